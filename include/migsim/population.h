@@ -1,0 +1,66 @@
+/* Agents, stored as structures of arrays: international migrant workers
+ * (present, visiting home, returned, or prospective at their origin) and
+ * residents of Kazakhstan. An agent's id is its index; ids are given in a
+ * fixed order (migrants by origin, residents by region), never by thread. */
+#ifndef MIGSIM_POPULATION_H
+#define MIGSIM_POPULATION_H
+
+#include <stdint.h>
+
+#include "migsim/world.h"
+
+enum mig_state {
+    MIG_PROSPECTIVE = 0, /* at the origin, never came */
+    MIG_PRESENT = 1,     /* working in Kazakhstan */
+    MIG_VISITING = 2,    /* on a visit home, keeps the job */
+    MIG_RETURNED = 3,    /* went home for good; may come again */
+};
+
+enum mig_trait {
+    MIG_FEMALE = 1 << 0,
+    MIG_UPPER_SECONDARY = 1 << 1,
+    MIG_INFORMAL = 1 << 2,
+    MIG_NO_PENSION = 1 << 3,
+    MIG_NO_LEAVE = 1 << 4,
+    MIG_PRIMARY_EARNER = 1 << 5,
+    MIG_REMITTER = 1 << 6,
+};
+
+#define MIG_NEVER INT32_MIN /* a step that has not happened */
+#define MIG_RESIDENT_FEMALE 0x80 /* in resident_person; the low bits are the age band */
+
+struct population {
+    uint64_t migrants;
+    uint64_t origin_first[MIG_MAX_ORIGINS + 1]; /* ids of origin o: [first[o], first[o+1]) */
+    uint64_t initially_present[MIG_MAX_ORIGINS]; /* the first ones of each origin */
+    uint8_t *origin, *region, *sector, *state, *traits;
+    float *skill;        /* wage relative to the mean for the job, log-normal */
+    float *remit_share;  /* share of earnings sent home; 0 for non-remitters */
+    float *living_cost;  /* living cost relative to the median */
+    int32_t *arrived;    /* step of the last arrival */
+    int32_t *last_visit; /* step the last visit home started */
+    int32_t *until;      /* end of a visit, or the step of a return */
+
+    uint64_t residents;
+    uint64_t region_first[MIG_MAX_REGIONS + 1]; /* initial ids by region */
+    uint8_t *resident_region;
+    uint8_t *resident_person; /* age band | MIG_RESIDENT_FEMALE */
+};
+
+/* Allocates and draws every agent's fixed traits; migrants start
+ * prospective (behaviour places the initial stock), residents in their
+ * region. Counts are persons / scale. */
+int mig_population_init(struct population *pop, const struct scenario *sc,
+                        const struct world *w);
+void mig_population_free(struct population *pop);
+
+/* How many agents stand for region r's residents, and for origin o's
+ * initially present workers and its whole pool (present + prospective). */
+uint64_t mig_population_residents_of(const struct scenario *sc, const struct world *w, int r);
+uint64_t mig_population_present_of(const struct scenario *sc, const struct world *w, int o);
+uint64_t mig_population_migrants_of(const struct scenario *sc, const struct world *w, int o);
+
+/* Bytes used per agent, for the benchmark. */
+double mig_population_bytes(const struct population *pop);
+
+#endif

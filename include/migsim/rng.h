@@ -1,0 +1,85 @@
+/* Counter-based random numbers: every draw is a pure function of (seed,
+ * stream, id, step), computed with Philox4x32-10 (Salmon et al., SC'11). No
+ * draw depends on the thread or rank that makes it, which is what makes runs
+ * identical for any thread count and gives two scenarios with one seed the
+ * same random numbers. */
+#ifndef MIGSIM_RNG_H
+#define MIGSIM_RNG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Each kind of decision has its own stream, so adding a draw to one decision
+ * never shifts the numbers another one sees. */
+enum mig_stream {
+    MIG_STREAM_MIGRANT_TRAITS = 1, /* sex, education, contract, wage noise */
+    MIG_STREAM_MIGRANT_START,      /* who is present at the start, and where */
+    MIG_STREAM_MIGRANT_STEP,       /* visits, returns, relocation */
+    MIG_STREAM_MIGRANT_EVENT,      /* details of an event (visit length, new region) */
+    MIG_STREAM_ENTRY,              /* entry of a prospective migrant */
+    MIG_STREAM_ENTRY_CANDIDATE,    /* which at-origin agents consider entry */
+    MIG_STREAM_RESIDENT_TRAITS,    /* age band and sex */
+    MIG_STREAM_RESIDENT_MOVE,      /* whether, why and where a resident moves */
+    MIG_STREAM_RESIDENT_CANDIDATE, /* which residents consider a move */
+};
+
+struct mig_draw {
+    uint32_t w[4];
+};
+
+static inline uint32_t mig_rng_mulhilo(uint32_t a, uint32_t b, uint32_t *hi)
+{
+    uint64_t p = (uint64_t)a * b;
+    *hi = (uint32_t)(p >> 32);
+    return (uint32_t)p;
+}
+
+/* Philox4x32 with 10 rounds: counter (id, step, stream), key seed. */
+static inline struct mig_draw mig_rng_draw(uint64_t seed, uint32_t stream, uint64_t id,
+                                           uint32_t step)
+{
+    uint32_t c0 = (uint32_t)id, c1 = (uint32_t)(id >> 32), c2 = step, c3 = stream;
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int round = 0; round < 10; round++) {
+        uint32_t hi0, hi1;
+        uint32_t lo0 = mig_rng_mulhilo(0xD2511F53u, c0, &hi0);
+        uint32_t lo1 = mig_rng_mulhilo(0xCD9E8D57u, c2, &hi1);
+        c0 = hi1 ^ c1 ^ k0;
+        c1 = lo1;
+        c2 = hi0 ^ c3 ^ k1;
+        c3 = lo0;
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    return (struct mig_draw){{c0, c1, c2, c3}};
+}
+
+/* A uniform in the open interval (0, 1) from one 32-bit word. */
+static inline double mig_rng_u01(uint32_t word)
+{
+    return ((double)word + 0.5) * (1.0 / 4294967296.0);
+}
+
+/* Iterates over a Bernoulli(q) subset of the ids [first, first + count), by
+ * geometric skips, in time proportional to the subset's size. The skips are
+ * drawn per (chunk, step), so the subset does not depend on who computes it. */
+struct mig_skip {
+    uint64_t seed;
+    uint32_t stream, step;
+    uint64_t chunk;
+    double log_1mq;
+    uint64_t next, end;
+    uint32_t k;
+    struct mig_draw draw;
+};
+
+/* Ids are split into fixed chunks of this size; each chunk has its own skips. */
+#define MIG_SKIP_CHUNK ((uint64_t)1 << 16)
+
+void mig_skip_start(struct mig_skip *it, uint64_t seed, uint32_t stream, uint32_t step,
+                    uint64_t chunk, uint64_t first, uint64_t count, double q);
+
+/* The next id of the subset, or false when the range is exhausted. */
+bool mig_skip_next(struct mig_skip *it, uint64_t *id);
+
+#endif

@@ -1,0 +1,113 @@
+/* A scenario: the run's settings and every model parameter, loaded from
+ * YAML. Parameters are declared once, in the table behind
+ * mig_scenario_params(): the loader, `migsim params`, the reference scenario
+ * and the output's provenance all read that table. */
+#ifndef MIGSIM_SCENARIO_H
+#define MIGSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "migsim/yaml.h"
+
+#define MIG_MAX_ORIGINS 8
+#define MIG_MAX_REGIONS 32
+#define MIG_CODE_LEN 8
+
+/* A value per origin: `all` for any origin not listed by code. */
+struct mig_by_origin {
+    double all;
+    int count;
+    char code[MIG_MAX_ORIGINS][MIG_CODE_LEN];
+    double value[MIG_MAX_ORIGINS];
+    struct mig_mark mark[MIG_MAX_ORIGINS];
+};
+
+/* A list of region codes. */
+struct mig_region_list {
+    int count;
+    char code[MIG_MAX_REGIONS][MIG_CODE_LEN];
+    struct mig_mark mark[MIG_MAX_REGIONS];
+};
+
+struct scenario {
+    char *path; /* the file as given */
+    char *text; /* its full text, kept for the output's provenance */
+
+    char name[64];
+    char description[512];
+    long start, end; /* day numbers, inclusive */
+    double step_days, seed, scale;
+    char data[512];    /* data folder, relative to the scenario file */
+    char targets[512]; /* figures file, relative to the scenario file */
+
+    struct {
+        double initial_stock, pool_ratio, female_share;
+        double entry_rate, wage_elasticity, distance_elasticity, network_weight, size_weight;
+        double climate_weight, entry_seasonality, season_peak_day, min_weeks_home;
+        double candidate_rate;
+        struct mig_by_origin entry_propensity;
+        double wage_ratio, wage_sigma, gender_gap_kz, gender_gap_home;
+        double other_origin_wage_usd, other_origin_distance_km, kzt_per_usd;
+        double visit_rate, visit_distance_decay, visit_weeks;
+        double return_rate, return_early_factor, return_off_season_factor, relocation_rate;
+        double remitter_share, remit_share_mean, remit_share_sd, remittance_fee;
+        double living_cost_ratio, living_cost_sigma, saving_margin;
+        double informal_share, no_pension_share, no_leave_share, primary_earner_share;
+        double upper_secondary_share, construction_season;
+    } migrants;
+
+    struct {
+        struct mig_by_origin border_open, permit_fee_usd, eaeu, quota;
+        double fee_weight;
+    } policy;
+
+    struct {
+        double economic_rate, climate_rate, education_rate, education_season_share;
+        double other_rate, resettlement_quota, mobility_trend;
+        double wage_elasticity, distance_elasticity, climate_weight, candidate_rate;
+        struct mig_region_list resettlement_sources, resettlement_destinations;
+        struct mig_region_list education_centres;
+    } residents;
+};
+
+enum mig_param_type { MIG_PARAM_REAL, MIG_PARAM_INT, MIG_PARAM_DATE, MIG_PARAM_TEXT,
+                      MIG_PARAM_BY_ORIGIN, MIG_PARAM_REGIONS };
+
+struct mig_param {
+    const char *name; /* dotted path in the YAML file */
+    enum mig_param_type type;
+    size_t offset;            /* into struct scenario */
+    size_t size;              /* for text: the buffer size */
+    double fallback;          /* default of a number, or `all` of a by-origin value */
+    const char *fallback_text; /* default of text, a date, a region list, or by-origin codes */
+    double lo, hi;
+    const char *unit;
+    const char *description;
+};
+
+/* The parameter table, in the order `migsim params` prints it. */
+const struct mig_param *mig_scenario_params(size_t *count);
+
+/* Sets every parameter to its default. */
+int mig_scenario_defaults(struct scenario *sc);
+
+/* Loads a YAML file over the defaults. Errors are located MIG_EINPUT. */
+int mig_scenario_load(struct scenario *sc, const char *path);
+void mig_scenario_free(struct scenario *sc);
+
+/* The value of a by-origin parameter for one origin code. */
+double mig_by_origin_get(const struct mig_by_origin *v, const char *code);
+
+/* A path named in the scenario, made relative to the scenario's folder. */
+int mig_scenario_path(const struct scenario *sc, const char *relative, char *out, size_t size);
+
+/* Prints a parameter's current value as YAML text (for provenance and params). */
+void mig_scenario_format_value(const struct scenario *sc, const struct mig_param *p, char *out,
+                               size_t size);
+
+/* Writes every parameter and its value, one `name: value` line each. */
+void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
+
+#endif

@@ -1,0 +1,79 @@
+/* Aggregates over time (the series the output writes), survey-style
+ * snapshots of the migrant workers at given dates, and named statistics
+ * computed from both, which is what figures and calibration compare. */
+#ifndef MIGSIM_STATS_H
+#define MIGSIM_STATS_H
+
+#include "migsim/behaviour.h"
+#include "migsim/target.h"
+
+/* What a survey of the migrant workers present on one day would find. */
+struct snapshot {
+    long day;
+    double fee;
+    /* Counts only from here on: they are summed as int64_t. */
+    int64_t present, by_origin[MIG_MAX_ORIGINS], by_sector[MIG_MAX_SECTORS];
+    int64_t settled, settled_visited; /* in Kazakhstan 26 weeks or more; of them visited */
+    int64_t remitters, remit_cents;   /* monthly, before fees */
+    int64_t wage_cents[2], wage_count[2]; /* by sex: men, women */
+    int64_t savings[3];                   /* can save, cover needs only, cannot cover */
+    int64_t traits[8];                    /* count with each trait bit */
+};
+
+#define MIG_MAX_SNAPSHOTS 64
+
+struct stats {
+    int steps, origins, regions, sectors, ages;
+    double scale;
+    long start;
+    long *step_day;    /* first day of each step */
+    double *step_days; /* its length */
+    /* Series, in persons (or USD), [step][...] row-major. */
+    double *migrant_stock;           /* [origin][region] */
+    double *migrant_stock_by_sector; /* [region][sector] */
+    double *visiting_home;           /* [origin] */
+    double *arrivals, *returns;      /* [origin][region] */
+    double *visits_home;             /* [origin] */
+    double *remittances_usd;         /* [origin] */
+    double *resident_population;     /* [region] */
+    double *internal_moves;          /* [region_from][region_to] */
+    double *internal_moves_by_driver;
+    int64_t *residents_now; /* agents per region, carried between steps */
+    int snapshots;
+    struct snapshot snapshot[MIG_MAX_SNAPSHOTS];
+    long wanted[MIG_MAX_SNAPSHOTS];
+    int wanted_count;
+};
+
+int mig_stats_init(struct stats *s, const struct scenario *sc, const struct world *w);
+void mig_stats_free(struct stats *s);
+
+/* Asks for a survey snapshot on `day` (the end of the step that holds it). */
+int mig_stats_want(struct stats *s, long day);
+
+/* Records step `step` from the summed tally. */
+void mig_stats_record(struct stats *s, int step, const struct tally *y);
+
+/* Takes the snapshots wanted within step `step`, if any. */
+void mig_stats_snapshots(struct stats *s, int step, const struct tables *t,
+                         const struct conditions *c, const struct population *pop);
+
+/* The named statistics. */
+struct mig_statistic {
+    const char *name;
+    const char *key;  /* "origin", "sector" or "" */
+    int window;       /* 1: over from..to; 0: on a date */
+    const char *unit;
+    const char *description;
+};
+const struct mig_statistic *mig_stats_list(size_t *count);
+
+/* Checks a figure against the statistics and the run (name, key, dates). */
+int mig_stats_check_target(const struct stats *s, const struct world *w, const struct target *t,
+                           const char *path);
+
+/* Evaluates a figure's statistic on the run. */
+int mig_stats_value(const struct stats *s, const struct world *w, const struct target *t,
+                    double *value);
+
+#endif

@@ -1,0 +1,59 @@
+/* The world the agents live in: origins, regions, sectors, age bands and
+ * distances, read from the scenario's data folder. It does not change during
+ * a run; what policies change each step lives in struct conditions (policy.h). */
+#ifndef MIGSIM_WORLD_H
+#define MIGSIM_WORLD_H
+
+#include "migsim/scenario.h"
+
+#define MIG_MAX_SECTORS 12
+#define MIG_MAX_AGES 8
+
+struct world {
+    int origins, regions, sectors, ages;
+
+    char origin_code[MIG_MAX_ORIGINS][MIG_CODE_LEN];
+    char origin_name[MIG_MAX_ORIGINS][48];
+    double origin_wage_usd[MIG_MAX_ORIGINS]; /* mean monthly wage at home */
+    double origin_share[MIG_MAX_ORIGINS];    /* share of migrant workers, normalised */
+    double origin_distance_km[MIG_MAX_ORIGINS]; /* mean distance to the regions */
+
+    char region_code[MIG_MAX_REGIONS][MIG_CODE_LEN];
+    char region_name[MIG_MAX_REGIONS][48];
+    double region_lat[MIG_MAX_REGIONS], region_lon[MIG_MAX_REGIONS];
+    double region_population[MIG_MAX_REGIONS];
+    double region_wage_usd[MIG_MAX_REGIONS]; /* 2024-equivalent mean monthly wage */
+    double region_climate[MIG_MAX_REGIONS];  /* climate stress, 0..1 */
+    int region_surveyed[MIG_MAX_REGIONS];    /* in the IMWS round 6 sample */
+
+    /* Great-circle km; origin to region is NAN where the data has none. */
+    double distance_km[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
+    double region_distance_km[MIG_MAX_REGIONS][MIG_MAX_REGIONS];
+
+    char sector_code[MIG_MAX_SECTORS][16];
+    char sector_name[MIG_MAX_SECTORS][48];
+    double sector_wage_factor[MIG_MAX_SECTORS];
+    double sector_demand[MIG_MAX_SECTORS];
+    int sector_seasonal[MIG_MAX_SECTORS];
+
+    char age_code[MIG_MAX_AGES][MIG_CODE_LEN];
+    char age_name[MIG_MAX_AGES][16];
+    double age_share[MIG_MAX_AGES];
+    double age_mobility[MIG_MAX_AGES];
+    int student_age; /* the 15-24 band, which moves to study */
+};
+
+/* Reads the CSV files of the scenario's data folder; any missing or malformed
+ * file or value is a located MIG_EINPUT error. */
+int mig_world_load(struct world *w, const struct scenario *sc);
+
+/* Index of a code, or -1. */
+int mig_world_origin(const struct world *w, const char *code);
+int mig_world_region(const struct world *w, const char *code);
+
+/* Checks that every origin and region code the scenario names exists. */
+int mig_world_check_scenario(const struct world *w, const struct scenario *sc);
+
+double mig_world_haversine_km(double lat1, double lon1, double lat2, double lon2);
+
+#endif

@@ -1,0 +1,445 @@
+/* Decision rules of migrant workers and residents.
+ *
+ * Entry: a prospective migrant at origin o comes at a rate that grows with
+ * the expected wage ratio (Kazakhstan over home, by sex, net of the permit
+ * fee), scaled by an origin propensity, the season, the border and any quota.
+ * Region: multinomial logit over log wage, log distance, network (co-nationals
+ * present), labour-market size and climate stress. Sector: by the region's
+ * demand. Present migrants visit home (less often the farther home is),
+ * return for good (more in the first months and off season), and relocate.
+ * Remitters send a fixed share of their wage, less the fee.
+ *
+ * Residents move at rates that are competing risks by driver (economic,
+ * climate, resettlement, education, other), each with its own destination
+ * model; the driver that fired is the move's dominant driver.
+ *
+ * Rare events use thinning: candidates are drawn at a fixed ceiling rate and
+ * accepted with probability rate / ceiling, so the work per step follows the
+ * number of events, not the number of agents. */
+#include "migsim/behaviour.h"
+#include "migsim/date.h"
+#include "migsim/rng.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *const mig_driver_names[MIG_DRIVERS] = {"economic", "climate", "resettlement",
+                                                   "education", "other"};
+
+static double step_probability(double rate_per_year, double days)
+{
+    return -expm1(-rate_per_year * days / 365.25);
+}
+
+/* Turns weights into a cumulative distribution ending exactly at 1. */
+static void to_cdf(double *weights, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += weights[i];
+    double running = 0;
+    for (int i = 0; i < n; i++) {
+        running += sum > 0 ? weights[i] / sum : 1.0 / n;
+        weights[i] = running;
+    }
+    weights[n - 1] = 1.0;
+}
+
+/* Softmax of utilities into a cumulative distribution; -INFINITY excludes. */
+static void logit_cdf(double *utility, int n)
+{
+    double top = -INFINITY;
+    for (int i = 0; i < n; i++)
+        top = fmax(top, utility[i]);
+    for (int i = 0; i < n; i++)
+        utility[i] = isfinite(utility[i]) ? exp(utility[i] - top) : 0.0;
+    to_cdf(utility, n);
+}
+
+static int sample(const double *cdf, int n, uint32_t word)
+{
+    double u = mig_rng_u01(word);
+    int i = 0;
+    while (i < n - 1 && u >= cdf[i])
+        i++;
+    return i;
+}
+
+static bool listed(const struct mig_region_list *list, const char *code)
+{
+    for (int i = 0; i < list->count; i++)
+        if (strcmp(list->code[i], code) == 0)
+            return true;
+    return false;
+}
+
+static void region_choice(const struct scenario *sc, const struct world *w,
+                          const struct conditions *c, const struct aggregates *agg,
+                          struct tables *t)
+{
+    for (int o = 0; o < w->origins; o++) {
+        double *u = t->region_cdf[o];
+        for (int r = 0; r < w->regions; r++) {
+            double d = w->distance_km[o][r];
+            u[r] = sc->migrants.wage_elasticity * log(c->region_wage_usd[r]) +
+                   sc->migrants.size_weight * log(w->region_population[r]) +
+                   sc->migrants.network_weight * log1p(agg->stock[o][r] / 1000.0) -
+                   sc->migrants.climate_weight * c->region_climate[r] -
+                   (isnan(d) ? 0.0 : sc->migrants.distance_elasticity * log(fmax(d, 50.0)));
+        }
+        logit_cdf(u, w->regions);
+    }
+}
+
+static void sector_choice(const struct world *w, const struct conditions *c, struct tables *t)
+{
+    for (int r = 0; r < w->regions; r++) {
+        for (int k = 0; k < w->sectors; k++)
+            t->sector_cdf[r][k] = c->sector_demand[r][k];
+        to_cdf(t->sector_cdf[r], w->sectors);
+    }
+}
+
+static void wages(const struct scenario *sc, const struct world *w, const struct conditions *c,
+                  struct tables *t)
+{
+    double female = 1.0 / (1.0 + sc->migrants.gender_gap_kz);
+    for (int r = 0; r < w->regions; r++) {
+        double mean = c->region_wage_usd[r] * sc->migrants.wage_ratio;
+        t->living_cost_usd[r] = sc->migrants.living_cost_ratio * mean;
+        for (int k = 0; k < w->sectors; k++) {
+            t->wage[r][k][0] = (float)(mean * w->sector_wage_factor[k]);
+            t->wage[r][k][1] = (float)(mean * w->sector_wage_factor[k] * female);
+        }
+    }
+}
+
+/* Expected monthly wage in Kazakhstan for a newcomer from o of one sex. */
+static double expected_wage(const struct world *w, const struct tables *t, int o, int female)
+{
+    double total = 0, previous = 0;
+    for (int r = 0; r < w->regions; r++) {
+        double p_region = t->region_cdf[o][r] - previous, inner = 0, prev_k = 0;
+        previous = t->region_cdf[o][r];
+        for (int k = 0; k < w->sectors; k++) {
+            inner += (t->sector_cdf[r][k] - prev_k) * t->wage[r][k][female];
+            prev_k = t->sector_cdf[r][k];
+        }
+        total += p_region * inner;
+    }
+    return total;
+}
+
+static void entry(const struct scenario *sc, const struct world *w, const struct conditions *c,
+                  const struct aggregates *agg, struct tables *t)
+{
+    t->q_entry = step_probability(sc->migrants.candidate_rate, c->days);
+    t->entry_clamped = false;
+    for (int o = 0; o < w->origins; o++) {
+        double expected = 0;
+        for (int female = 0; female < 2; female++) {
+            double kz = expected_wage(w, t, o, female) - c->permit_fee_usd[o];
+            double home = c->origin_wage_usd[o] /
+                          (female ? 1.0 + sc->migrants.gender_gap_home : 1.0);
+            double rate = sc->migrants.entry_rate *
+                          mig_by_origin_get(&sc->migrants.entry_propensity, w->origin_code[o]) *
+                          pow(fmax(kz, 1.0) / home, sc->migrants.wage_elasticity) *
+                          exp(-sc->policy.fee_weight * c->permit_fee_usd[o] / fmax(kz, 1.0)) *
+                          c->entry_season * c->border_open[o];
+            double p = step_probability(rate, c->days);
+            if (p > t->q_entry) {
+                p = t->q_entry;
+                t->entry_clamped = true;
+            }
+            t->entry_p[o][female] = p;
+            if (!female)
+                t->fee_share[o] = c->permit_fee_usd[o] / fmax(kz, 1.0);
+            expected += p * agg->eligible[o][female];
+        }
+        /* A quota spreads what is left of the year's allowance over the
+         * rest of the year. */
+        if (c->quota[o] > 0) {
+            int y, m, d;
+            mig_date_to_civil(c->day, &y, &m, &d);
+            double left_days = (double)(mig_date_from_civil(y + 1, 1, 1) - c->day);
+            double allowed = fmax(0.0, c->quota[o] - agg->entries_this_year[o]) *
+                             fmin(1.0, c->days / left_days);
+            if (expected > allowed)
+                for (int female = 0; female < 2; female++)
+                    t->entry_p[o][female] *= expected > 0 ? allowed / expected : 0.0;
+        }
+    }
+}
+
+static void stay(const struct scenario *sc, const struct world *w, const struct conditions *c,
+                 struct tables *t)
+{
+    for (int o = 0; o < w->origins; o++) {
+        double km = w->origin_distance_km[o];
+        double visits = sc->migrants.visit_rate *
+                        exp(-sc->migrants.visit_distance_decay * (km / 1000.0 - 1.0));
+        t->border_open[o] = c->border_open[o] > 0.5;
+        t->visit_p[o] = t->border_open[o] ? step_probability(visits, c->days) : 0.0;
+        for (int off = 0; off < 2; off++)
+            for (int early = 0; early < 2; early++) {
+                double rate = sc->migrants.return_rate *
+                              (off ? sc->migrants.return_off_season_factor : 1.0) *
+                              (early ? sc->migrants.return_early_factor : 1.0) *
+                              exp(sc->policy.fee_weight * t->fee_share[o]);
+                t->return_p[o][off][early] =
+                    t->border_open[o] ? step_probability(rate, c->days) : 0.0;
+            }
+    }
+    t->relocate_p = step_probability(sc->migrants.relocation_rate, c->days);
+    t->visit_steps = sc->migrants.visit_weeks * 7.0 / c->days;
+    t->early_steps = (int32_t)ceil(91.0 / c->days);
+    t->min_home_steps = (int32_t)fmax(1.0, ceil(sc->migrants.min_weeks_home * 7.0 / c->days));
+    t->off_season = c->seasonal_demand < 1.0;
+    for (int k = 0; k < w->sectors && k < MIG_MAX_SECTORS; k++)
+        t->seasonal[k] = (uint8_t)w->sector_seasonal[k];
+    t->remit_cents_factor = 100.0 * c->days / 30.4375 * (1.0 - c->remittance_fee);
+    t->saving_margin = sc->migrants.saving_margin;
+}
+
+static double mean_wage(const struct world *w, const struct conditions *c)
+{
+    double sum = 0, people = 0;
+    for (int r = 0; r < w->regions; r++)
+        sum += c->region_wage_usd[r] * w->region_population[r], people += w->region_population[r];
+    return sum / people;
+}
+
+/* Yearly move rates of a resident of region r in age band a, by driver. */
+static void resident_rates(const struct scenario *sc, const struct world *w,
+                           const struct conditions *c, int r, int a, double source_people,
+                           double *rate)
+{
+    const char *code = w->region_code[r];
+    double trend = exp(sc->residents.mobility_trend * c->years);
+    double age = w->age_mobility[a];
+    rate[MIG_DRIVER_ECONOMIC] = sc->residents.economic_rate * age * trend *
+                                pow(mean_wage(w, c) / c->region_wage_usd[r], 1.0);
+    rate[MIG_DRIVER_CLIMATE] = sc->residents.climate_rate * age * c->region_climate[r];
+    rate[MIG_DRIVER_RESETTLEMENT] =
+        listed(&sc->residents.resettlement_sources, code) && source_people > 0
+            ? c->resettlement_quota / source_people * age
+            : 0.0;
+    double in_season = sc->residents.education_season_share / (61.0 / 365.25);
+    double off_season = (1 - sc->residents.education_season_share) / (304.25 / 365.25);
+    rate[MIG_DRIVER_EDUCATION] = a == w->student_age ? sc->residents.education_rate *
+                                                           (c->education_season ? in_season
+                                                                                : off_season)
+                                                     : 0.0;
+    rate[MIG_DRIVER_OTHER] = sc->residents.other_rate * age * trend;
+}
+
+static void destinations(const struct scenario *sc, const struct world *w,
+                         const struct conditions *c, struct tables *t)
+{
+    double beta_d = sc->residents.distance_elasticity;
+    for (int from = 0; from < w->regions; from++) {
+        for (int to = 0; to < w->regions; to++) {
+            double size = log(w->region_population[to]);
+            double far = beta_d * log(fmax(w->region_distance_km[from][to], 20.0));
+            const char *code = w->region_code[to];
+            t->dest_cdf[MIG_DRIVER_ECONOMIC][from][to] =
+                sc->residents.wage_elasticity * log(c->region_wage_usd[to]) + size - far;
+            t->dest_cdf[MIG_DRIVER_CLIMATE][from][to] =
+                -sc->residents.climate_weight * c->region_climate[to] + size - far;
+            t->dest_cdf[MIG_DRIVER_RESETTLEMENT][from][to] =
+                listed(&sc->residents.resettlement_destinations, code) ? size : -INFINITY;
+            t->dest_cdf[MIG_DRIVER_EDUCATION][from][to] =
+                listed(&sc->residents.education_centres, code) ? size - far : -INFINITY;
+            t->dest_cdf[MIG_DRIVER_OTHER][from][to] = size - far;
+            if (to == from)
+                for (int j = 0; j < MIG_DRIVERS; j++)
+                    t->dest_cdf[j][from][to] = -INFINITY;
+        }
+        for (int j = 0; j < MIG_DRIVERS; j++)
+            logit_cdf(t->dest_cdf[j][from], w->regions);
+    }
+}
+
+static void moves(const struct scenario *sc, const struct world *w, const struct conditions *c,
+                  struct tables *t)
+{
+    t->q_move = step_probability(sc->residents.candidate_rate, c->days);
+    t->move_clamped = false;
+    double source_people = 0, mean_age = 0;
+    for (int r = 0; r < w->regions; r++)
+        if (listed(&sc->residents.resettlement_sources, w->region_code[r]))
+            source_people += w->region_population[r];
+    for (int a = 0; a < w->ages; a++)
+        mean_age += w->age_share[a] * w->age_mobility[a];
+    source_people *= mean_age; /* so that the age factors keep the quota */
+    for (int r = 0; r < w->regions; r++)
+        for (int a = 0; a < w->ages; a++) {
+            double rate[MIG_DRIVERS], total = 0;
+            resident_rates(sc, w, c, r, a, source_people, rate);
+            for (int j = 0; j < MIG_DRIVERS; j++)
+                total += rate[j];
+            double p = step_probability(total, c->days);
+            if (p > t->q_move) {
+                p = t->q_move;
+                t->move_clamped = true;
+            }
+            double running = 0;
+            for (int j = 0; j < MIG_DRIVERS; j++) {
+                running += total > 0 ? p * rate[j] / total : 0.0;
+                t->move_cum[r][a][j] = running;
+            }
+        }
+    destinations(sc, w, c, t);
+}
+
+void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
+                          const struct conditions *c, const struct aggregates *agg, int32_t step,
+                          struct tables *t)
+{
+    t->step = step;
+    t->seed = (uint64_t)sc->seed;
+    t->regions = w->regions;
+    t->sectors = w->sectors;
+    region_choice(sc, w, c, agg, t);
+    sector_choice(w, c, t);
+    wages(sc, w, c, t);
+    entry(sc, w, c, agg, t);
+    stay(sc, w, c, t);
+    moves(sc, w, c, t);
+}
+
+void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct world *w,
+                                      const struct conditions *c, struct aggregates *agg)
+{
+    memset(agg, 0, sizeof *agg);
+    struct tables *t = &(struct tables){0};
+    for (int iteration = 0; iteration < 50; iteration++) {
+        region_choice(sc, w, c, agg, t);
+        for (int o = 0; o < w->origins; o++) {
+            double stock = sc->migrants.initial_stock * w->origin_share[o], previous = 0;
+            for (int r = 0; r < w->regions; r++) {
+                agg->stock[o][r] = stock * (t->region_cdf[o][r] - previous);
+                previous = t->region_cdf[o][r];
+            }
+        }
+    }
+}
+
+void mig_behaviour_place_initial(const struct scenario *sc, const struct tables *t,
+                                 struct population *pop, uint64_t first, uint64_t end)
+{
+    double tenure_steps = 365.25 / fmax(sc->migrants.return_rate, 1e-6) / sc->step_days;
+    double visit_steps = 365.25 / fmax(sc->migrants.visit_rate, 1e-6) / sc->step_days;
+    for (uint64_t id = first; id < end; id++) {
+        struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_START, id, 0);
+        int o = pop->origin[id];
+        int r = sample(t->region_cdf[o], t->regions, d.w[0]);
+        pop->region[id] = (uint8_t)r;
+        pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[1]);
+        pop->state[id] = MIG_PRESENT;
+        int32_t tenure = (int32_t)(-log(mig_rng_u01(d.w[2])) * tenure_steps);
+        int32_t since_visit = (int32_t)(-log(mig_rng_u01(d.w[3])) * visit_steps);
+        pop->arrived[id] = -tenure;
+        pop->last_visit[id] = since_visit < tenure ? -since_visit : MIG_NEVER;
+    }
+}
+
+static void count_present(const struct tables *t, const struct population *pop, uint64_t id,
+                          struct tally *y)
+{
+    int o = pop->origin[id], r = pop->region[id];
+    y->stock[o][r]++;
+    y->stock_sector[r][pop->sector[id]]++;
+    if (pop->remit_share[id] > 0)
+        y->remit_cents[o] +=
+            llround(pop->remit_share[id] * mig_behaviour_wage(t, pop, id) * t->remit_cents_factor);
+}
+
+void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint64_t id,
+                           struct tally *y)
+{
+    uint8_t state = pop->state[id];
+    int o = pop->origin[id];
+    int32_t step = t->step;
+    if (state == MIG_PROSPECTIVE || state == MIG_RETURNED) {
+        if (state == MIG_PROSPECTIVE || step - pop->until[id] >= t->min_home_steps)
+            y->eligible[o][(pop->traits[id] & MIG_FEMALE) != 0]++;
+        return;
+    }
+    if (state == MIG_VISITING) {
+        if (step < pop->until[id] || !t->border_open[o]) {
+            y->visiting[o]++;
+            return;
+        }
+        pop->state[id] = MIG_PRESENT; /* back at work */
+        count_present(t, pop, id, y);
+        return;
+    }
+    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)step);
+    double u = mig_rng_u01(d.w[0]);
+    int r = pop->region[id];
+    int off = t->off_season && t->seasonal[pop->sector[id]];
+    int early = step - pop->arrived[id] < t->early_steps;
+    double p_return = t->return_p[o][off][early];
+    if (u < p_return) {
+        pop->state[id] = MIG_RETURNED;
+        pop->until[id] = step;
+        y->returns[o][r]++;
+        return;
+    }
+    u -= p_return;
+    if (u < t->visit_p[o]) {
+        double length = -log(mig_rng_u01(d.w[1])) * t->visit_steps;
+        pop->state[id] = MIG_VISITING;
+        pop->last_visit[id] = step;
+        pop->until[id] = step + (int32_t)fmax(1.0, round(length));
+        y->visits[o]++;
+        y->visiting[o]++;
+        return;
+    }
+    u -= t->visit_p[o];
+    if (u < t->relocate_p)
+        pop->region[id] = (uint8_t)sample(t->region_cdf[o], t->regions, d.w[2]);
+    count_present(t, pop, id, y);
+}
+
+void mig_behaviour_entry(const struct tables *t, struct population *pop, uint64_t id,
+                         struct tally *y)
+{
+    uint8_t state = pop->state[id];
+    int32_t step = t->step;
+    if (!(state == MIG_PROSPECTIVE ||
+          (state == MIG_RETURNED && step - pop->until[id] >= t->min_home_steps)))
+        return;
+    int o = pop->origin[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
+    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_ENTRY, id, (uint32_t)step);
+    if (mig_rng_u01(d.w[0]) * t->q_entry >= t->entry_p[o][female])
+        return;
+    int r = sample(t->region_cdf[o], t->regions, d.w[1]);
+    pop->region[id] = (uint8_t)r;
+    pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[2]);
+    pop->state[id] = MIG_PRESENT;
+    pop->arrived[id] = step;
+    pop->until[id] = MIG_NEVER;
+    y->arrivals[o][r]++;
+    y->stock[o][r]++;
+    y->stock_sector[r][pop->sector[id]]++;
+}
+
+void mig_behaviour_resident(const struct tables *t, struct population *pop, uint64_t id,
+                            struct tally *y)
+{
+    int from = pop->resident_region[id], age = pop->resident_person[id] & 0x7F;
+    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_RESIDENT_MOVE, id, (uint32_t)t->step);
+    double x = mig_rng_u01(d.w[0]) * t->q_move;
+    const double *cum = t->move_cum[from][age];
+    if (x >= cum[MIG_DRIVERS - 1])
+        return;
+    int driver = 0;
+    while (x >= cum[driver])
+        driver++;
+    int to = sample(t->dest_cdf[driver][from], t->regions, d.w[1]);
+    pop->resident_region[id] = (uint8_t)to;
+    y->moves[from][to]++;
+    y->moves_by_driver[driver]++;
+}

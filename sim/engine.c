@@ -1,0 +1,187 @@
+/* The step loop. A step runs these stages in order:
+ *   conditions  the policy timeline and seasons for the step
+ *   tables      probability tables from the conditions and last aggregates
+ *   migrants    every migrant agent: visits, returns, relocation, remittances
+ *   entries     thinned candidates at their origins: who comes, and where
+ *   residents   thinned candidate residents: who moves, why, and where
+ *   reduce      per-thread tallies summed; aggregates for the next step
+ *   record      series and survey snapshots
+ * Stages read what earlier stages wrote; nothing flows backwards. */
+#include "migsim/engine.h"
+#include "migsim/date.h"
+#include "migsim/error.h"
+#include "migsim/rng.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct tally *my_tally(struct engine *e)
+{
+    return &e->per_thread[omp_get_thread_num()];
+}
+
+static void stage_conditions(struct engine *e)
+{
+    const struct stats *s = e->stats;
+    mig_policy_conditions(e->sc, e->w, s->step_day[e->step], s->step_days[e->step],
+                          &e->conditions);
+}
+
+static void stage_tables(struct engine *e)
+{
+    mig_behaviour_tables(e->sc, e->w, &e->conditions, &e->aggregates, e->step, &e->tables);
+    if (e->tables.entry_clamped || e->tables.move_clamped)
+        e->clamped_steps++;
+}
+
+static void stage_migrants(struct engine *e)
+{
+    int64_t n = (int64_t)e->pop->migrants;
+    int64_t chunks = (n + (int64_t)MIG_SKIP_CHUNK - 1) / (int64_t)MIG_SKIP_CHUNK;
+#pragma omp parallel num_threads(e->threads)
+    {
+        struct tally *y = my_tally(e);
+#pragma omp for schedule(static)
+        for (int64_t c = 0; c < chunks; c++) {
+            uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
+            uint64_t end = first + MIG_SKIP_CHUNK < (uint64_t)n ? first + MIG_SKIP_CHUNK
+                                                                : (uint64_t)n;
+            for (uint64_t id = first; id < end; id++)
+                mig_behaviour_migrant(&e->tables, e->pop, id, y);
+        }
+    }
+}
+
+/* Runs `visit` on a Bernoulli(q) subset of [0, n), chunk by chunk. */
+static void thinned(struct engine *e, uint64_t n, uint32_t stream, double q,
+                    void (*visit)(const struct tables *, struct population *, uint64_t,
+                                  struct tally *))
+{
+    int64_t chunks = (int64_t)((n + MIG_SKIP_CHUNK - 1) / MIG_SKIP_CHUNK);
+#pragma omp parallel num_threads(e->threads)
+    {
+        struct tally *y = my_tally(e);
+#pragma omp for schedule(dynamic, 16)
+        for (int64_t c = 0; c < chunks; c++) {
+            uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
+            uint64_t count = first + MIG_SKIP_CHUNK < n ? MIG_SKIP_CHUNK : n - first;
+            struct mig_skip it;
+            uint64_t id;
+            mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, (uint64_t)c, first,
+                           count, q);
+            while (mig_skip_next(&it, &id))
+                visit(&e->tables, e->pop, id, y);
+        }
+    }
+}
+
+static void stage_entries(struct engine *e)
+{
+    thinned(e, e->pop->migrants, MIG_STREAM_ENTRY_CANDIDATE, e->tables.q_entry,
+            mig_behaviour_entry);
+}
+
+static void stage_residents(struct engine *e)
+{
+    thinned(e, e->pop->residents, MIG_STREAM_RESIDENT_CANDIDATE, e->tables.q_move,
+            mig_behaviour_resident);
+}
+
+static void add_tally(struct tally *into, const struct tally *from)
+{
+    int64_t *a = (int64_t *)into;
+    const int64_t *b = (const int64_t *)from;
+    for (size_t i = 0; i < sizeof *into / sizeof(int64_t); i++)
+        a[i] += b[i];
+}
+
+static void stage_reduce(struct engine *e)
+{
+    memset(&e->total, 0, sizeof e->total);
+    for (int t = 0; t < e->threads; t++)
+        add_tally(&e->total, &e->per_thread[t]);
+    struct aggregates *agg = &e->aggregates;
+    const struct stats *s = e->stats;
+    double k = e->sc->scale;
+    int year_now, year_next, m, d;
+    mig_date_to_civil(s->step_day[e->step], &year_now, &m, &d);
+    mig_date_to_civil(s->step_day[e->step] + (long)s->step_days[e->step], &year_next, &m, &d);
+    for (int o = 0; o < e->w->origins; o++) {
+        for (int r = 0; r < e->w->regions; r++) {
+            agg->stock[o][r] = k * e->total.stock[o][r];
+            agg->entries_this_year[o] += k * e->total.arrivals[o][r];
+        }
+        if (year_next != year_now) /* quotas are per calendar year */
+            agg->entries_this_year[o] = 0;
+        agg->eligible[o][0] = k * e->total.eligible[o][0];
+        agg->eligible[o][1] = k * e->total.eligible[o][1];
+    }
+}
+
+static void stage_record(struct engine *e)
+{
+    mig_stats_record(e->stats, e->step, &e->total);
+    mig_stats_snapshots(e->stats, e->step, &e->tables, &e->conditions, e->pop);
+}
+
+static void clear_tallies(struct engine *e)
+{
+    memset(e->per_thread, 0, (size_t)e->threads * sizeof *e->per_thread);
+}
+
+static const struct mig_stage stages[] = {
+    {"conditions", stage_conditions}, {"tables", stage_tables},
+    {"migrants", stage_migrants},     {"entries", stage_entries},
+    {"residents", stage_residents},   {"reduce", stage_reduce},
+    {"record", stage_record},
+};
+
+const struct mig_stage *mig_engine_stages(size_t *count)
+{
+    *count = sizeof stages / sizeof stages[0];
+    return stages;
+}
+
+int mig_engine_init(struct engine *e, const struct scenario *sc, const struct world *w,
+                    struct population *pop, struct stats *stats)
+{
+    memset(e, 0, sizeof *e);
+    e->sc = sc;
+    e->w = w;
+    e->pop = pop;
+    e->stats = stats;
+    e->threads = omp_get_max_threads();
+    e->per_thread = calloc((size_t)e->threads, sizeof *e->per_thread);
+    if (!e->per_thread)
+        return mig_fail(MIG_ENOMEM, "out of memory for per-thread tallies");
+    stage_conditions(e);
+    mig_behaviour_initial_aggregates(sc, w, &e->conditions, &e->aggregates);
+    mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, 0, &e->tables);
+    for (int o = 0; o < w->origins; o++) {
+        uint64_t first = pop->origin_first[o];
+        mig_behaviour_place_initial(sc, &e->tables, pop, first,
+                                    first + pop->initially_present[o]);
+    }
+    return 0;
+}
+
+void mig_engine_free(struct engine *e)
+{
+    free(e->per_thread);
+    e->per_thread = NULL;
+}
+
+int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user)
+{
+    size_t n;
+    const struct mig_stage *list = mig_engine_stages(&n);
+    for (; e->step < e->stats->steps; e->step++) {
+        clear_tallies(e);
+        for (size_t i = 0; i < n; i++)
+            list[i].run(e);
+        if (progress)
+            progress(user, e->step + 1, e->stats->steps, e->stats->step_day[e->step]);
+    }
+    return 0;
+}

@@ -1,0 +1,366 @@
+/* The migsim command line: parses arguments and dispatches; all work is in
+ * the library. Exit codes: 0 success, 1 runtime failure, 2 bad input. */
+#include "migsim/date.h"
+#include "migsim/error.h"
+#include "migsim/simulation.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MIGSIM_VERSION
+#define MIGSIM_VERSION "unknown"
+#endif
+
+static const char usage[] =
+    "usage: migsim COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml [-o FILE.h5] [--seed N] [--threads N] [--scale S] [--quiet]\n"
+    "                      run a scenario, print its figures table, write FILE.h5\n"
+    "                      (default output/NAME.h5, NAME the scenario file's name)\n"
+    "  check SCENARIO.yaml validate the scenario, its data and figures without running\n"
+    "  params              every parameter: default, bounds, unit, meaning\n"
+    "  stats               every named statistic figures can use\n"
+    "  bench SCENARIO.yaml [--repeat N] [--threads N] [--scale S]\n"
+    "                      time full runs: agent-steps per second, wall time, memory\n"
+    "\n"
+    "options:\n"
+    "  -h, --help          this text\n"
+    "  -V, --version       the version\n"
+    "\n"
+    "exit codes: 0 success, 1 runtime failure, 2 bad input\n";
+
+struct options {
+    const char *scenario, *output;
+    struct overrides overrides;
+    int threads, quiet, repeat;
+};
+
+static int bad_usage(const char *what)
+{
+    fprintf(stderr, "migsim: %s\n(see `migsim --help`)\n", what);
+    return 2;
+}
+
+static int parse_count(const char *text, const char *name, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double x = strtod(text, &end);
+    if (!text[0] || *end || errno || !isfinite(x) || x < lo || x > hi) {
+        fprintf(stderr, "migsim: %s expects a number in [%g, %g], found '%s'\n", name, lo, hi,
+                text);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+    static const struct option long_options[] = {
+        {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'}, {"scale", required_argument, NULL, 'k'},
+        {"repeat", required_argument, NULL, 'r'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    memset(opt, 0, sizeof *opt);
+    opt->overrides.seed = -1;
+    opt->repeat = 5;
+    double x;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            opt->output = optarg;
+            break;
+        case 's':
+            if (parse_count(optarg, "--seed", 0, 9007199254740991.0, &x) < 0 || x != floor(x))
+                return bad_usage("--seed expects a whole number");
+            opt->overrides.seed = x;
+            break;
+        case 't':
+            if (parse_count(optarg, "--threads", 1, 1024, &x) < 0)
+                return 2;
+            opt->threads = (int)x;
+            break;
+        case 'k':
+            if (parse_count(optarg, "--scale", 1, 100000, &x) < 0)
+                return 2;
+            opt->overrides.scale = x;
+            break;
+        case 'r':
+            if (parse_count(optarg, "--repeat", 1, 1000, &x) < 0)
+                return 2;
+            opt->repeat = (int)x;
+            break;
+        case 'q':
+            opt->quiet = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        default:
+            return bad_usage("unknown option");
+        }
+    }
+    if (optind < argc)
+        opt->scenario = argv[optind++];
+    if (optind < argc)
+        return bad_usage("too many arguments");
+    if (opt->threads)
+        omp_set_num_threads(opt->threads);
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+struct progress {
+    double started;
+    double agents;
+};
+
+static void show_progress(void *user, int step, int steps, long day)
+{
+    struct progress *p = user;
+    double elapsed = now_seconds() - p->started;
+    double eta = step > 0 ? elapsed * (steps - step) / step : 0;
+    char date[11];
+    mig_date_format(day, date);
+    int width = 30, filled = steps ? width * step / steps : width;
+    fprintf(stderr, "\r[%.*s%.*s] %d/%d steps  %s  %.1fM agents  %.1fs elapsed  ETA %.1fs ",
+            filled, "##############################", width - filled,
+            "..............................", step, steps, date, p->agents / 1e6, elapsed, eta);
+    if (step == steps)
+        fputc('\n', stderr);
+}
+
+static void join_arguments(int argc, char **argv, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < argc && used + 1 < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " " : "", argv[i]);
+}
+
+/* output/NAME.h5, NAME the scenario file's name without its extension. */
+static void default_output(const char *scenario, char *out, size_t size)
+{
+    char copy[1024];
+    snprintf(copy, sizeof copy, "%s", scenario);
+    char *name = basename(copy);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+    snprintf(out, size, "output/%s.h5", name);
+}
+
+static int check_output_folder(const char *path)
+{
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", path);
+    const char *folder = dirname(copy);
+    if (access(folder, W_OK) != 0) {
+        fprintf(stderr, "migsim: %s: error: cannot write to folder %s: %s\n", path, folder,
+                strerror(errno));
+        return 2;
+    }
+    return 0;
+}
+
+static int fail(struct simulation *sim, int status)
+{
+    fprintf(stderr, "migsim: %s\n", mig_strerror());
+    mig_simulation_free(sim);
+    return mig_exit_code(status);
+}
+
+static int command_run(int argc, char **argv)
+{
+    struct options opt;
+    int code = parse_options(argc, argv, &opt);
+    if (code)
+        return code;
+    if (!opt.scenario)
+        return bad_usage("run: expected a scenario file");
+    char output[4096];
+    if (opt.output)
+        snprintf(output, sizeof output, "%s", opt.output);
+    else
+        default_output(opt.scenario, output, sizeof output);
+    struct simulation sim;
+    int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
+    if (status < 0)
+        return fail(&sim, status);
+    if ((code = check_output_folder(output)) != 0) {
+        mig_simulation_free(&sim);
+        return code;
+    }
+    struct progress bar = {now_seconds(), 0};
+    for (int o = 0; o < sim.world.origins; o++)
+        bar.agents += (double)mig_population_migrants_of(&sim.scenario, &sim.world, o);
+    for (int r = 0; r < sim.world.regions; r++)
+        bar.agents += (double)mig_population_residents_of(&sim.scenario, &sim.world, r);
+    bool show = !opt.quiet && isatty(STDERR_FILENO);
+    int outside = 0;
+    if ((status = mig_simulation_run(&sim, show ? show_progress : NULL, &bar)) < 0 ||
+        (status = mig_simulation_figures(&sim, &outside)) < 0)
+        return fail(&sim, status);
+    char command[4096];
+    join_arguments(argc, argv, command, sizeof command);
+    struct provenance prov = {command, omp_get_max_threads(), 1};
+    if ((status = mig_output_write(output, &sim.scenario, &sim.world, &sim.stats, &sim.figures,
+                                   sim.results, &prov)) < 0)
+        return fail(&sim, status);
+    if (!opt.quiet) {
+        mig_simulation_print_summary(&sim, stdout);
+        printf("wrote %s\n", output);
+    }
+    mig_simulation_free(&sim);
+    return 0;
+}
+
+static int command_check(int argc, char **argv)
+{
+    struct options opt;
+    int code = parse_options(argc, argv, &opt);
+    if (code)
+        return code;
+    if (!opt.scenario)
+        return bad_usage("check: expected a scenario file");
+    struct simulation sim;
+    int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
+    if (status < 0)
+        return fail(&sim, status);
+    printf("%s: ok (%d steps, %d figures)\n", opt.scenario, sim.stats.steps, sim.figures.count);
+    mig_simulation_free(&sim);
+    return 0;
+}
+
+static const char *type_name(enum mig_param_type type)
+{
+    static const char *const names[] = {"real", "integer", "date", "text", "by origin",
+                                        "regions"};
+    return names[type];
+}
+
+static int command_params(void)
+{
+    struct scenario sc;
+    if (mig_scenario_defaults(&sc) < 0)
+        return fail(&(struct simulation){0}, MIG_ERUNTIME);
+    size_t n;
+    const struct mig_param *table = mig_scenario_params(&n);
+    printf("%-38s %-9s %-32s %-22s %s\n", "parameter", "type", "default", "bounds", "unit: meaning");
+    for (size_t i = 0; i < n; i++) {
+        const struct mig_param *p = &table[i];
+        char value[256], bounds[48] = "";
+        mig_scenario_format_value(&sc, p, value, sizeof value);
+        if (p->type == MIG_PARAM_REAL || p->type == MIG_PARAM_INT ||
+            p->type == MIG_PARAM_BY_ORIGIN)
+            snprintf(bounds, sizeof bounds, "[%g, %g]", p->lo, p->hi);
+        printf("%-38s %-9s %-32s %-22s %s%s%s\n", p->name, type_name(p->type), value, bounds,
+               p->unit, p->unit[0] ? ": " : "", p->description);
+    }
+    return 0;
+}
+
+static int command_stats(void)
+{
+    size_t n;
+    const struct mig_statistic *list = mig_stats_list(&n);
+    printf("%-24s %-8s %-8s %-10s %s\n", "statistic", "key", "taken", "unit", "meaning");
+    for (size_t i = 0; i < n; i++)
+        printf("%-24s %-8s %-8s %-10s %s\n", list[i].name, list[i].key[0] ? list[i].key : "-",
+               list[i].window ? "window" : "date", list[i].unit, list[i].description);
+    return 0;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int command_bench(int argc, char **argv)
+{
+    struct options opt;
+    int code = parse_options(argc, argv, &opt);
+    if (code)
+        return code;
+    if (!opt.scenario)
+        return bad_usage("bench: expected a scenario file");
+    double *wall = calloc((size_t)opt.repeat, sizeof *wall);
+    if (!wall)
+        return 1;
+    double agents = 0, steps = 0;
+    printf("%-4s %9s %16s %8s\n", "run", "wall_s", "agent_steps/s", "threads");
+    for (int i = 0; i < opt.repeat; i++) {
+        struct simulation sim;
+        int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
+        double started = now_seconds();
+        if (status < 0 || (status = mig_simulation_run(&sim, NULL, NULL)) < 0) {
+            free(wall);
+            return fail(&sim, status);
+        }
+        wall[i] = now_seconds() - started;
+        agents = (double)(sim.population.migrants + sim.population.residents);
+        steps = sim.stats.steps;
+        printf("%-4d %9.3f %16.4g %8d\n", i + 1, wall[i], agents * steps / wall[i],
+               omp_get_max_threads());
+        mig_simulation_free(&sim);
+    }
+    qsort(wall, (size_t)opt.repeat, sizeof *wall, compare_doubles);
+    double median = opt.repeat % 2 ? wall[opt.repeat / 2]
+                                   : (wall[opt.repeat / 2 - 1] + wall[opt.repeat / 2]) / 2;
+    struct rusage resources;
+    getrusage(RUSAGE_SELF, &resources);
+    double peak = resources.ru_maxrss * 1024.0;
+    printf("median: %.3f s wall, %.4g agent-steps/s, %d threads, %.0f agents x %.0f steps, "
+           "peak memory %.1f MiB (%.1f bytes per agent)\n",
+           median, agents * steps / median, omp_get_max_threads(), agents, steps,
+           peak / 1048576.0, peak / agents);
+    free(wall);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return bad_usage("expected a command");
+    const char *command = argv[1];
+    if (!strcmp(command, "-h") || !strcmp(command, "--help")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!strcmp(command, "-V") || !strcmp(command, "--version")) {
+        printf("migsim %s\n", MIGSIM_VERSION);
+        return 0;
+    }
+    if (!strcmp(command, "run"))
+        return command_run(argc - 1, argv + 1);
+    if (!strcmp(command, "check"))
+        return command_check(argc - 1, argv + 1);
+    if (!strcmp(command, "params"))
+        return argc == 2 ? command_params() : bad_usage("params takes no arguments");
+    if (!strcmp(command, "stats"))
+        return argc == 2 ? command_stats() : bad_usage("stats takes no arguments");
+    if (!strcmp(command, "bench"))
+        return command_bench(argc - 1, argv + 1);
+    fprintf(stderr, "migsim: unknown command '%s'\n(see `migsim --help`)\n", command);
+    return 2;
+}

@@ -1,0 +1,447 @@
+/* Writing a run to HDF5 in the netCDF-4 data model (see output.h). */
+#include "migsim/output.h"
+#include "migsim/date.h"
+#include "migsim/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MIGSIM_VERSION
+#define MIGSIM_VERSION "unknown"
+#endif
+#ifndef MIGSIM_GIT_REVISION
+#define MIGSIM_GIT_REVISION "unknown"
+#endif
+#ifndef MIGSIM_COMPILER
+#define MIGSIM_COMPILER "unknown"
+#endif
+#ifndef MIGSIM_C_FLAGS
+#define MIGSIM_C_FLAGS "unknown"
+#endif
+
+#define MAX_DIMS 16
+
+struct dimension {
+    const char *name;
+    hsize_t length;
+    hid_t scale;
+};
+
+struct writer {
+    const char *path; /* the final name, for messages */
+    hid_t file;
+    int dims;
+    struct dimension dim[MAX_DIMS];
+};
+
+static int h5_failed(const struct writer *wr, const char *what)
+{
+    return mig_fail(MIG_EIO, "%s: error: HDF5 could not %s", wr->path, what);
+}
+
+static int attr_text(const struct writer *wr, hid_t obj, const char *name, const char *value)
+{
+    size_t len = strlen(value);
+    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR), attr = H5I_INVALID_HID;
+    int status = 0;
+    if (type < 0 || space < 0 || H5Tset_size(type, len ? len : 1) < 0 ||
+        H5Tset_strpad(type, H5T_STR_NULLTERM) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0 ||
+        (attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(attr, type, len ? value : "") < 0)
+        status = h5_failed(wr, "write a text attribute");
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    return status;
+}
+
+static int attr_number(const struct writer *wr, hid_t obj, const char *name, hid_t type,
+                       const void *value)
+{
+    hid_t space = H5Screate(H5S_SCALAR), attr = H5I_INVALID_HID;
+    int status = 0;
+    if (space < 0 || (attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Awrite(attr, type, value) < 0)
+        status = h5_failed(wr, "write a numeric attribute");
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    return status;
+}
+
+static hid_t create(const struct writer *wr, const char *name, hid_t type, int rank,
+                    const hsize_t *shape)
+{
+    hid_t space = H5Screate_simple(rank, shape, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = H5I_INVALID_HID;
+    if (space >= 0 && dcpl >= 0 &&
+        H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0)
+        ds = H5Dcreate2(wr->file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    return ds;
+}
+
+static const struct dimension *find_dim(const struct writer *wr, const char *name)
+{
+    for (int i = 0; i < wr->dims; i++)
+        if (strcmp(wr->dim[i].name, name) == 0)
+            return &wr->dim[i];
+    return NULL;
+}
+
+static int describe(const struct writer *wr, hid_t ds, const char *units, const char *text)
+{
+    int status = attr_text(wr, ds, "units", units);
+    return status < 0 ? status : attr_text(wr, ds, "description", text);
+}
+
+/* A variable over named dimensions (each already a scale), with its data. */
+static int variable(struct writer *wr, const char *name, hid_t mem_type, hid_t file_type,
+                    const char *const *dims, const void *data, const char *units,
+                    const char *text)
+{
+    hsize_t shape[4];
+    int rank = 0;
+    for (; dims[rank]; rank++) {
+        const struct dimension *d = find_dim(wr, dims[rank]);
+        if (!d)
+            return mig_fail(MIG_ERUNTIME, "output: no dimension %s", dims[rank]);
+        shape[rank] = d->length;
+    }
+    hid_t ds = create(wr, name, file_type, rank, shape);
+    int status = 0;
+    if (ds < 0 || H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+        status = h5_failed(wr, "write a variable");
+        goto done;
+    }
+    for (int i = 0; i < rank; i++)
+        if (H5DSattach_scale(ds, find_dim(wr, dims[i])->scale, (unsigned)i) < 0) {
+            status = h5_failed(wr, "attach a dimension scale");
+            goto done;
+        }
+    status = describe(wr, ds, units, text);
+done:
+    if (ds >= 0)
+        H5Dclose(ds);
+    return status;
+}
+
+/* A coordinate: a one-dimensional dimension scale named after its dimension. */
+static int coordinate(struct writer *wr, const char *name, hsize_t length, hid_t mem_type,
+                      hid_t file_type, const void *data, const char *units, const char *text)
+{
+    if (wr->dims == MAX_DIMS)
+        return mig_fail(MIG_ERUNTIME, "output: too many dimensions");
+    hid_t ds = create(wr, name, file_type, 1, &length);
+    int status = 0;
+    if (ds < 0 || H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0 ||
+        H5DSset_scale(ds, name) < 0) {
+        if (ds >= 0)
+            H5Dclose(ds);
+        return h5_failed(wr, "write a coordinate");
+    }
+    if ((status = describe(wr, ds, units, text)) < 0) {
+        H5Dclose(ds);
+        return status;
+    }
+    wr->dim[wr->dims++] = (struct dimension){name, length, ds};
+    return 0;
+}
+
+static int index_coordinate(struct writer *wr, const char *name, int n, const char *text)
+{
+    int values[64];
+    for (int i = 0; i < n && i < 64; i++)
+        values[i] = i;
+    return coordinate(wr, name, (hsize_t)n, H5T_NATIVE_INT, H5T_STD_I32LE, values, "1", text);
+}
+
+/* Labels as variable-length strings over one dimension (netCDF strings). */
+static int labels(struct writer *wr, const char *name, const char *dim, const char *const *text,
+                  const char *description)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    int status = 0;
+    if (type < 0 || H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0)
+        status = h5_failed(wr, "make a string type");
+    else
+        status = variable(wr, name, type, type, (const char *const[]){dim, NULL}, text, "1",
+                          description);
+    if (type >= 0)
+        H5Tclose(type);
+    return status;
+}
+
+static int write_coordinates(struct writer *wr, const struct scenario *sc, const struct world *w,
+                             const struct stats *s, double *time, double *bounds)
+{
+    char units[64], start[11];
+    mig_date_format(sc->start, start);
+    snprintf(units, sizeof units, "days since %s", start);
+    for (int t = 0; t < s->steps; t++) {
+        bounds[2 * t] = (double)(s->step_day[t] - sc->start);
+        bounds[2 * t + 1] = bounds[2 * t] + s->step_days[t];
+        time[t] = bounds[2 * t + 1]; /* stocks are taken at the end of the step */
+    }
+    int status;
+    if ((status = coordinate(wr, "time", (hsize_t)s->steps, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
+                             time, units, "end of the step; stocks are taken then, flows are "
+                                          "over the step (see time_bnds)")) < 0 ||
+        (status = attr_text(wr, wr->dim[wr->dims - 1].scale, "calendar", "standard")) < 0 ||
+        (status = attr_text(wr, wr->dim[wr->dims - 1].scale, "bounds", "time_bnds")) < 0 ||
+        (status = attr_text(wr, wr->dim[wr->dims - 1].scale, "standard_name", "time")) < 0 ||
+        (status = index_coordinate(wr, "nv", 2, "start and end of a step")) < 0 ||
+        (status = index_coordinate(wr, "origin", w->origins, "origin country (see origin_code)")) < 0 ||
+        (status = index_coordinate(wr, "region", w->regions, "region of Kazakhstan (see region_code)")) < 0 ||
+        (status = index_coordinate(wr, "region_from", w->regions, "region moved from (see region_code)")) < 0 ||
+        (status = index_coordinate(wr, "region_to", w->regions, "region moved to (see region_code)")) < 0 ||
+        (status = index_coordinate(wr, "sector", w->sectors, "sector of work (see sector_code)")) < 0 ||
+        (status = index_coordinate(wr, "driver", MIG_DRIVERS, "dominant driver of an internal move (see driver_name)")) < 0)
+        return status;
+    if ((status = variable(wr, "time_bnds", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
+                           (const char *const[]){"time", "nv", NULL}, bounds, units,
+                           "first and last day (exclusive) of each step")) < 0)
+        return status;
+    const char *origin_code[MIG_MAX_ORIGINS], *origin_name[MIG_MAX_ORIGINS];
+    const char *region_code[MIG_MAX_REGIONS], *region_name[MIG_MAX_REGIONS];
+    const char *sector_code[MIG_MAX_SECTORS], *sector_name[MIG_MAX_SECTORS];
+    for (int o = 0; o < w->origins; o++)
+        origin_code[o] = w->origin_code[o], origin_name[o] = w->origin_name[o];
+    for (int r = 0; r < w->regions; r++)
+        region_code[r] = w->region_code[r], region_name[r] = w->region_name[r];
+    for (int k = 0; k < w->sectors; k++)
+        sector_code[k] = w->sector_code[k], sector_name[k] = w->sector_name[k];
+    if ((status = labels(wr, "origin_code", "origin", origin_code, "ISO-style origin code")) < 0 ||
+        (status = labels(wr, "origin_name", "origin", origin_name, "origin country")) < 0 ||
+        (status = labels(wr, "region_code", "region", region_code, "region code")) < 0 ||
+        (status = labels(wr, "region_name", "region", region_name, "region name")) < 0 ||
+        (status = labels(wr, "sector_code", "sector", sector_code, "sector code")) < 0 ||
+        (status = labels(wr, "sector_name", "sector", sector_name, "sector name")) < 0 ||
+        (status = labels(wr, "driver_name", "driver", mig_driver_names, "driver name")) < 0)
+        return status;
+    return 0;
+}
+
+#define D(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static int write_series(struct writer *wr, const struct stats *s)
+{
+    hid_t m = H5T_NATIVE_DOUBLE, f = H5T_IEEE_F64LE;
+    int status;
+    if ((status = variable(wr, "migrant_stock", m, f, D("time", "origin", "region"),
+                           s->migrant_stock, "persons",
+                           "international migrant workers present in Kazakhstan at the end of "
+                           "the step (not counting those visiting home)")) < 0 ||
+        (status = variable(wr, "migrant_stock_by_sector", m, f, D("time", "region", "sector"),
+                           s->migrant_stock_by_sector, "persons",
+                           "migrant workers present, by sector of work")) < 0 ||
+        (status = variable(wr, "visiting_home", m, f, D("time", "origin"), s->visiting_home,
+                           "persons", "migrant workers away on a visit home at the end of the "
+                                      "step (they keep their job)")) < 0 ||
+        (status = variable(wr, "arrivals", m, f, D("time", "origin", "region"), s->arrivals,
+                           "persons", "entries of migrant workers in the step")) < 0 ||
+        (status = variable(wr, "returns", m, f, D("time", "origin", "region"), s->returns,
+                           "persons", "permanent departures home in the step")) < 0 ||
+        (status = variable(wr, "visits_home", m, f, D("time", "origin"), s->visits_home,
+                           "persons", "visits home started in the step")) < 0 ||
+        (status = variable(wr, "remittances_usd", m, f, D("time", "origin"), s->remittances_usd,
+                           "USD", "money sent home in the step, after fees")) < 0 ||
+        (status = variable(wr, "resident_population", m, f, D("time", "region"),
+                           s->resident_population, "persons",
+                           "residents of Kazakhstan at the end of the step")) < 0 ||
+        (status = variable(wr, "internal_moves", m, f, D("time", "region_from", "region_to"),
+                           s->internal_moves, "persons",
+                           "residents moving between regions in the step")) < 0 ||
+        (status = variable(wr, "internal_moves_by_driver", m, f, D("time", "driver"),
+                           s->internal_moves_by_driver, "persons",
+                           "internal moves in the step by their dominant driver")) < 0)
+        return status;
+    return 0;
+}
+
+static int write_figures(struct writer *wr, const struct targets *figures,
+                         const struct figure_result *results)
+{
+    int n = figures->count, status;
+    double *table = calloc((size_t)(n ? n : 1) * 4, sizeof *table);
+    signed char *within = calloc((size_t)(n ? n : 1), 1);
+    const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
+    const char **text = calloc((size_t)(n ? n : 1), sizeof *text);
+    if (!table || !within || !ids || !text) {
+        status = mig_fail(MIG_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct target *t = &figures->items[i];
+        table[i] = t->value;
+        table[n + i] = t->lo;
+        table[2 * n + i] = t->hi;
+        table[3 * n + i] = results[i].simulated;
+        within[i] = (signed char)results[i].within;
+        ids[i] = t->id;
+        text[i] = t->label[0] ? t->label : t->statistic;
+    }
+    hid_t m = H5T_NATIVE_DOUBLE, f = H5T_IEEE_F64LE;
+    if ((status = index_coordinate(wr, "figure", n, "a figure the run is checked against")) < 0 ||
+        (status = labels(wr, "figure_id", "figure", ids, "figure id")) < 0 ||
+        (status = labels(wr, "figure_label", "figure", text, "what the figure is")) < 0 ||
+        (status = variable(wr, "figure_observed", m, f, D("figure"), table, "various",
+                           "observed value (units of the figure's statistic)")) < 0 ||
+        (status = variable(wr, "figure_lower", m, f, D("figure"), table + n, "various",
+                           "lowest value within tolerance")) < 0 ||
+        (status = variable(wr, "figure_upper", m, f, D("figure"), table + 2 * n, "various",
+                           "highest value within tolerance")) < 0 ||
+        (status = variable(wr, "figure_simulated", m, f, D("figure"), table + 3 * n, "various",
+                           "value computed from this run")) < 0 ||
+        (status = variable(wr, "figure_within", H5T_NATIVE_SCHAR, H5T_STD_I8LE, D("figure"),
+                           within, "1", "1 if the simulated value is within tolerance")) < 0)
+        goto done;
+done:
+    free(table);
+    free(within);
+    free(ids);
+    free(text);
+    return status;
+}
+
+static char *resolved_parameters(const struct scenario *sc)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (!f)
+        return NULL;
+    mig_scenario_write_resolved(sc, f);
+    fclose(f);
+    return text;
+}
+
+static int write_provenance(struct writer *wr, const struct scenario *sc,
+                            const struct provenance *prov)
+{
+    hid_t root = wr->file;
+    char created[32], seed[32];
+    time_t now = time(NULL);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    snprintf(seed, sizeof seed, "%.0f", sc->seed);
+    int threads = prov->threads, ranks = prov->ranks;
+    char *params = resolved_parameters(sc);
+    if (!params)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    int status;
+    if ((status = attr_text(wr, root, "title", "migsim run")) < 0 ||
+        (status = attr_text(wr, root, "Conventions", "CF-1.8")) < 0 ||
+        (status = attr_text(wr, root, "scenario_name", sc->name)) < 0 ||
+        (status = attr_text(wr, root, "scenario_file", sc->path ? sc->path : "")) < 0 ||
+        (status = attr_text(wr, root, "scenario_text", sc->text ? sc->text : "")) < 0 ||
+        (status = attr_text(wr, root, "scenario_parameters", params)) < 0 ||
+        (status = attr_text(wr, root, "seed", seed)) < 0 ||
+        (status = attr_number(wr, root, "scale", H5T_NATIVE_DOUBLE, &sc->scale)) < 0 ||
+        (status = attr_text(wr, root, "migsim_version", MIGSIM_VERSION)) < 0 ||
+        (status = attr_text(wr, root, "git_revision", MIGSIM_GIT_REVISION)) < 0 ||
+        (status = attr_text(wr, root, "compiler", MIGSIM_COMPILER)) < 0 ||
+        (status = attr_text(wr, root, "compiler_flags", MIGSIM_C_FLAGS)) < 0 ||
+        (status = attr_number(wr, root, "threads", H5T_NATIVE_INT, &threads)) < 0 ||
+        (status = attr_number(wr, root, "ranks", H5T_NATIVE_INT, &ranks)) < 0 ||
+        (status = attr_text(wr, root, "command_line", prov->command_line)) < 0 ||
+        (status = attr_text(wr, root, "created_utc", created)) < 0)
+        goto done;
+done:
+    free(params);
+    return status;
+}
+
+static hid_t create_file(const char *temp)
+{
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
+    if (fcpl >= 0 && fapl >= 0 &&
+        H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
+        H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0)
+        file = H5Fcreate(temp, H5F_ACC_TRUNC, fcpl, fapl);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return file;
+}
+
+static int sync_file(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    int status = fsync(fd);
+    close(fd);
+    return status;
+}
+
+int mig_output_write(const char *path, const struct scenario *sc, const struct world *w,
+                     const struct stats *s, const struct targets *figures,
+                     const struct figure_result *results, const struct provenance *prov)
+{
+    char temp[4096];
+    if (snprintf(temp, sizeof temp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof temp)
+        return mig_fail(MIG_EINPUT, "%s: error: output path too long", path);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
+    struct writer wr = {.path = path};
+    double *time = malloc((size_t)s->steps * sizeof *time);
+    double *bounds = malloc((size_t)s->steps * 2 * sizeof *bounds);
+    int status = 0;
+    if (!time || !bounds) {
+        status = mig_fail(MIG_ENOMEM, "out of memory");
+        goto fail;
+    }
+    wr.file = create_file(temp);
+    if (wr.file < 0) {
+        status = mig_fail(MIG_EIO, "%s: error: cannot create the output file (is the folder "
+                                   "there and writable?)",
+                          path);
+        goto fail;
+    }
+    if ((status = write_coordinates(&wr, sc, w, s, time, bounds)) < 0 ||
+        (status = write_series(&wr, s)) < 0 ||
+        (status = write_figures(&wr, figures, results)) < 0 ||
+        (status = write_provenance(&wr, sc, prov)) < 0)
+        goto fail;
+    for (int i = 0; i < wr.dims; i++)
+        H5Dclose(wr.dim[i].scale);
+    wr.dims = 0;
+    if (H5Fclose(wr.file) < 0) {
+        wr.file = -1;
+        status = h5_failed(&wr, "close the file");
+        goto fail;
+    }
+    wr.file = -1;
+    if (sync_file(temp) < 0 || rename(temp, path) < 0) {
+        status = mig_fail(MIG_EIO, "%s: error: cannot finish the output file: %s", path,
+                          strerror(errno));
+        goto fail;
+    }
+    free(time);
+    free(bounds);
+    return 0;
+fail:
+    for (int i = 0; i < wr.dims; i++)
+        H5Dclose(wr.dim[i].scale);
+    if (wr.file >= 0)
+        H5Fclose(wr.file);
+    remove(temp);
+    free(time);
+    free(bounds);
+    return status;
+}

@@ -1,0 +1,379 @@
+/* Series, snapshots and named statistics. Every sum over agents is over
+ * integers (counts and US cents), so results do not depend on the order in
+ * which threads or ranks add them. */
+#include "migsim/stats.h"
+#include "migsim/error.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct mig_statistic statistics[] = {
+    {"migrant_stock", "", 0, "persons", "international migrant workers present in Kazakhstan"},
+    {"origin_share", "origin", 0, "%", "share of the migrant workers present from one origin"},
+    {"sector_share", "sector", 0, "%", "share of the migrant workers present in one sector"},
+    {"visited_home_6m", "", 0, "%", "of migrant workers in Kazakhstan 26 weeks or more, share who visited home in the last 26 weeks"},
+    {"remitter_share", "", 0, "%", "share of migrant workers present who send money home"},
+    {"mean_remittance_usd", "", 0, "USD/month", "mean monthly amount sent by remitters, before fees"},
+    {"remittance_fee", "", 0, "%", "service fee on remittances in force"},
+    {"gender_earnings_gap", "", 0, "%", "how much more men earn than women, on average, among migrant workers present"},
+    {"can_save_share", "", 0, "%", "share who can meet their needs and save"},
+    {"cover_needs_share", "", 0, "%", "share who cover daily needs but cannot save"},
+    {"cannot_cover_share", "", 0, "%", "share who cannot cover daily needs"},
+    {"informal_share", "", 0, "%", "share working without a formal contract"},
+    {"no_pension_share", "", 0, "%", "share whose contract does not contribute to a pension"},
+    {"no_leave_share", "", 0, "%", "share without paid annual leave"},
+    {"primary_earner_share", "", 0, "%", "share who are their household's primary earner"},
+    {"upper_secondary_share", "", 0, "%", "share who completed upper secondary education"},
+    {"arrivals", "", 1, "persons", "entries of migrant workers over the window"},
+    {"internal_moves", "", 1, "persons", "residents moving between regions over the window"},
+    {"climate_move_share", "", 1, "%", "share of internal moves over the window whose dominant driver is climate"},
+    {"remittances_usd", "", 1, "USD", "money sent home over the window, after fees"},
+};
+
+const struct mig_statistic *mig_stats_list(size_t *count)
+{
+    *count = sizeof statistics / sizeof statistics[0];
+    return statistics;
+}
+
+static int allocate(double **p, size_t n)
+{
+    *p = calloc(n ? n : 1, sizeof **p);
+    return *p ? 0 : mig_fail(MIG_ENOMEM, "out of memory for the series");
+}
+
+int mig_stats_init(struct stats *s, const struct scenario *sc, const struct world *w)
+{
+    memset(s, 0, sizeof *s);
+    long days = sc->end - sc->start + 1;
+    s->steps = (int)((days + (long)sc->step_days - 1) / (long)sc->step_days);
+    s->origins = w->origins;
+    s->regions = w->regions;
+    s->sectors = w->sectors;
+    s->scale = sc->scale;
+    s->start = sc->start;
+    size_t T = (size_t)s->steps, O = (size_t)w->origins, R = (size_t)w->regions;
+    size_t K = (size_t)w->sectors;
+    s->step_day = calloc(T, sizeof *s->step_day);
+    s->residents_now = calloc(R, sizeof *s->residents_now);
+    int status;
+    if (!s->step_day || !s->residents_now) {
+        status = mig_fail(MIG_ENOMEM, "out of memory for the series");
+        goto fail;
+    }
+    if ((status = allocate(&s->step_days, T)) < 0 ||
+        (status = allocate(&s->migrant_stock, T * O * R)) < 0 ||
+        (status = allocate(&s->migrant_stock_by_sector, T * R * K)) < 0 ||
+        (status = allocate(&s->visiting_home, T * O)) < 0 ||
+        (status = allocate(&s->arrivals, T * O * R)) < 0 ||
+        (status = allocate(&s->returns, T * O * R)) < 0 ||
+        (status = allocate(&s->visits_home, T * O)) < 0 ||
+        (status = allocate(&s->remittances_usd, T * O)) < 0 ||
+        (status = allocate(&s->resident_population, T * R)) < 0 ||
+        (status = allocate(&s->internal_moves, T * R * R)) < 0 ||
+        (status = allocate(&s->internal_moves_by_driver, T * MIG_DRIVERS)) < 0)
+        goto fail;
+    for (int t = 0; t < s->steps; t++) {
+        s->step_day[t] = sc->start + (long)t * (long)sc->step_days;
+        s->step_days[t] = fmin(sc->step_days, (double)(sc->end + 1 - s->step_day[t]));
+    }
+    for (size_t r = 0; r < R; r++)
+        s->residents_now[r] = (int64_t)mig_population_residents_of(sc, w, (int)r);
+    return 0;
+fail:
+    mig_stats_free(s);
+    return status;
+}
+
+void mig_stats_free(struct stats *s)
+{
+    void *arrays[] = {s->step_day,      s->step_days,     s->migrant_stock,
+                      s->migrant_stock_by_sector, s->visiting_home, s->arrivals,
+                      s->returns,       s->visits_home,   s->remittances_usd,
+                      s->resident_population, s->internal_moves, s->internal_moves_by_driver,
+                      s->residents_now};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+        free(arrays[i]);
+    memset(s, 0, sizeof *s);
+}
+
+int mig_stats_want(struct stats *s, long day)
+{
+    for (int i = 0; i < s->wanted_count; i++)
+        if (s->wanted[i] == day)
+            return 0;
+    if (s->wanted_count == MIG_MAX_SNAPSHOTS)
+        return mig_fail(MIG_EINPUT, "error: more than %d survey dates", MIG_MAX_SNAPSHOTS);
+    s->wanted[s->wanted_count++] = day;
+    return 0;
+}
+
+void mig_stats_record(struct stats *s, int step, const struct tally *y)
+{
+    int O = s->origins, R = s->regions, K = s->sectors;
+    double k = s->scale;
+    size_t t = (size_t)step;
+    for (int o = 0; o < O; o++) {
+        for (int r = 0; r < R; r++) {
+            size_t i = (t * O + o) * R + r;
+            s->migrant_stock[i] = k * y->stock[o][r];
+            s->arrivals[i] = k * y->arrivals[o][r];
+            s->returns[i] = k * y->returns[o][r];
+        }
+        s->visiting_home[t * O + o] = k * y->visiting[o];
+        s->visits_home[t * O + o] = k * y->visits[o];
+        s->remittances_usd[t * O + o] = k * y->remit_cents[o] / 100.0;
+    }
+    for (int r = 0; r < R; r++)
+        for (int q = 0; q < K; q++)
+            s->migrant_stock_by_sector[(t * R + r) * K + q] = k * y->stock_sector[r][q];
+    for (int a = 0; a < R; a++)
+        for (int b = 0; b < R; b++) {
+            s->internal_moves[(t * R + a) * R + b] = k * y->moves[a][b];
+            s->residents_now[a] -= y->moves[a][b];
+            s->residents_now[b] += y->moves[a][b];
+        }
+    for (int r = 0; r < R; r++)
+        s->resident_population[t * R + r] = k * s->residents_now[r];
+    for (int d = 0; d < MIG_DRIVERS; d++)
+        s->internal_moves_by_driver[t * MIG_DRIVERS + d] = k * y->moves_by_driver[d];
+}
+
+static void survey_one(const struct tables *t, const struct population *pop, uint64_t id,
+                       int32_t window, struct snapshot *n)
+{
+    if (pop->state[id] != MIG_PRESENT)
+        return;
+    int o = pop->origin[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
+    double wage = mig_behaviour_wage(t, pop, id);
+    n->present++;
+    n->by_origin[o]++;
+    n->by_sector[pop->sector[id]]++;
+    if (t->step - pop->arrived[id] >= window) {
+        n->settled++;
+        n->settled_visited += pop->last_visit[id] != MIG_NEVER &&
+                              t->step - pop->last_visit[id] < window;
+    }
+    double sent = pop->remit_share[id] * wage;
+    if (pop->remit_share[id] > 0) {
+        n->remitters++;
+        n->remit_cents += llround(sent * 100.0);
+    }
+    n->wage_cents[female] += llround(wage * 100.0);
+    n->wage_count[female]++;
+    double left = wage - sent - t->living_cost_usd[pop->region[id]] * pop->living_cost[id];
+    n->savings[left >= t->saving_margin * wage ? 0 : left >= 0 ? 1 : 2]++;
+    for (int b = 0; b < 8; b++)
+        n->traits[b] += (pop->traits[id] >> b) & 1;
+}
+
+static void add_snapshot(struct snapshot *into, const struct snapshot *from)
+{
+    int64_t *a = &into->present;
+    const int64_t *b = &from->present;
+    size_t n = (sizeof *into - offsetof(struct snapshot, present)) / sizeof(int64_t);
+    for (size_t i = 0; i < n; i++)
+        a[i] += b[i];
+}
+
+void mig_stats_snapshots(struct stats *s, int step, const struct tables *t,
+                         const struct conditions *c, const struct population *pop)
+{
+    long first = s->step_day[step], last = first + (long)s->step_days[step] - 1;
+    int32_t window = (int32_t)ceil(182.625 / s->step_days[0]);
+    for (int i = 0; i < s->wanted_count; i++) {
+        if (s->wanted[i] < first || s->wanted[i] > last || s->snapshots == MIG_MAX_SNAPSHOTS)
+            continue;
+        struct snapshot total = {0};
+        int64_t n = (int64_t)pop->migrants;
+#pragma omp parallel
+        {
+            struct snapshot mine = {0};
+#pragma omp for schedule(static)
+            for (int64_t id = 0; id < n; id++)
+                survey_one(t, pop, (uint64_t)id, window, &mine);
+#pragma omp critical
+            add_snapshot(&total, &mine); /* integers: order does not matter */
+        }
+        total.day = s->wanted[i];
+        total.fee = c->remittance_fee;
+        s->snapshot[s->snapshots++] = total;
+    }
+}
+
+static const struct mig_statistic *find(const char *name)
+{
+    size_t n;
+    const struct mig_statistic *list = mig_stats_list(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].name, name) == 0)
+            return &list[i];
+    return NULL;
+}
+
+static int key_index(const struct world *w, const struct mig_statistic *st, const char *key)
+{
+    if (strcmp(st->key, "origin") == 0)
+        return mig_world_origin(w, key);
+    if (strcmp(st->key, "sector") == 0)
+        for (int k = 0; k < w->sectors; k++)
+            if (strcmp(w->sector_code[k], key) == 0)
+                return k;
+    return -1;
+}
+
+int mig_stats_check_target(const struct stats *s, const struct world *w, const struct target *t,
+                           const char *path)
+{
+    const struct mig_statistic *st = find(t->statistic);
+    long last = s->step_day[s->steps - 1] + (long)s->step_days[s->steps - 1] - 1;
+    if (!st)
+        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': unknown statistic '%s' (see "
+                                    "`migsim stats` for the list)",
+                        path, t->mark.line, t->mark.column, t->id, t->statistic);
+    if (st->key[0] && key_index(w, st, t->key) < 0)
+        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': statistic '%s' expects a "
+                                    "'key' naming a known %s, found '%s'",
+                        path, t->mark.line, t->mark.column, t->id, t->statistic, st->key, t->key);
+    if (st->window != (t->from != t->to) && st->window)
+        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': statistic '%s' is taken over "
+                                    "a window; expected 'from' and 'to'",
+                        path, t->mark.line, t->mark.column, t->id, t->statistic);
+    if (t->from < s->start || t->to > last)
+        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s' is dated outside the run; "
+                                    "expected dates within the scenario's start and end",
+                        path, t->mark.line, t->mark.column, t->id);
+    return 0;
+}
+
+static int step_of(const struct stats *s, long day)
+{
+    for (int t = 0; t < s->steps; t++)
+        if (day < s->step_day[t] + (long)s->step_days[t])
+            return t;
+    return s->steps - 1;
+}
+
+/* Sum of one series element over the window, each step weighted by the
+ * share of its days inside the window. */
+static double window_sum(const struct stats *s, const double *series, size_t stride,
+                         size_t offset, size_t count, long from, long to)
+{
+    double total = 0;
+    for (int t = 0; t < s->steps; t++) {
+        long a = s->step_day[t], b = a + (long)s->step_days[t] - 1;
+        long lo = a > from ? a : from, hi = b < to ? b : to;
+        if (hi < lo)
+            continue;
+        double weight = (double)(hi - lo + 1) / s->step_days[t];
+        for (size_t i = 0; i < count; i++)
+            total += weight * series[(size_t)t * stride + offset + i];
+    }
+    return total;
+}
+
+static const struct snapshot *snapshot_on(const struct stats *s, long day)
+{
+    for (int i = 0; i < s->snapshots; i++)
+        if (s->snapshot[i].day == day)
+            return &s->snapshot[i];
+    return NULL;
+}
+
+static double percent(int64_t part, int64_t whole)
+{
+    return whole > 0 ? 100.0 * (double)part / (double)whole : NAN;
+}
+
+static int trait_bit(const char *name)
+{
+    static const char *const names[] = {"", "upper_secondary_share", "informal_share",
+                                        "no_pension_share", "no_leave_share",
+                                        "primary_earner_share"};
+    for (int b = 1; b < 6; b++)
+        if (strcmp(names[b], name) == 0)
+            return b;
+    return -1;
+}
+
+int mig_stats_value(const struct stats *s, const struct world *w, const struct target *t,
+                    double *value)
+{
+    const struct mig_statistic *st = find(t->statistic);
+    if (!st)
+        return mig_fail(MIG_EINPUT, "unknown statistic '%s'", t->statistic);
+    size_t O = (size_t)s->origins, R = (size_t)s->regions, K = (size_t)s->sectors;
+    const char *name = st->name;
+    if (st->window) {
+        if (strcmp(name, "arrivals") == 0)
+            *value = window_sum(s, s->arrivals, O * R, 0, O * R, t->from, t->to);
+        else if (strcmp(name, "remittances_usd") == 0)
+            *value = window_sum(s, s->remittances_usd, O, 0, O, t->from, t->to);
+        else {
+            double all = window_sum(s, s->internal_moves_by_driver, MIG_DRIVERS, 0, MIG_DRIVERS,
+                                    t->from, t->to);
+            double climate = window_sum(s, s->internal_moves_by_driver, MIG_DRIVERS,
+                                        MIG_DRIVER_CLIMATE, 1, t->from, t->to);
+            *value = strcmp(name, "internal_moves") == 0 ? all
+                     : all > 0                           ? 100.0 * climate / all
+                                                         : NAN;
+        }
+        return 0;
+    }
+    size_t step = (size_t)step_of(s, t->from);
+    if (strcmp(name, "migrant_stock") == 0 || strcmp(name, "origin_share") == 0) {
+        double all = 0, part = 0;
+        int key = st->key[0] ? key_index(w, st, t->key) : -1;
+        for (size_t o = 0; o < O; o++)
+            for (size_t r = 0; r < R; r++) {
+                double x = s->migrant_stock[(step * O + o) * R + r];
+                all += x;
+                part += (int)o == key ? x : 0;
+            }
+        *value = key < 0 ? all : all > 0 ? 100.0 * part / all : NAN;
+        return 0;
+    }
+    if (strcmp(name, "sector_share") == 0) {
+        double all = 0, part = 0;
+        int key = key_index(w, st, t->key);
+        for (size_t r = 0; r < R; r++)
+            for (size_t k = 0; k < K; k++) {
+                double x = s->migrant_stock_by_sector[(step * R + r) * K + k];
+                all += x;
+                part += (int)k == key ? x : 0;
+            }
+        *value = all > 0 ? 100.0 * part / all : NAN;
+        return 0;
+    }
+    const struct snapshot *n = snapshot_on(s, t->from);
+    if (!n)
+        return mig_fail(MIG_ERUNTIME, "no survey snapshot was taken on the date of '%s'", t->id);
+    int bit = trait_bit(name);
+    if (bit > 0)
+        *value = percent(n->traits[bit], n->present);
+    else if (strcmp(name, "visited_home_6m") == 0)
+        *value = percent(n->settled_visited, n->settled);
+    else if (strcmp(name, "remitter_share") == 0)
+        *value = percent(n->remitters, n->present);
+    else if (strcmp(name, "mean_remittance_usd") == 0)
+        *value = n->remitters ? n->remit_cents / 100.0 / n->remitters : NAN;
+    else if (strcmp(name, "remittance_fee") == 0)
+        *value = 100.0 * n->fee;
+    else if (strcmp(name, "gender_earnings_gap") == 0)
+        *value = n->wage_count[0] && n->wage_count[1] && n->wage_cents[1]
+                     ? 100.0 * ((double)n->wage_cents[0] / n->wage_count[0] /
+                                    ((double)n->wage_cents[1] / n->wage_count[1]) -
+                                1.0)
+                     : NAN;
+    else if (strcmp(name, "can_save_share") == 0)
+        *value = percent(n->savings[0], n->present);
+    else if (strcmp(name, "cover_needs_share") == 0)
+        *value = percent(n->savings[1], n->present);
+    else if (strcmp(name, "cannot_cover_share") == 0)
+        *value = percent(n->savings[2], n->present);
+    else
+        return mig_fail(MIG_ERUNTIME, "statistic '%s' has no evaluation", name);
+    return 0;
+}

@@ -1,0 +1,196 @@
+/* The figures file. Tolerances are given as `absolute: x` (value ± x),
+ * `relative: x` (value × (1 ± x)) or `range: [lo, hi]`. */
+#include "migsim/target.h"
+#include "migsim/date.h"
+#include "migsim/error.h"
+
+#include <errno.h>
+#include <libfyaml.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static int text_of(const char *path, struct fy_node *node, const char *key, char *out,
+                   size_t size)
+{
+    return mig_yaml_text(path, node, key, "text", out, size);
+}
+
+static int number_of(const char *path, struct fy_node *node, const char *key, double *out)
+{
+    return mig_yaml_number(path, node, key, "a number", out);
+}
+
+static int date_of(const char *path, struct fy_node *node, const char *key, long *out)
+{
+    char text[64];
+    int status = mig_yaml_text(path, node, key, "a date YYYY-MM-DD", text, sizeof text);
+    if (status < 0)
+        return status;
+    if (!mig_date_parse(text, out))
+        return mig_yaml_error(path, node, "'%s' expects a date YYYY-MM-DD, found '%s'", key, text);
+    return 0;
+}
+
+static int tolerance(const char *path, struct fy_node *node, struct target *t)
+{
+    if (!node || fy_node_get_type(node) != FYNT_MAPPING)
+        return mig_yaml_error(path, node, "'tolerance' expects a mapping: {absolute: x}, {relative: x} or "
+                              "{range: [lo, hi]}");
+    struct fy_node *abs_node = fy_node_mapping_lookup_by_string(node, "absolute", -1);
+    struct fy_node *rel_node = fy_node_mapping_lookup_by_string(node, "relative", -1);
+    struct fy_node *range = fy_node_mapping_lookup_by_string(node, "range", -1);
+    int given = (abs_node != NULL) + (rel_node != NULL) + (range != NULL);
+    if (given != 1 || fy_node_mapping_item_count(node) != 1)
+        return mig_yaml_error(path, node, "'tolerance' expects exactly one of absolute, relative, range");
+    double x;
+    int status;
+    if (range) {
+        if (fy_node_get_type(range) != FYNT_SEQUENCE || fy_node_sequence_item_count(range) != 2)
+            return mig_yaml_error(path, range, "'range' expects two numbers [lo, hi]");
+        if ((status = number_of(path, fy_node_sequence_get_by_index(range, 0), "range", &t->lo)) <
+                0 ||
+            (status = number_of(path, fy_node_sequence_get_by_index(range, 1), "range", &t->hi)) <
+                0)
+            return status;
+        if (t->lo > t->hi)
+            return mig_yaml_error(path, range, "'range' is inverted; expected lo <= hi");
+        return 0;
+    }
+    if (isnan(t->value))
+        return mig_yaml_error(path, node, "an absolute or relative tolerance needs a 'value'");
+    struct fy_node *n = abs_node ? abs_node : rel_node;
+    if ((status = number_of(path, n, abs_node ? "absolute" : "relative", &x)) < 0)
+        return status;
+    if (x < 0)
+        return mig_yaml_error(path, n, "a tolerance must not be negative");
+    double half = abs_node ? x : fabs(t->value) * x;
+    t->lo = t->value - half;
+    t->hi = t->value + half;
+    return 0;
+}
+
+static const char *const known_keys[] = {"id",   "label", "statistic", "key",       "date",
+                                         "from", "to",    "value",     "tolerance", "source",
+                                         NULL};
+
+static int one(const char *path, struct fy_node *node, struct target *t)
+{
+    if (fy_node_get_type(node) != FYNT_MAPPING)
+        return mig_yaml_error(path, node, "each figure expects a mapping with id, statistic, date, value, "
+                              "tolerance");
+    memset(t, 0, sizeof *t);
+    t->value = NAN;
+    t->mark = mig_yaml_mark(node);
+    void *iter = NULL;
+    struct fy_node_pair *pair;
+    while ((pair = fy_node_mapping_iterate(node, &iter))) {
+        char key[32], what[160];
+        if (text_of(path, fy_node_pair_key(pair), "key", key, sizeof key) < 0)
+            return mig_yaml_error(path, fy_node_pair_key(pair), "expected a key");
+        int k = 0;
+        while (known_keys[k] && strcmp(known_keys[k], key) != 0)
+            k++;
+        if (!known_keys[k]) {
+            snprintf(what, sizeof what, "unknown key '%s' in a figure (expected id, label, "
+                                        "statistic, key, date, from, to, value, tolerance, source)",
+                     key);
+            return mig_yaml_error(path, fy_node_pair_key(pair), "%s", what);
+        }
+    }
+    struct fy_node *id = fy_node_mapping_lookup_by_string(node, "id", -1);
+    struct fy_node *stat = fy_node_mapping_lookup_by_string(node, "statistic", -1);
+    struct fy_node *date = fy_node_mapping_lookup_by_string(node, "date", -1);
+    struct fy_node *from = fy_node_mapping_lookup_by_string(node, "from", -1);
+    struct fy_node *to = fy_node_mapping_lookup_by_string(node, "to", -1);
+    struct fy_node *value = fy_node_mapping_lookup_by_string(node, "value", -1);
+    struct fy_node *tol = fy_node_mapping_lookup_by_string(node, "tolerance", -1);
+    struct fy_node *n;
+    int status;
+    if (!id || !stat || !tol)
+        return mig_yaml_error(path, node, "a figure expects 'id', 'statistic' and 'tolerance'");
+    if ((status = text_of(path, id, "id", t->id, sizeof t->id)) < 0 ||
+        (status = text_of(path, stat, "statistic", t->statistic, sizeof t->statistic)) < 0)
+        return status;
+    if ((n = fy_node_mapping_lookup_by_string(node, "label", -1)) &&
+        (status = text_of(path, n, "label", t->label, sizeof t->label)) < 0)
+        return status;
+    if ((n = fy_node_mapping_lookup_by_string(node, "key", -1)) &&
+        (status = text_of(path, n, "key", t->key, sizeof t->key)) < 0)
+        return status;
+    if ((n = fy_node_mapping_lookup_by_string(node, "source", -1)) &&
+        (status = text_of(path, n, "source", t->source, sizeof t->source)) < 0)
+        return status;
+    if (date && (from || to))
+        return mig_yaml_error(path, date, "a figure takes either 'date' or 'from' and 'to', not both");
+    if (date) {
+        if ((status = date_of(path, date, "date", &t->from)) < 0)
+            return status;
+        t->to = t->from;
+    } else if (from && to) {
+        if ((status = date_of(path, from, "from", &t->from)) < 0 ||
+            (status = date_of(path, to, "to", &t->to)) < 0)
+            return status;
+        if (t->to < t->from)
+            return mig_yaml_error(path, to, "'to' is before 'from'; expected a window forwards in time");
+    } else {
+        return mig_yaml_error(path, node, "a figure expects 'date', or 'from' and 'to'");
+    }
+    if (value && (status = number_of(path, value, "value", &t->value)) < 0)
+        return status;
+    return tolerance(path, tol, t);
+}
+
+int mig_targets_load(struct targets *list, const char *path)
+{
+    memset(list, 0, sizeof *list);
+    struct fy_document *doc = NULL;
+    char *text = NULL;
+    size_t size = 0;
+    int status;
+    if ((status = mig_yaml_read(path, &text, &size)) < 0 ||
+        (status = mig_yaml_parse(path, text, size, &doc)) < 0)
+        goto done;
+    struct fy_node *root = fy_document_root(doc);
+    struct fy_node *figures =
+        root && fy_node_get_type(root) == FYNT_MAPPING
+            ? fy_node_mapping_lookup_by_string(root, "figures", -1)
+            : NULL;
+    if (!figures || fy_node_get_type(figures) != FYNT_SEQUENCE) {
+        status = mig_yaml_error(path, figures ? figures : root, "expected a mapping with a list 'figures:'");
+        goto done;
+    }
+    int n = fy_node_sequence_item_count(figures);
+    list->items = calloc(n > 0 ? (size_t)n : 1, sizeof *list->items);
+    list->path = strdup(path);
+    if (!list->items || !list->path) {
+        status = mig_fail(MIG_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        if ((status = one(path, fy_node_sequence_get_by_index(figures, i), &list->items[i])) < 0)
+            goto done;
+        for (int j = 0; j < i; j++)
+            if (strcmp(list->items[j].id, list->items[i].id) == 0) {
+                status = mig_yaml_error(path, fy_node_sequence_get_by_index(figures, i),
+                            "duplicate figure id; expected unique ids");
+                goto done;
+            }
+        list->count = i + 1;
+    }
+done:
+    if (doc)
+        fy_document_destroy(doc);
+    free(text);
+    if (status < 0)
+        mig_targets_free(list);
+    return status;
+}
+
+void mig_targets_free(struct targets *list)
+{
+    free(list->items);
+    free(list->path);
+    memset(list, 0, sizeof *list);
+}
