@@ -106,7 +106,6 @@ static void wages(const struct scenario *sc, const struct world *w, const struct
     double female = 1.0 / (1.0 + sc->migrants.gender_gap_kz);
     for (int r = 0; r < w->regions; r++) {
         double mean = c->region_wage_usd[r] * sc->migrants.wage_ratio;
-        t->living_cost_usd[r] = sc->migrants.living_cost_ratio * mean;
         for (int k = 0; k < w->sectors; k++) {
             t->wage[r][k][0] = (float)(mean * w->sector_wage_factor[k]);
             t->wage[r][k][1] = (float)(mean * w->sector_wage_factor[k] * female);
@@ -199,6 +198,7 @@ static void stay(const struct scenario *sc, const struct world *w, const struct 
         t->seasonal[k] = (uint8_t)w->sector_seasonal[k];
     t->remit_cents_factor = 100.0 * c->days / 30.4375 * (1.0 - c->remittance_fee);
     t->saving_margin = sc->migrants.saving_margin;
+    t->living_cost_ratio = sc->migrants.living_cost_ratio;
 }
 
 static double mean_wage(const struct world *w, const struct conditions *c)

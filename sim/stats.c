@@ -163,7 +163,7 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
     }
     n->wage_cents[female] += llround(wage * 100.0);
     n->wage_count[female]++;
-    double left = wage - sent - t->living_cost_usd[pop->region[id]] * pop->living_cost[id];
+    double left = wage - sent - t->living_cost_ratio * wage * pop->living_cost[id];
     n->savings[left >= t->saving_margin * wage ? 0 : left >= 0 ? 1 : 2]++;
     for (int b = 0; b < 8; b++)
         n->traits[b] += (pop->traits[id] >> b) & 1;
