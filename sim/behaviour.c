@@ -129,11 +129,9 @@ static double expected_wage(const struct world *w, const struct tables *t, int o
     return total;
 }
 
-static void entry(const struct scenario *sc, const struct world *w, const struct conditions *c,
+static void entry_tables(const struct scenario *sc, const struct world *w, const struct conditions *c,
                   const struct aggregates *agg, struct tables *t)
 {
-    t->q_entry = step_probability(sc->migrants.candidate_rate, c->days);
-    t->entry_clamped = false;
     for (int o = 0; o < w->origins; o++) {
         double expected = 0;
         for (int female = 0; female < 2; female++) {
@@ -146,9 +144,9 @@ static void entry(const struct scenario *sc, const struct world *w, const struct
                           exp(-sc->policy.fee_weight * c->permit_fee_usd[o] / fmax(kz, 1.0)) *
                           c->entry_season * c->border_open[o];
             double p = step_probability(rate, c->days);
-            if (p > t->q_entry) {
-                p = t->q_entry;
-                t->entry_clamped = true;
+            if (p > t->q_migrant) {
+                p = t->q_migrant;
+                t->migrant_clamped = true;
             }
             t->entry_p[o][female] = p;
             if (!female)
@@ -170,7 +168,7 @@ static void entry(const struct scenario *sc, const struct world *w, const struct
     }
 }
 
-static void stay(const struct scenario *sc, const struct world *w, const struct conditions *c,
+static void stay_tables(const struct scenario *sc, const struct world *w, const struct conditions *c,
                  struct tables *t)
 {
     for (int o = 0; o < w->origins; o++) {
@@ -190,6 +188,16 @@ static void stay(const struct scenario *sc, const struct world *w, const struct 
             }
     }
     t->relocate_p = step_probability(sc->migrants.relocation_rate, c->days);
+    for (int o = 0; o < w->origins; o++)
+        for (int off = 0; off < 2; off++)
+            for (int early = 0; early < 2; early++) {
+                double *p = &t->return_p[o][off][early];
+                double total = *p + t->visit_p[o] + t->relocate_p;
+                if (total > t->q_migrant) { /* keep the proportions under the ceiling */
+                    t->migrant_clamped = true;
+                    *p *= t->q_migrant / total;
+                }
+            }
     t->visit_steps = sc->migrants.visit_weeks * 7.0 / c->days;
     t->early_steps = (int32_t)ceil(91.0 / c->days);
     t->min_home_steps = (int32_t)fmax(1.0, ceil(sc->migrants.min_weeks_home * 7.0 / c->days));
@@ -300,11 +308,13 @@ void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
     t->seed = (uint64_t)sc->seed;
     t->regions = w->regions;
     t->sectors = w->sectors;
+    t->q_migrant = step_probability(sc->migrants.candidate_rate, c->days);
+    t->migrant_clamped = false;
     region_choice(sc, w, c, agg, t);
     sector_choice(w, c, t);
     wages(sc, w, c, t);
-    entry(sc, w, c, agg, t);
-    stay(sc, w, c, t);
+    entry_tables(sc, w, c, agg, t);
+    stay_tables(sc, w, c, t);
     moves(sc, w, c, t);
 }
 
@@ -344,86 +354,112 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
     }
 }
 
-static void count_present(const struct tables *t, const struct population *pop, uint64_t id,
-                          struct tally *y)
+static bool free_to_come(const struct tables *t, const struct population *pop, uint64_t id)
+{
+    uint8_t state = pop->state[id];
+    return state == MIG_PROSPECTIVE ||
+           (state == MIG_RETURNED && t->step - pop->until[id] >= t->min_home_steps);
+}
+
+static void enter(const struct tables *t, struct population *pop, uint64_t id, double x,
+                  const struct mig_draw *d, struct tally *y)
+{
+    int o = pop->origin[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
+    if (x >= t->entry_p[o][female])
+        return;
+    int r = sample(t->region_cdf[o], t->regions, d->w[1]);
+    pop->region[id] = (uint8_t)r;
+    pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d->w[2]);
+    pop->state[id] = MIG_PRESENT;
+    pop->arrived[id] = t->step;
+    pop->until[id] = MIG_NEVER;
+    y->arrivals[o][r]++;
+}
+
+/* Competing risks in the order return, visit, relocation. */
+static void stay(const struct tables *t, struct population *pop, uint64_t id, double x,
+                 const struct mig_draw *d, struct tally *y)
 {
     int o = pop->origin[id], r = pop->region[id];
-    y->stock[o][r]++;
-    y->stock_sector[r][pop->sector[id]]++;
-    if (pop->remit_share[id] > 0)
-        y->remit_cents[o] +=
-            llround(pop->remit_share[id] * mig_behaviour_wage(t, pop, id) * t->remit_cents_factor);
+    int off = t->off_season && t->seasonal[pop->sector[id]];
+    int early = t->step - pop->arrived[id] < t->early_steps;
+    double p_return = t->return_p[o][off][early];
+    if (x < p_return) {
+        pop->state[id] = MIG_RETURNED;
+        pop->until[id] = t->step;
+        y->returns[o][r]++;
+        return;
+    }
+    x -= p_return;
+    if (x < t->visit_p[o]) {
+        double length = -log(mig_rng_u01(d->w[1])) * t->visit_steps;
+        pop->state[id] = MIG_VISITING;
+        pop->last_visit[id] = t->step;
+        pop->until[id] = t->step + (int32_t)fmax(1.0, round(length));
+        y->visits[o]++;
+        return;
+    }
+    x -= t->visit_p[o];
+    if (x < t->relocate_p)
+        pop->region[id] = (uint8_t)sample(t->region_cdf[o], t->regions, d->w[2]);
 }
 
 void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint64_t id,
                            struct tally *y)
 {
-    uint8_t state = pop->state[id];
-    int o = pop->origin[id];
-    int32_t step = t->step;
-    if (state == MIG_PROSPECTIVE || state == MIG_RETURNED) {
-        if (state == MIG_PROSPECTIVE || step - pop->until[id] >= t->min_home_steps)
-            y->eligible[o][(pop->traits[id] & MIG_FEMALE) != 0]++;
+    bool present = pop->state[id] == MIG_PRESENT;
+    if (!present && !free_to_come(t, pop, id))
         return;
-    }
-    if (state == MIG_VISITING) {
-        if (step < pop->until[id] || !t->border_open[o]) {
-            y->visiting[o]++;
-            return;
-        }
-        pop->state[id] = MIG_PRESENT; /* back at work */
-        count_present(t, pop, id, y);
-        return;
-    }
-    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)step);
-    double u = mig_rng_u01(d.w[0]);
-    int r = pop->region[id];
-    int off = t->off_season && t->seasonal[pop->sector[id]];
-    int early = step - pop->arrived[id] < t->early_steps;
-    double p_return = t->return_p[o][off][early];
-    if (u < p_return) {
-        pop->state[id] = MIG_RETURNED;
-        pop->until[id] = step;
-        y->returns[o][r]++;
-        return;
-    }
-    u -= p_return;
-    if (u < t->visit_p[o]) {
-        double length = -log(mig_rng_u01(d.w[1])) * t->visit_steps;
-        pop->state[id] = MIG_VISITING;
-        pop->last_visit[id] = step;
-        pop->until[id] = step + (int32_t)fmax(1.0, round(length));
-        y->visits[o]++;
-        y->visiting[o]++;
-        return;
-    }
-    u -= t->visit_p[o];
-    if (u < t->relocate_p)
-        pop->region[id] = (uint8_t)sample(t->region_cdf[o], t->regions, d.w[2]);
-    count_present(t, pop, id, y);
+    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
+    double x = mig_rng_u01(d.w[0]) * t->q_migrant;
+    if (present)
+        stay(t, pop, id, x, &d, y);
+    else
+        enter(t, pop, id, x, &d, y);
 }
 
-void mig_behaviour_entry(const struct tables *t, struct population *pop, uint64_t id,
-                         struct tally *y)
+/* Counts ids [first, end) of one origin. Per-origin sums are kept in
+ * registers; present and at-home agents are interleaved at random, so both
+ * are counted without branching on the state. */
+static void count_origin(const struct tables *t, struct population *pop, int o, uint64_t first,
+                         uint64_t end, struct tally *y)
 {
-    uint8_t state = pop->state[id];
-    int32_t step = t->step;
-    if (!(state == MIG_PROSPECTIVE ||
-          (state == MIG_RETURNED && step - pop->until[id] >= t->min_home_steps)))
-        return;
-    int o = pop->origin[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
-    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_ENTRY, id, (uint32_t)step);
-    if (mig_rng_u01(d.w[0]) * t->q_entry >= t->entry_p[o][female])
-        return;
-    int r = sample(t->region_cdf[o], t->regions, d.w[1]);
-    pop->region[id] = (uint8_t)r;
-    pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[2]);
-    pop->state[id] = MIG_PRESENT;
-    pop->arrived[id] = step;
-    pop->until[id] = MIG_NEVER;
-    y->arrivals[o][r]++;
-    y->stock[o][r]++;
-    y->stock_sector[r][pop->sector[id]]++;
+    int64_t remit = 0, visiting = 0, eligible[2] = {0, 0};
+    bool open = t->border_open[o];
+    for (uint64_t id = first; id < end; id++) {
+        uint8_t state = pop->state[id];
+        if (state == MIG_VISITING) { /* rare, so the branch is well predicted */
+            if (t->step < pop->until[id] || !open) {
+                visiting++;
+                continue;
+            }
+            pop->state[id] = state = MIG_PRESENT; /* back at work */
+        }
+        int64_t present = state == MIG_PRESENT;
+        int64_t rested = t->step - pop->until[id] >= t->min_home_steps;
+        int64_t free = (state == MIG_PROSPECTIVE) | ((state == MIG_RETURNED) & rested);
+        int r = pop->region[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
+        eligible[female] += free;
+        y->stock[o][r] += present;
+        y->stock_sector[r][pop->sector[id]] += present;
+        double sent = pop->remit_share[id] * mig_behaviour_wage(t, pop, id) * t->remit_cents_factor;
+        remit += present * (int64_t)(sent + 0.5);
+    }
+    y->remit_cents[o] += remit;
+    y->visiting[o] += visiting;
+    y->eligible[o][0] += eligible[0];
+    y->eligible[o][1] += eligible[1];
+}
+
+void mig_behaviour_count(const struct tables *t, struct population *pop, uint64_t first,
+                         uint64_t end, struct tally *y)
+{
+    for (int o = 0; first < end; o++) {
+        uint64_t stop = pop->origin_first[o + 1] < end ? pop->origin_first[o + 1] : end;
+        if (first < stop)
+            count_origin(t, pop, o, first, stop, y);
+        first = first > stop ? first : stop;
+    }
 }
 
 void mig_behaviour_resident(const struct tables *t, struct population *pop, uint64_t id,

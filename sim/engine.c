@@ -1,9 +1,10 @@
 /* The step loop. A step runs these stages in order:
  *   conditions  the policy timeline and seasons for the step
  *   tables      probability tables from the conditions and last aggregates
- *   migrants    every migrant agent: visits, returns, relocation, remittances
- *   entries     thinned candidates at their origins: who comes, and where
+ *   migrants    thinned candidate migrants: who comes and where; who returns,
+ *               visits home or relocates
  *   residents   thinned candidate residents: who moves, why, and where
+ *   count       every migrant: visits that end, stocks, remittances
  *   reduce      per-thread tallies summed; aggregates for the next step
  *   record      series and survey snapshots
  * Stages read what earlier stages wrote; nothing flows backwards. */
@@ -31,26 +32,8 @@ static void stage_conditions(struct engine *e)
 static void stage_tables(struct engine *e)
 {
     mig_behaviour_tables(e->sc, e->w, &e->conditions, &e->aggregates, e->step, &e->tables);
-    if (e->tables.entry_clamped || e->tables.move_clamped)
+    if (e->tables.migrant_clamped || e->tables.move_clamped)
         e->clamped_steps++;
-}
-
-static void stage_migrants(struct engine *e)
-{
-    int64_t n = (int64_t)e->pop->migrants;
-    int64_t chunks = (n + (int64_t)MIG_SKIP_CHUNK - 1) / (int64_t)MIG_SKIP_CHUNK;
-#pragma omp parallel num_threads(e->threads)
-    {
-        struct tally *y = my_tally(e);
-#pragma omp for schedule(static)
-        for (int64_t c = 0; c < chunks; c++) {
-            uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
-            uint64_t end = first + MIG_SKIP_CHUNK < (uint64_t)n ? first + MIG_SKIP_CHUNK
-                                                                : (uint64_t)n;
-            for (uint64_t id = first; id < end; id++)
-                mig_behaviour_migrant(&e->tables, e->pop, id, y);
-        }
-    }
 }
 
 /* Runs `visit` on a Bernoulli(q) subset of [0, n), chunk by chunk. */
@@ -62,7 +45,7 @@ static void thinned(struct engine *e, uint64_t n, uint32_t stream, double q,
 #pragma omp parallel num_threads(e->threads)
     {
         struct tally *y = my_tally(e);
-#pragma omp for schedule(dynamic, 16)
+#pragma omp for schedule(dynamic, 1)
         for (int64_t c = 0; c < chunks; c++) {
             uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
             uint64_t count = first + MIG_SKIP_CHUNK < n ? MIG_SKIP_CHUNK : n - first;
@@ -76,11 +59,29 @@ static void thinned(struct engine *e, uint64_t n, uint32_t stream, double q,
     }
 }
 
-static void stage_entries(struct engine *e)
+static void stage_migrants(struct engine *e)
 {
-    thinned(e, e->pop->migrants, MIG_STREAM_ENTRY_CANDIDATE, e->tables.q_entry,
-            mig_behaviour_entry);
+    thinned(e, e->pop->migrants, MIG_STREAM_MIGRANT_CANDIDATE, e->tables.q_migrant,
+            mig_behaviour_migrant);
 }
+
+static void stage_count(struct engine *e)
+{
+    int64_t n = (int64_t)e->pop->migrants;
+    int64_t chunks = (n + (int64_t)MIG_SKIP_CHUNK - 1) / (int64_t)MIG_SKIP_CHUNK;
+#pragma omp parallel num_threads(e->threads)
+    {
+        struct tally *y = my_tally(e);
+#pragma omp for schedule(static)
+        for (int64_t c = 0; c < chunks; c++) {
+            uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
+            uint64_t end = first + MIG_SKIP_CHUNK < (uint64_t)n ? first + MIG_SKIP_CHUNK
+                                                                : (uint64_t)n;
+            mig_behaviour_count(&e->tables, e->pop, first, end, y);
+        }
+    }
+}
+
 
 static void stage_residents(struct engine *e)
 {
@@ -132,8 +133,8 @@ static void clear_tallies(struct engine *e)
 
 static const struct mig_stage stages[] = {
     {"conditions", stage_conditions}, {"tables", stage_tables},
-    {"migrants", stage_migrants},     {"entries", stage_entries},
-    {"residents", stage_residents},   {"reduce", stage_reduce},
+    {"migrants", stage_migrants},     {"residents", stage_residents},
+    {"count", stage_count},           {"reduce", stage_reduce},
     {"record", stage_record},
 };
 
@@ -147,6 +148,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
                     struct population *pop, struct stats *stats)
 {
     memset(e, 0, sizeof *e);
+    double started = omp_get_wtime();
     e->sc = sc;
     e->w = w;
     e->pop = pop;
@@ -163,6 +165,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
         mig_behaviour_place_initial(sc, &e->tables, pop, first,
                                     first + pop->initially_present[o]);
     }
+    e->init_seconds = omp_get_wtime() - started;
     return 0;
 }
 
@@ -178,8 +181,11 @@ int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user)
     const struct mig_stage *list = mig_engine_stages(&n);
     for (; e->step < e->stats->steps; e->step++) {
         clear_tallies(e);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+            double started = omp_get_wtime();
             list[i].run(e);
+            e->stage_seconds[i] += omp_get_wtime() - started;
+        }
         if (progress)
             progress(user, e->step + 1, e->stats->steps, e->stats->step_day[e->step]);
     }

@@ -320,8 +320,13 @@ static int command_bench(int argc, char **argv)
         wall[i] = now_seconds() - started;
         agents = (double)(sim.population.migrants + sim.population.residents);
         steps = sim.stats.steps;
-        printf("%-4d %9.3f %16.4g %8d\n", i + 1, wall[i], agents * steps / wall[i],
+        printf("%-4d %9.3f %16.4g %8d   ", i + 1, wall[i], agents * steps / wall[i],
                omp_get_max_threads());
+        size_t n_stages;
+        const struct mig_stage *stages = mig_engine_stages(&n_stages);
+        for (size_t k = 0; k < n_stages; k++)
+            printf(" %s %.2f", stages[k].name, sim.engine.stage_seconds[k]);
+        printf("\n");
         mig_simulation_free(&sim);
     }
     qsort(wall, (size_t)opt.repeat, sizeof *wall, compare_doubles);

@@ -49,8 +49,8 @@ struct aggregates {
 struct tables {
     int32_t step;
     uint64_t seed;
-    double q_entry, q_move; /* candidate probabilities (thinning bounds) */
-    bool entry_clamped, move_clamped;
+    double q_migrant, q_move; /* candidate probabilities (thinning bounds) */
+    bool migrant_clamped, move_clamped;
 
     double entry_p[MIG_MAX_ORIGINS][2];
     double fee_share[MIG_MAX_ORIGINS]; /* permit fee over the expected wage */
@@ -88,13 +88,15 @@ void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct wo
 void mig_behaviour_place_initial(const struct scenario *sc, const struct tables *t,
                                  struct population *pop, uint64_t first, uint64_t end);
 
-/* One step of a migrant already in Kazakhstan (or counted at home). */
+/* A candidate migrant (thinning): at home, may come, choosing region and
+ * sector; in Kazakhstan, may return for good, visit home, or relocate. */
 void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint64_t id,
                            struct tally *y);
 
-/* A candidate for entry (thinning): may come, choosing region and sector. */
-void mig_behaviour_entry(const struct tables *t, struct population *pop, uint64_t id,
-                         struct tally *y);
+/* Every migrant of ids [first, end), every step: ends visits and counts
+ * stocks, remittances and those at home who are free to come. */
+void mig_behaviour_count(const struct tables *t, struct population *pop, uint64_t first,
+                         uint64_t end, struct tally *y);
 
 /* A candidate resident (thinning): may move, with a dominant driver. */
 void mig_behaviour_resident(const struct tables *t, struct population *pop, uint64_t id,

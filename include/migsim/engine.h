@@ -25,6 +25,8 @@ struct engine {
     struct tally *per_thread;
     int threads;
     long clamped_steps; /* steps whose rates hit a thinning ceiling */
+    double stage_seconds[16]; /* wall time spent in each stage, for the benchmark */
+    double init_seconds;
 };
 
 /* A stage of the step; the list is in engine.c. */

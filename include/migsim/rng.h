@@ -14,10 +14,8 @@
 enum mig_stream {
     MIG_STREAM_MIGRANT_TRAITS = 1, /* sex, education, contract, wage noise */
     MIG_STREAM_MIGRANT_START,      /* who is present at the start, and where */
-    MIG_STREAM_MIGRANT_STEP,       /* visits, returns, relocation */
-    MIG_STREAM_MIGRANT_EVENT,      /* details of an event (visit length, new region) */
-    MIG_STREAM_ENTRY,              /* entry of a prospective migrant */
-    MIG_STREAM_ENTRY_CANDIDATE,    /* which at-origin agents consider entry */
+    MIG_STREAM_MIGRANT_STEP,       /* entry, visits, returns, relocation */
+    MIG_STREAM_MIGRANT_CANDIDATE,  /* which migrants consider a decision */
     MIG_STREAM_RESIDENT_TRAITS,    /* age band and sex */
     MIG_STREAM_RESIDENT_MOVE,      /* whether, why and where a resident moves */
     MIG_STREAM_RESIDENT_CANDIDATE, /* which residents consider a move */
