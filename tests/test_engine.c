@@ -1,0 +1,122 @@
+/* The step loop: nobody is lost, and results do not depend on the number of
+ * threads. Runs the baseline at a small scale. */
+#include "helpers.h"
+#include "migsim/error.h"
+#include "migsim/simulation.h"
+
+#include <math.h>
+#include <omp.h>
+
+static void run_small(struct simulation *sim, double scale, double seed, int threads)
+{
+    omp_set_num_threads(threads);
+    struct overrides o = {seed, scale};
+    assert_int_equal(mig_simulation_load(sim, BASELINE, &o), 0);
+    assert_int_equal(mig_simulation_run(sim, NULL, NULL), 0);
+}
+
+static double sum(const double *x, size_t n)
+{
+    double total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += x[i];
+    return total;
+}
+
+/* arrivals - returns = change in migrant workers (present + visiting), and
+ * internal moves only move residents between regions. */
+static void nobody_is_lost(void **state)
+{
+    (void)state;
+    struct simulation sim;
+    run_small(&sim, 50, -1, 2);
+    const struct stats *s = &sim.stats;
+    size_t O = (size_t)s->origins, R = (size_t)s->regions;
+    double before = 0, residents = 0;
+    for (int o = 0; o < sim.world.origins; o++)
+        before += (double)sim.population.initially_present[o] * s->scale;
+    for (int r = 0; r < sim.world.regions; r++)
+        residents += (double)mig_population_residents_of(&sim.scenario, &sim.world, r) * s->scale;
+    for (int t = 0; t < s->steps; t++) {
+        size_t at = (size_t)t;
+        double workers = sum(s->migrant_stock + at * O * R, O * R) +
+                         sum(s->visiting_home + at * O, O);
+        double flow = sum(s->arrivals + at * O * R, O * R) - sum(s->returns + at * O * R, O * R);
+        assert_true(fabs(workers - before - flow) < 1e-6);
+        before = workers;
+        assert_true(fabs(sum(s->resident_population + at * R, R) - residents) < 1e-6);
+        for (size_t r = 0; r < R; r++)
+            assert_true(s->internal_moves[(at * R + r) * R + r] == 0);
+        assert_true(fabs(sum(s->internal_moves + at * R * R, R * R) -
+                         sum(s->internal_moves_by_driver + at * MIG_DRIVERS, MIG_DRIVERS)) < 1e-6);
+    }
+    assert_true(before > 0);
+    mig_simulation_free(&sim);
+}
+
+static void same_series(const struct stats *a, const struct stats *b)
+{
+    size_t T = (size_t)a->steps, O = (size_t)a->origins, R = (size_t)a->regions;
+    size_t K = (size_t)a->sectors;
+    assert_memory_equal(a->migrant_stock, b->migrant_stock, T * O * R * sizeof(double));
+    assert_memory_equal(a->migrant_stock_by_sector, b->migrant_stock_by_sector,
+                        T * R * K * sizeof(double));
+    assert_memory_equal(a->remittances_usd, b->remittances_usd, T * O * sizeof(double));
+    assert_memory_equal(a->internal_moves, b->internal_moves, T * R * R * sizeof(double));
+    assert_memory_equal(a->arrivals, b->arrivals, T * O * R * sizeof(double));
+    assert_int_equal(a->snapshots, b->snapshots);
+    assert_memory_equal(a->snapshot, b->snapshot, sizeof a->snapshot[0] * (size_t)a->snapshots);
+}
+
+static void threads_do_not_change_results(void **state)
+{
+    (void)state;
+    struct simulation one, two, four;
+    run_small(&one, 100, -1, 1);
+    run_small(&two, 100, -1, 2);
+    run_small(&four, 100, -1, 4);
+    same_series(&one.stats, &two.stats);
+    same_series(&one.stats, &four.stats);
+    mig_simulation_free(&one);
+    mig_simulation_free(&two);
+    mig_simulation_free(&four);
+}
+
+static void seeds_matter(void **state)
+{
+    (void)state;
+    struct simulation a, b;
+    run_small(&a, 100, 1, 2);
+    run_small(&b, 100, 2, 2);
+    size_t n = (size_t)a.stats.steps * (size_t)a.stats.regions * (size_t)a.stats.regions;
+    assert_memory_not_equal(a.stats.internal_moves, b.stats.internal_moves, n * sizeof(double));
+    mig_simulation_free(&a);
+    mig_simulation_free(&b);
+}
+
+static void figures_are_evaluated(void **state)
+{
+    (void)state;
+    struct simulation sim;
+    run_small(&sim, 20, -1, 2);
+    int outside = -1;
+    assert_int_equal(mig_simulation_figures(&sim, &outside), 0);
+    assert_int_equal(sim.figures.count, 21);
+    for (int i = 0; i < sim.figures.count; i++)
+        assert_false(isnan(sim.results[i].simulated));
+    /* The baseline holds at this scale too, but for sampling noise in the
+     * smallest shares; most figures must be within tolerance. */
+    assert_true(outside <= 4);
+    mig_simulation_free(&sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(nobody_is_lost),
+        cmocka_unit_test(threads_do_not_change_results),
+        cmocka_unit_test(seeds_matter),
+        cmocka_unit_test(figures_are_evaluated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,81 @@
+/* Agent storage and synthetic traits. */
+#include "helpers.h"
+#include "migsim/population.h"
+
+#include <omp.h>
+
+#include <math.h>
+
+static void counts_and_traits(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    struct world w;
+    struct population pop;
+    assert_int_equal(mig_scenario_load(&sc, BASELINE), 0);
+    sc.scale = 20;
+    assert_int_equal(mig_world_load(&w, &sc), 0);
+    assert_int_equal(mig_population_init(&pop, &sc, &w), 0);
+    uint64_t residents = 0;
+    for (int r = 0; r < w.regions; r++) {
+        uint64_t n = pop.region_first[r + 1] - pop.region_first[r];
+        assert_int_equal(n, mig_population_residents_of(&sc, &w, r));
+        residents += n;
+        for (uint64_t i = pop.region_first[r]; i < pop.region_first[r + 1]; i += 997)
+            assert_int_equal(pop.resident_region[i], r);
+    }
+    assert_int_equal(residents, pop.residents);
+    uint64_t women = 0, remitters = 0, informal = 0, no_pension = 0;
+    for (uint64_t id = 0; id < pop.migrants; id++) {
+        assert_int_equal(pop.state[id], MIG_PROSPECTIVE);
+        assert_true(pop.skill[id] > 0);
+        women += (pop.traits[id] & MIG_FEMALE) != 0;
+        remitters += (pop.traits[id] & MIG_REMITTER) != 0;
+        informal += (pop.traits[id] & MIG_INFORMAL) != 0;
+        no_pension += (pop.traits[id] & MIG_NO_PENSION) != 0;
+        /* Informal work never has a pension. */
+        assert_true(!(pop.traits[id] & MIG_INFORMAL) || (pop.traits[id] & MIG_NO_PENSION));
+        assert_true((pop.remit_share[id] > 0) == ((pop.traits[id] & MIG_REMITTER) != 0));
+    }
+    double n = (double)pop.migrants;
+    double tolerance = 4 * sqrt(0.25 / n);
+    assert_true(fabs(women / n - sc.migrants.female_share) < tolerance);
+    assert_true(fabs(remitters / n - sc.migrants.remitter_share) < tolerance);
+    assert_true(fabs(informal / n - sc.migrants.informal_share) < tolerance);
+    assert_true(fabs(no_pension / n - sc.migrants.no_pension_share) < tolerance);
+    for (int o = 0; o < w.origins; o++)
+        for (uint64_t id = pop.origin_first[o]; id < pop.origin_first[o + 1]; id += 101)
+            assert_int_equal(pop.origin[id], o);
+    mig_population_free(&pop);
+    mig_scenario_free(&sc);
+}
+
+static void traits_do_not_depend_on_threads(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    struct world w;
+    struct population a, b;
+    assert_int_equal(mig_scenario_load(&sc, BASELINE), 0);
+    sc.scale = 50;
+    assert_int_equal(mig_world_load(&w, &sc), 0);
+    omp_set_num_threads(1);
+    assert_int_equal(mig_population_init(&a, &sc, &w), 0);
+    omp_set_num_threads(3);
+    assert_int_equal(mig_population_init(&b, &sc, &w), 0);
+    assert_memory_equal(a.traits, b.traits, a.migrants);
+    assert_memory_equal(a.skill, b.skill, a.migrants * sizeof(float));
+    assert_memory_equal(a.resident_person, b.resident_person, a.residents);
+    mig_population_free(&a);
+    mig_population_free(&b);
+    mig_scenario_free(&sc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(counts_and_traits),
+        cmocka_unit_test(traits_do_not_depend_on_threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
