@@ -232,19 +232,21 @@ int mig_stats_check_target(const struct stats *s, const struct world *w, const s
     if (!st)
         return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': unknown statistic '%s' (see "
                                     "`migsim stats` for the list)",
-                        path, t->mark.line, t->mark.column, t->id, t->statistic);
+                        path, t->statistic_mark.line, t->statistic_mark.column, t->id,
+                        t->statistic);
     if (st->key[0] && key_index(w, st, t->key) < 0)
         return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': statistic '%s' expects a "
                                     "'key' naming a known %s, found '%s'",
-                        path, t->mark.line, t->mark.column, t->id, t->statistic, st->key, t->key);
+                        path, t->key_mark.line, t->key_mark.column, t->id, t->statistic, st->key,
+                        t->key);
     if (st->window != (t->from != t->to) && st->window)
         return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': statistic '%s' is taken over "
                                     "a window; expected 'from' and 'to'",
-                        path, t->mark.line, t->mark.column, t->id, t->statistic);
+                        path, t->date_mark.line, t->date_mark.column, t->id, t->statistic);
     if (t->from < s->start || t->to > last)
         return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s' is dated outside the run; "
                                     "expected dates within the scenario's start and end",
-                        path, t->mark.line, t->mark.column, t->id);
+                        path, t->date_mark.line, t->date_mark.column, t->id);
     return 0;
 }
 

@@ -110,15 +110,20 @@ static int one(const char *path, struct fy_node *node, struct target *t)
     int status;
     if (!id || !stat || !tol)
         return mig_yaml_error(path, node, "a figure expects 'id', 'statistic' and 'tolerance'");
+    t->statistic_mark = mig_yaml_mark(stat);
+    t->date_mark = mig_yaml_mark(date ? date : from);
+    t->key_mark = t->statistic_mark;
     if ((status = text_of(path, id, "id", t->id, sizeof t->id)) < 0 ||
         (status = text_of(path, stat, "statistic", t->statistic, sizeof t->statistic)) < 0)
         return status;
     if ((n = fy_node_mapping_lookup_by_string(node, "label", -1)) &&
         (status = text_of(path, n, "label", t->label, sizeof t->label)) < 0)
         return status;
-    if ((n = fy_node_mapping_lookup_by_string(node, "key", -1)) &&
-        (status = text_of(path, n, "key", t->key, sizeof t->key)) < 0)
-        return status;
+    if ((n = fy_node_mapping_lookup_by_string(node, "key", -1))) {
+        if ((status = text_of(path, n, "key", t->key, sizeof t->key)) < 0)
+            return status;
+        t->key_mark = mig_yaml_mark(n);
+    }
     if ((n = fy_node_mapping_lookup_by_string(node, "source", -1)) &&
         (status = text_of(path, n, "source", t->source, sizeof t->source)) < 0)
         return status;

@@ -15,7 +15,7 @@ struct target {
     double value;   /* observed; NAN where only a range is given */
     double lo, hi;  /* the tolerance as an interval */
     char source[160];
-    struct mig_mark mark;
+    struct mig_mark mark, statistic_mark, key_mark, date_mark; /* for messages */
 };
 
 struct targets {

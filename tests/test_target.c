@@ -1,0 +1,93 @@
+/* The figures file, and checks of figures against the run. */
+#include "helpers.h"
+#include "migsim/error.h"
+#include "migsim/simulation.h"
+
+static const char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = test_folder();
+    return 0;
+}
+
+static void expect(const char *text, const char *message)
+{
+    struct targets list;
+    assert_int_equal(mig_targets_load(&list, test_file(dir, "t.yaml", text)), MIG_EINPUT);
+    if (!strstr(mig_strerror(), message))
+        fail_msg("expected '%s' in '%s'", message, mig_strerror());
+}
+
+static void loads_the_baseline_figures(void **state)
+{
+    (void)state;
+    struct targets list;
+    assert_int_equal(mig_targets_load(&list, MIGSIM_SOURCE_DIR "/scenarios/targets/baseline.yaml"), 0);
+    assert_int_equal(list.count, 21);
+    assert_string_equal(list.items[0].id, "stock_round5");
+    assert_true(list.items[0].lo == 529000 * 0.97 && list.items[0].hi == 529000 * 1.03);
+    assert_true(list.items[20].lo == 5 && list.items[20].hi == 20);
+    mig_targets_free(&list);
+}
+
+static void bad_figures_are_located(void **state)
+{
+    (void)state;
+    const char *head = "figures:\n  - id: a\n    statistic: migrant_stock\n";
+    char text[512];
+    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    value: 5\n    tolerance: {range: [3, 1]}\n", head);
+    expect(text, "t.yaml:6:25: error: 'range' is inverted");
+    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    value: x\n    tolerance: {absolute: 1}\n", head);
+    expect(text, "t.yaml:5:12: error: 'value' expects a number, found 'x'");
+    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    vlaue: 1\n    tolerance: {absolute: 1}\n", head);
+    expect(text, "t.yaml:5:5: error: unknown key 'vlaue' in a figure");
+    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    value: 1\n", head);
+    expect(text, "t.yaml:2:5: error: a figure expects 'id', 'statistic' and 'tolerance'");
+    snprintf(text, sizeof text, "%s    from: 2025-03-01\n    to: 2025-01-01\n    tolerance: {range: [1, 2]}\n", head);
+    expect(text, "t.yaml:5:9: error: 'to' is before 'from'");
+    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    tolerance: {relative: 0.1}\n", head);
+    expect(text, "t.yaml:5:17: error: an absolute or relative tolerance needs a 'value'");
+    expect("figures: 3\n", "t.yaml:1:10: error: expected a mapping with a list 'figures:'");
+}
+
+static void figures_are_checked_against_the_run(void **state)
+{
+    (void)state;
+    struct simulation sim;
+    char scenario[512];
+    snprintf(scenario, sizeof scenario, "name: t\ndata: %s\ntargets: t.yaml\n", DATA_DIR);
+    char path[512];
+    snprintf(path, sizeof path, "%s", test_file(dir, "s.yaml", scenario));
+    const char *head = "figures:\n  - id: a\n";
+    const char *cases[][2] = {
+        {"    statistic: migrant_stok\n    date: 2025-01-01\n    value: 1\n    tolerance: {absolute: 1}\n",
+         "t.yaml:3:16: error: figure 'a': unknown statistic 'migrant_stok'"},
+        {"    statistic: origin_share\n    key: XXX\n    date: 2025-01-01\n    value: 1\n    tolerance: {absolute: 1}\n",
+         "t.yaml:4:10: error: figure 'a': statistic 'origin_share' expects a 'key' naming a known origin, found 'XXX'"},
+        {"    statistic: migrant_stock\n    date: 2031-01-01\n    value: 1\n    tolerance: {absolute: 1}\n",
+         "t.yaml:4:11: error: figure 'a' is dated outside the run"},
+        {"    statistic: internal_moves\n    date: 2025-01-01\n    value: 1\n    tolerance: {absolute: 1}\n",
+         "t.yaml:4:11: error: figure 'a': statistic 'internal_moves' is taken over a window"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%s%s", head, cases[i][0]);
+        test_file(dir, "t.yaml", text);
+        assert_int_equal(mig_simulation_load(&sim, path, NULL), MIG_EINPUT);
+        if (!strstr(mig_strerror(), cases[i][1]))
+            fail_msg("expected '%s' in '%s'", cases[i][1], mig_strerror());
+        mig_simulation_free(&sim);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(loads_the_baseline_figures),
+        cmocka_unit_test(bad_figures_are_located),
+        cmocka_unit_test(figures_are_checked_against_the_run),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
