@@ -436,7 +436,7 @@ static void count_origin(const struct tables *t, struct population *pop, int o, 
             pop->state[id] = state = MIG_PRESENT; /* back at work */
         }
         int64_t present = state == MIG_PRESENT;
-        int64_t rested = t->step - pop->until[id] >= t->min_home_steps;
+        int64_t rested = (int64_t)t->step - pop->until[id] >= t->min_home_steps;
         int64_t free = (state == MIG_PROSPECTIVE) | ((state == MIG_RETURNED) & rested);
         int r = pop->region[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
         eligible[female] += free;

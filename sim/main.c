@@ -149,12 +149,15 @@ static void show_progress(void *user, int step, int steps, long day)
         fputc('\n', stderr);
 }
 
-static void join_arguments(int argc, char **argv, char *out, size_t size)
+/* The whole command line, for the output's provenance. */
+static char command_line[4096];
+
+static void join_arguments(int argc, char **argv)
 {
     size_t used = 0;
-    out[0] = '\0';
-    for (int i = 0; i < argc && used + 1 < size; i++)
-        used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " " : "", argv[i]);
+    for (int i = 0; i < argc && used + 1 < sizeof command_line; i++)
+        used += (size_t)snprintf(command_line + used, sizeof command_line - used, "%s%s",
+                                 i ? " " : "", argv[i]);
 }
 
 /* output/NAME.h5, NAME the scenario file's name without its extension. */
@@ -220,9 +223,7 @@ static int command_run(int argc, char **argv)
     if ((status = mig_simulation_run(&sim, show ? show_progress : NULL, &bar)) < 0 ||
         (status = mig_simulation_figures(&sim, &outside)) < 0)
         return fail(&sim, status);
-    char command[4096];
-    join_arguments(argc, argv, command, sizeof command);
-    struct provenance prov = {command, omp_get_max_threads(), 1};
+    struct provenance prov = {command_line, omp_get_max_threads(), 1};
     if ((status = mig_output_write(output, &sim.scenario, &sim.world, &sim.stats, &sim.figures,
                                    sim.results, &prov)) < 0)
         return fail(&sim, status);
@@ -345,6 +346,7 @@ static int command_bench(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    join_arguments(argc, argv);
     if (argc < 2)
         return bad_usage("expected a command");
     const char *command = argv[1];

@@ -16,9 +16,7 @@
 #ifndef MIGSIM_VERSION
 #define MIGSIM_VERSION "unknown"
 #endif
-#ifndef MIGSIM_GIT_REVISION
-#define MIGSIM_GIT_REVISION "unknown"
-#endif
+#include "revision.h"
 #ifndef MIGSIM_COMPILER
 #define MIGSIM_COMPILER "unknown"
 #endif
@@ -109,6 +107,23 @@ static int describe(const struct writer *wr, hid_t ds, const char *units, const 
     return status < 0 ? status : attr_text(wr, ds, "description", text);
 }
 
+/* CF's `coordinates` attribute names the label variables of a variable's
+ * dimensions, so that clients such as xarray attach the codes to the data. */
+static int label_coordinates(const struct writer *wr, hid_t ds, const char *const *dims)
+{
+    static const char *const pairs[][2] = {{"origin", "origin_code"},
+                                           {"region", "region_code"},
+                                           {"sector", "sector_code"},
+                                           {"driver", "driver_name"}};
+    char text[128] = "";
+    for (int i = 0; dims[i]; i++)
+        for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++)
+            if (strcmp(dims[i], pairs[k][0]) == 0)
+                snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s",
+                         text[0] ? " " : "", pairs[k][1]);
+    return text[0] ? attr_text(wr, ds, "coordinates", text) : 0;
+}
+
 /* A variable over named dimensions (each already a scale), with its data. */
 static int variable(struct writer *wr, const char *name, hid_t mem_type, hid_t file_type,
                     const char *const *dims, const void *data, const char *units,
@@ -134,6 +149,8 @@ static int variable(struct writer *wr, const char *name, hid_t mem_type, hid_t f
             goto done;
         }
     status = describe(wr, ds, units, text);
+    if (status == 0 && rank > 1)
+        status = label_coordinates(wr, ds, dims);
 done:
     if (ds >= 0)
         H5Dclose(ds);

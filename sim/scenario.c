@@ -435,7 +435,7 @@ static int load_mapping(const struct loader *ld, struct fy_node *map, const char
         snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", name);
         const struct mig_param *p = find_param(path);
         if (p) {
-            if (!value)
+            if (!value || (fy_node_get_type(value) == FYNT_SCALAR && mig_yaml_mark(value).line == 0))
                 return mig_yaml_error(ld->path, key, "'%s' has no value", path);
             if ((status = parse_value(ld, value, p)) < 0)
                 return status;

@@ -90,8 +90,8 @@ int mig_yaml_parse(const char *path, const char *text, size_t size, struct fy_do
         if (e)
             status = mig_fail(MIG_EINPUT, "%s:%d:%d: error: %s", path, e->line, e->column, e->msg);
         else
-            status = mig_fail(MIG_EINPUT, "%s:1:1: error: the file is empty; expected a mapping "
-                                          "of keys",
+            status = mig_fail(MIG_EINPUT, "%s:1:1: error: the file has no YAML content; expected "
+                                          "a mapping of keys",
                               path);
     }
     fy_diag_destroy(diag);

@@ -86,7 +86,7 @@ static void every_mistake_is_located(void **state)
     expect_error("migrants: 3\n", "s.yaml:1:11: error: 'migrants' expects a mapping of parameters");
     expect_error("migrants:\n  visit_rate: [1, 2]\n", "s.yaml:2:16: error: 'migrants.visit_rate' expects");
     expect_error("name: [unclosed\n", "s.yaml:2:1: error:");
-    expect_error("", "s.yaml:1:1: error: the file is empty");
+    expect_error("", "s.yaml:1:1: error: the file has no YAML content");
     expect_error("# only a comment\n", "s.yaml:1:1: error:");
     expect_error("- a\n- b\n", "s.yaml:1:1: error: expected a mapping of scenario keys");
     expect_error("start: 2025-01-01\nend: 2024-01-01\n", "'end' is before 'start'");
