@@ -129,15 +129,15 @@ static double expected_wage(const struct world *w, const struct tables *t, int o
     return total;
 }
 
-static void entry_tables(const struct scenario *sc, const struct world *w, const struct conditions *c,
-                  const struct aggregates *agg, struct tables *t)
+static void entry_tables(const struct scenario *sc, const struct world *w,
+                         const struct conditions *c, const struct aggregates *agg, struct tables *t)
 {
     for (int o = 0; o < w->origins; o++) {
         double expected = 0;
         for (int female = 0; female < 2; female++) {
             double kz = expected_wage(w, t, o, female) - c->permit_fee_usd[o];
-            double home = c->origin_wage_usd[o] /
-                          (female ? 1.0 + sc->migrants.gender_gap_home : 1.0);
+            double home =
+                c->origin_wage_usd[o] / (female ? 1.0 + sc->migrants.gender_gap_home : 1.0);
             double rate = sc->migrants.entry_rate *
                           mig_by_origin_get(&sc->migrants.entry_propensity, w->origin_code[o]) *
                           pow(fmax(kz, 1.0) / home, sc->migrants.wage_elasticity) *
@@ -159,8 +159,8 @@ static void entry_tables(const struct scenario *sc, const struct world *w, const
             int y, m, d;
             mig_date_to_civil(c->day, &y, &m, &d);
             double left_days = (double)(mig_date_from_civil(y + 1, 1, 1) - c->day);
-            double allowed = fmax(0.0, c->quota[o] - agg->entries_this_year[o]) *
-                             fmin(1.0, c->days / left_days);
+            double allowed =
+                fmax(0.0, c->quota[o] - agg->entries_this_year[o]) * fmin(1.0, c->days / left_days);
             if (expected > allowed)
                 for (int female = 0; female < 2; female++)
                     t->entry_p[o][female] *= expected > 0 ? allowed / expected : 0.0;
@@ -168,13 +168,13 @@ static void entry_tables(const struct scenario *sc, const struct world *w, const
     }
 }
 
-static void stay_tables(const struct scenario *sc, const struct world *w, const struct conditions *c,
-                 struct tables *t)
+static void stay_tables(const struct scenario *sc, const struct world *w,
+                        const struct conditions *c, struct tables *t)
 {
     for (int o = 0; o < w->origins; o++) {
         double km = w->origin_distance_km[o];
-        double visits = sc->migrants.visit_rate *
-                        exp(-sc->migrants.visit_distance_decay * (km / 1000.0 - 1.0));
+        double visits =
+            sc->migrants.visit_rate * exp(-sc->migrants.visit_distance_decay * (km / 1000.0 - 1.0));
         t->border_open[o] = c->border_open[o] > 0.5;
         t->visit_p[o] = t->border_open[o] ? step_probability(visits, c->days) : 0.0;
         for (int off = 0; off < 2; off++)
@@ -234,10 +234,10 @@ static void resident_rates(const struct scenario *sc, const struct world *w,
             : 0.0;
     double in_season = sc->residents.education_season_share / (61.0 / 365.25);
     double off_season = (1 - sc->residents.education_season_share) / (304.25 / 365.25);
-    rate[MIG_DRIVER_EDUCATION] = a == w->student_age ? sc->residents.education_rate *
-                                                           (c->education_season ? in_season
-                                                                                : off_season)
-                                                     : 0.0;
+    rate[MIG_DRIVER_EDUCATION] =
+        a == w->student_age
+            ? sc->residents.education_rate * (c->education_season ? in_season : off_season)
+            : 0.0;
     rate[MIG_DRIVER_OTHER] = sc->residents.other_rate * age * trend;
 }
 

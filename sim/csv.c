@@ -174,8 +174,9 @@ int mig_csv_read(struct csv *table, const char *path)
     if (status < 0)
         goto fail;
     if (n_rows < 2) {
-        status = mig_fail(MIG_EINPUT, "%s:1:1: error: expected a header row and at least one "
-                                      "data row",
+        status = mig_fail(MIG_EINPUT,
+                          "%s:1:1: error: expected a header row and at least one "
+                          "data row",
                           path);
         goto fail;
     }
@@ -184,8 +185,9 @@ int mig_csv_read(struct csv *table, const char *path)
         size_t width = row_ends[r] - row_ends[r - 1];
         if (width != table->columns) {
             const struct csv_cell *first = &cells.items[row_ends[r - 1]];
-            status = mig_fail(MIG_EINPUT, "%s:%d:1: error: expected %zu fields as in the "
-                                          "header, found %zu",
+            status = mig_fail(MIG_EINPUT,
+                              "%s:%d:1: error: expected %zu fields as in the "
+                              "header, found %zu",
                               path, first->line, table->columns, width);
             goto fail;
         }

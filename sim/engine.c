@@ -25,8 +25,7 @@ static struct tally *my_tally(struct engine *e)
 static void stage_conditions(struct engine *e)
 {
     const struct stats *s = e->stats;
-    mig_policy_conditions(e->sc, e->w, s->step_day[e->step], s->step_days[e->step],
-                          &e->conditions);
+    mig_policy_conditions(e->sc, e->w, s->step_day[e->step], s->step_days[e->step], &e->conditions);
 }
 
 static void stage_tables(struct engine *e)
@@ -75,13 +74,12 @@ static void stage_count(struct engine *e)
 #pragma omp for schedule(static)
         for (int64_t c = 0; c < chunks; c++) {
             uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
-            uint64_t end = first + MIG_SKIP_CHUNK < (uint64_t)n ? first + MIG_SKIP_CHUNK
-                                                                : (uint64_t)n;
+            uint64_t end =
+                first + MIG_SKIP_CHUNK < (uint64_t)n ? first + MIG_SKIP_CHUNK : (uint64_t)n;
             mig_behaviour_count(&e->tables, e->pop, first, end, y);
         }
     }
 }
-
 
 static void stage_residents(struct engine *e)
 {
@@ -132,9 +130,8 @@ static void clear_tallies(struct engine *e)
 }
 
 static const struct mig_stage stages[] = {
-    {"conditions", stage_conditions}, {"tables", stage_tables},
-    {"migrants", stage_migrants},     {"residents", stage_residents},
-    {"count", stage_count},           {"reduce", stage_reduce},
+    {"conditions", stage_conditions}, {"tables", stage_tables}, {"migrants", stage_migrants},
+    {"residents", stage_residents},   {"count", stage_count},   {"reduce", stage_reduce},
     {"record", stage_record},
 };
 
@@ -162,8 +159,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, 0, &e->tables);
     for (int o = 0; o < w->origins; o++) {
         uint64_t first = pop->origin_first[o];
-        mig_behaviour_place_initial(sc, &e->tables, pop, first,
-                                    first + pop->initially_present[o]);
+        mig_behaviour_place_initial(sc, &e->tables, pop, first, first + pop->initially_present[o]);
     }
     e->init_seconds = omp_get_wtime() - started;
     return 0;

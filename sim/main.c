@@ -68,9 +68,9 @@ static int parse_count(const char *text, const char *name, double lo, double hi,
 static int parse_options(int argc, char **argv, struct options *opt)
 {
     static const struct option long_options[] = {
-        {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'},  {"seed", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 't'}, {"scale", required_argument, NULL, 'k'},
-        {"repeat", required_argument, NULL, 'r'}, {"quiet", no_argument, NULL, 'q'},
+        {"repeat", required_argument, NULL, 'r'},  {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     memset(opt, 0, sizeof *opt);
     opt->overrides.seed = -1;
@@ -142,9 +142,9 @@ static void show_progress(void *user, int step, int steps, long day)
     char date[11];
     mig_date_format(day, date);
     int width = 30, filled = steps ? width * step / steps : width;
-    fprintf(stderr, "\r[%.*s%.*s] %d/%d steps  %s  %.1fM agents  %.1fs elapsed  ETA %.1fs ",
-            filled, "##############################", width - filled,
-            "..............................", step, steps, date, p->agents / 1e6, elapsed, eta);
+    fprintf(stderr, "\r[%.*s%.*s] %d/%d steps  %s  %.1fM agents  %.1fs elapsed  ETA %.1fs ", filled,
+            "##############################", width - filled, "..............................",
+            step, steps, date, p->agents / 1e6, elapsed, eta);
     if (step == steps)
         fputc('\n', stderr);
 }
@@ -254,8 +254,7 @@ static int command_check(int argc, char **argv)
 
 static const char *type_name(enum mig_param_type type)
 {
-    static const char *const names[] = {"real", "integer", "date", "text", "by origin",
-                                        "regions"};
+    static const char *const names[] = {"real", "integer", "date", "text", "by origin", "regions"};
     return names[type];
 }
 
@@ -266,13 +265,13 @@ static int command_params(void)
         return fail(&(struct simulation){0}, MIG_ERUNTIME);
     size_t n;
     const struct mig_param *table = mig_scenario_params(&n);
-    printf("%-38s %-9s %-32s %-22s %s\n", "parameter", "type", "default", "bounds", "unit: meaning");
+    printf("%-38s %-9s %-32s %-22s %s\n", "parameter", "type", "default", "bounds",
+           "unit: meaning");
     for (size_t i = 0; i < n; i++) {
         const struct mig_param *p = &table[i];
         char value[256], bounds[48] = "";
         mig_scenario_format_value(&sc, p, value, sizeof value);
-        if (p->type == MIG_PARAM_REAL || p->type == MIG_PARAM_INT ||
-            p->type == MIG_PARAM_BY_ORIGIN)
+        if (p->type == MIG_PARAM_REAL || p->type == MIG_PARAM_INT || p->type == MIG_PARAM_BY_ORIGIN)
             snprintf(bounds, sizeof bounds, "[%g, %g]", p->lo, p->hi);
         printf("%-38s %-9s %-32s %-22s %s%s%s\n", p->name, type_name(p->type), value, bounds,
                p->unit, p->unit[0] ? ": " : "", p->description);
@@ -338,8 +337,8 @@ static int command_bench(int argc, char **argv)
     double peak = resources.ru_maxrss * 1024.0;
     printf("median: %.3f s wall, %.4g agent-steps/s, %d threads, %.0f agents x %.0f steps, "
            "peak memory %.1f MiB (%.1f bytes per agent)\n",
-           median, agents * steps / median, omp_get_max_threads(), agents, steps,
-           peak / 1048576.0, peak / agents);
+           median, agents * steps / median, omp_get_max_threads(), agents, steps, peak / 1048576.0,
+           peak / agents);
     free(wall);
     return 0;
 }

@@ -126,8 +126,7 @@ static int label_coordinates(const struct writer *wr, hid_t ds, const char *cons
 
 /* A variable over named dimensions (each already a scale), with its data. */
 static int variable(struct writer *wr, const char *name, hid_t mem_type, hid_t file_type,
-                    const char *const *dims, const void *data, const char *units,
-                    const char *text)
+                    const char *const *dims, const void *data, const char *units, const char *text)
 {
     hsize_t shape[4];
     int rank = 0;
@@ -215,19 +214,26 @@ static int write_coordinates(struct writer *wr, const struct scenario *sc, const
         time[t] = bounds[2 * t + 1]; /* stocks are taken at the end of the step */
     }
     int status;
-    if ((status = coordinate(wr, "time", (hsize_t)s->steps, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
-                             time, units, "end of the step; stocks are taken then, flows are "
-                                          "over the step (see time_bnds)")) < 0 ||
+    if ((status = coordinate(wr, "time", (hsize_t)s->steps, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, time,
+                             units,
+                             "end of the step; stocks are taken then, flows are "
+                             "over the step (see time_bnds)")) < 0 ||
         (status = attr_text(wr, wr->dim[wr->dims - 1].scale, "calendar", "standard")) < 0 ||
         (status = attr_text(wr, wr->dim[wr->dims - 1].scale, "bounds", "time_bnds")) < 0 ||
         (status = attr_text(wr, wr->dim[wr->dims - 1].scale, "standard_name", "time")) < 0 ||
         (status = index_coordinate(wr, "nv", 2, "start and end of a step")) < 0 ||
-        (status = index_coordinate(wr, "origin", w->origins, "origin country (see origin_code)")) < 0 ||
-        (status = index_coordinate(wr, "region", w->regions, "region of Kazakhstan (see region_code)")) < 0 ||
-        (status = index_coordinate(wr, "region_from", w->regions, "region moved from (see region_code)")) < 0 ||
-        (status = index_coordinate(wr, "region_to", w->regions, "region moved to (see region_code)")) < 0 ||
-        (status = index_coordinate(wr, "sector", w->sectors, "sector of work (see sector_code)")) < 0 ||
-        (status = index_coordinate(wr, "driver", MIG_DRIVERS, "dominant driver of an internal move (see driver_name)")) < 0)
+        (status = index_coordinate(wr, "origin", w->origins, "origin country (see origin_code)")) <
+            0 ||
+        (status = index_coordinate(wr, "region", w->regions,
+                                   "region of Kazakhstan (see region_code)")) < 0 ||
+        (status = index_coordinate(wr, "region_from", w->regions,
+                                   "region moved from (see region_code)")) < 0 ||
+        (status = index_coordinate(wr, "region_to", w->regions,
+                                   "region moved to (see region_code)")) < 0 ||
+        (status = index_coordinate(wr, "sector", w->sectors, "sector of work (see sector_code)")) <
+            0 ||
+        (status = index_coordinate(wr, "driver", MIG_DRIVERS,
+                                   "dominant driver of an internal move (see driver_name)")) < 0)
         return status;
     if ((status = variable(wr, "time_bnds", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
                            (const char *const[]){"time", "nv", NULL}, bounds, units,
@@ -266,20 +272,21 @@ static int write_series(struct writer *wr, const struct stats *s)
         (status = variable(wr, "migrant_stock_by_sector", m, f, D("time", "region", "sector"),
                            s->migrant_stock_by_sector, "persons",
                            "migrant workers present, by sector of work")) < 0 ||
-        (status = variable(wr, "visiting_home", m, f, D("time", "origin"), s->visiting_home,
-                           "persons", "migrant workers away on a visit home at the end of the "
-                                      "step (they keep their job)")) < 0 ||
+        (status =
+             variable(wr, "visiting_home", m, f, D("time", "origin"), s->visiting_home, "persons",
+                      "migrant workers away on a visit home at the end of the "
+                      "step (they keep their job)")) < 0 ||
         (status = variable(wr, "arrivals", m, f, D("time", "origin", "region"), s->arrivals,
                            "persons", "entries of migrant workers in the step")) < 0 ||
         (status = variable(wr, "returns", m, f, D("time", "origin", "region"), s->returns,
                            "persons", "permanent departures home in the step")) < 0 ||
-        (status = variable(wr, "visits_home", m, f, D("time", "origin"), s->visits_home,
-                           "persons", "visits home started in the step")) < 0 ||
+        (status = variable(wr, "visits_home", m, f, D("time", "origin"), s->visits_home, "persons",
+                           "visits home started in the step")) < 0 ||
         (status = variable(wr, "remittances_usd", m, f, D("time", "origin"), s->remittances_usd,
                            "USD", "money sent home in the step, after fees")) < 0 ||
-        (status = variable(wr, "resident_population", m, f, D("time", "region"),
-                           s->resident_population, "persons",
-                           "residents of Kazakhstan at the end of the step")) < 0 ||
+        (status =
+             variable(wr, "resident_population", m, f, D("time", "region"), s->resident_population,
+                      "persons", "residents of Kazakhstan at the end of the step")) < 0 ||
         (status = variable(wr, "internal_moves", m, f, D("time", "region_from", "region_to"),
                            s->internal_moves, "persons",
                            "residents moving between regions in the step")) < 0 ||
@@ -324,8 +331,8 @@ static int write_figures(struct writer *wr, const struct targets *figures,
                            "highest value within tolerance")) < 0 ||
         (status = variable(wr, "figure_simulated", m, f, D("figure"), table + 3 * n, "various",
                            "value computed from this run")) < 0 ||
-        (status = variable(wr, "figure_within", H5T_NATIVE_SCHAR, H5T_STD_I8LE, D("figure"),
-                           within, "1", "1 if the simulated value is within tolerance")) < 0)
+        (status = variable(wr, "figure_within", H5T_NATIVE_SCHAR, H5T_STD_I8LE, D("figure"), within,
+                           "1", "1 if the simulated value is within tolerance")) < 0)
         goto done;
 done:
     free(table);
@@ -425,8 +432,9 @@ int mig_output_write(const char *path, const struct scenario *sc, const struct w
     }
     wr.file = create_file(temp);
     if (wr.file < 0) {
-        status = mig_fail(MIG_EIO, "%s: error: cannot create the output file (is the folder "
-                                   "there and writable?)",
+        status = mig_fail(MIG_EIO,
+                          "%s: error: cannot create the output file (is the folder "
+                          "there and writable?)",
                           path);
         goto fail;
     }

@@ -13,19 +13,18 @@ static double season(long day, double peak_day, double amplitude)
     return 1 + amplitude * cos(phase);
 }
 
-void mig_policy_conditions(const struct scenario *sc, const struct world *w, long day,
-                           double days, struct conditions *c)
+void mig_policy_conditions(const struct scenario *sc, const struct world *w, long day, double days,
+                           struct conditions *c)
 {
     memset(c, 0, sizeof *c);
     c->day = day;
     c->days = days;
     long middle = day + (long)(days / 2);
     c->years = (middle - sc->start) / 365.25;
-    c->entry_season = season(middle, sc->migrants.season_peak_day,
-                             sc->migrants.entry_seasonality);
+    c->entry_season = season(middle, sc->migrants.season_peak_day, sc->migrants.entry_seasonality);
     /* Seasonal work peaks about two months after the entries that feed it. */
-    c->seasonal_demand = season(middle, sc->migrants.season_peak_day + 60,
-                                sc->migrants.construction_season);
+    c->seasonal_demand =
+        season(middle, sc->migrants.season_peak_day + 60, sc->migrants.construction_season);
     int y, m, d;
     mig_date_to_civil(middle, &y, &m, &d);
     c->education_season = m == 8 || m == 9;

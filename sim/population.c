@@ -58,8 +58,8 @@ static void init_migrant(struct population *pop, const struct scenario *sc, uint
     pop->state[id] = MIG_PROSPECTIVE;
     pop->traits[id] = draw_traits(sc, &d, &f);
     double sigma = sc->migrants.wage_sigma;
-    pop->skill[id] = (float)exp(sigma * gsl_cdf_ugaussian_Pinv(mig_rng_u01(d.w[3])) -
-                                sigma * sigma / 2);
+    pop->skill[id] =
+        (float)exp(sigma * gsl_cdf_ugaussian_Pinv(mig_rng_u01(d.w[3])) - sigma * sigma / 2);
     double share = sc->migrants.remit_share_mean +
                    sc->migrants.remit_share_sd * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[0]));
     share = share < 0.05 ? 0.05 : share > 0.95 ? 0.95 : share;
@@ -90,8 +90,7 @@ static int allocate_migrants(struct population *pop)
     return 0;
 }
 
-static void init_residents(struct population *pop, const struct scenario *sc,
-                           const struct world *w)
+static void init_residents(struct population *pop, const struct scenario *sc, const struct world *w)
 {
     double cumulative[MIG_MAX_AGES];
     double sum = 0;
@@ -166,10 +165,10 @@ fail:
 
 void mig_population_free(struct population *pop)
 {
-    void *arrays[] = {pop->origin,      pop->region,          pop->sector,    pop->state,
-                      pop->traits,      pop->skill,           pop->remit_share,
-                      pop->living_cost, pop->arrived,         pop->last_visit, pop->until,
-                      pop->resident_region, pop->resident_person};
+    void *arrays[] = {pop->origin,         pop->region,     pop->sector,      pop->state,
+                      pop->traits,         pop->skill,      pop->remit_share, pop->living_cost,
+                      pop->arrived,        pop->last_visit, pop->until,       pop->resident_region,
+                      pop->resident_person};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
     memset(pop, 0, sizeof *pop);

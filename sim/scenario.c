@@ -13,21 +13,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REAL(field, def, lo, hi, unit, text)                                                     \
-    {#field, MIG_PARAM_REAL, offsetof(struct scenario, field), 0, def, NULL, lo, hi, unit, text}
-#define INT(field, def, lo, hi, unit, text)                                                      \
-    {#field, MIG_PARAM_INT, offsetof(struct scenario, field), 0, def, NULL, lo, hi, unit, text}
-#define TEXT(field, def, text)                                                                   \
-    {#field, MIG_PARAM_TEXT, offsetof(struct scenario, field),                                   \
-     sizeof(((struct scenario *)0)->field), 0, def, 0, 0, "", text}
-#define DATE(field, def, text)                                                                   \
-    {#field, MIG_PARAM_DATE, offsetof(struct scenario, field), 0, 0, def, 0, 0, "date", text}
-#define BY_ORIGIN(field, all, codes, lo, hi, unit, text)                                         \
-    {#field, MIG_PARAM_BY_ORIGIN, offsetof(struct scenario, field), 0, all, codes, lo, hi, unit, \
-     text}
-#define REGIONS(field, def, text)                                                                \
-    {#field, MIG_PARAM_REGIONS, offsetof(struct scenario, field), 0, 0, def, 0, 0, "region codes", \
-     text}
+#define REAL(field, def, lo, hi, unit, text)                                                       \
+    {                                                                                              \
+#field, MIG_PARAM_REAL, offsetof(struct scenario, field), 0, def, NULL, lo, hi, unit, text \
+    }
+#define INT(field, def, lo, hi, unit, text)                                                        \
+    {                                                                                              \
+#field, MIG_PARAM_INT, offsetof(struct scenario, field), 0, def, NULL, lo, hi, unit, text  \
+    }
+#define TEXT(field, def, text)                                                                     \
+    {                                                                                              \
+#field, MIG_PARAM_TEXT, offsetof(struct scenario, field),                                  \
+            sizeof(((struct scenario *)0)->field), 0, def, 0, 0, "", text                          \
+    }
+#define DATE(field, def, text)                                                                     \
+    {                                                                                              \
+#field, MIG_PARAM_DATE, offsetof(struct scenario, field), 0, 0, def, 0, 0, "date", text    \
+    }
+#define BY_ORIGIN(field, all, codes, lo, hi, unit, text)                                           \
+    {                                                                                              \
+#field, MIG_PARAM_BY_ORIGIN, offsetof(struct scenario, field), 0, all, codes, lo, hi,      \
+            unit, text                                                                             \
+    }
+#define REGIONS(field, def, text)                                                                  \
+    {                                                                                              \
+#field, MIG_PARAM_REGIONS, offsetof(struct scenario, field), 0, 0, def, 0, 0,              \
+            "region codes", text                                                                   \
+    }
 
 /* Defaults are the hand-set baseline: each was chosen so that the baseline run
  * reproduces the survey figures in scenarios/targets/baseline.yaml. */
@@ -35,74 +47,139 @@ static const struct mig_param params[] = {
     TEXT(name, "unnamed", "short name of the scenario, used in tables and reports"),
     TEXT(description, "", "what question the scenario answers"),
     DATE(start, "2024-01-01", "first day of the run"),
-    DATE(end, "2026-12-31", "last day of the run (inclusive); the last step is shortened to end here"),
+    DATE(end, "2026-12-31",
+         "last day of the run (inclusive); the last step is shortened to end here"),
     INT(step_days, 7, 1, 31, "days", "length of one step"),
-    INT(seed, 1, 0, 9007199254740991.0, "", "random seed; runs with one seed share their random numbers"),
-    REAL(scale, 1, 1, 100000, "persons per agent", "how many people one agent stands for; every output is rescaled"),
+    INT(seed, 1, 0, 9007199254740991.0, "",
+        "random seed; runs with one seed share their random numbers"),
+    REAL(scale, 1, 1, 100000, "persons per agent",
+         "how many people one agent stands for; every output is rescaled"),
     TEXT(data, "data", "folder of the data CSV files, relative to the scenario file"),
-    TEXT(targets, "", "figures file (YAML) to check the run against, relative to the scenario file; empty for none"),
+    TEXT(targets, "",
+         "figures file (YAML) to check the run against, relative to the scenario file; empty for "
+         "none"),
 
-    REAL(migrants.initial_stock, 583000, 0, 1e8, "persons", "international migrant workers in Kazakhstan on the first day"),
-    REAL(migrants.pool_ratio, 2, 0.05, 100, "prospective per present", "size of each origin's pool of prospective migrants, relative to its initial stock"),
+    REAL(migrants.initial_stock, 583000, 0, 1e8, "persons",
+         "international migrant workers in Kazakhstan on the first day"),
+    REAL(migrants.pool_ratio, 2, 0.05, 100, "prospective per present",
+         "size of each origin's pool of prospective migrants, relative to its initial stock"),
     REAL(migrants.female_share, 0.22, 0, 1, "fraction", "share of women in the prospective pools"),
-    REAL(migrants.entry_rate, 0.2379, 0, 100, "per person-year", "base rate at which a prospective migrant comes to work in Kazakhstan"),
-    BY_ORIGIN(migrants.entry_propensity, 1, "RUS:1.272,TJK:0.503,KGZ:0.599,CHN:1.599,OTH:0.911", 0, 1000, "multiplier", "origin-specific propensity to come (alternative-specific constant of the entry decision)"),
-    REAL(migrants.wage_elasticity, 1.0, 0, 10, "", "weight of the log wage ratio (Kazakhstan over home) in entry and of log regional wage in the choice of region"),
-    REAL(migrants.distance_elasticity, 0.8, 0, 10, "", "weight of log distance from the origin in the choice of region"),
-    REAL(migrants.network_weight, 0.45, 0, 2, "", "weight of log(1 + co-nationals in the region per 1,000) in the choice of region"),
-    REAL(migrants.size_weight, 0.8, 0, 3, "", "weight of a region's log population (size of its labour market) in the choice of region"),
-    REAL(migrants.climate_weight, 1.0, 0, 20, "", "weight of a region's climate stress (0..1) against choosing it"),
-    REAL(migrants.entry_seasonality, 0.2093, 0, 1, "amplitude", "seasonal swing of entries around the year (peak on season_peak_day)"),
-    INT(migrants.season_peak_day, 105, 0, 364, "day of year", "day of the year when entries and seasonal-sector demand peak"),
-    REAL(migrants.min_weeks_home, 8, 0, 520, "weeks", "time a returned migrant stays home before coming again"),
-    REAL(migrants.candidate_rate, 6, 0.01, 365, "per person-year", "ceiling of a migrant's total rate of decisions (entry, or return + visit + relocation; thinning bound); rates above it are clamped and reported"),
-    REAL(migrants.wage_ratio, 0.70, 0.05, 5, "fraction", "migrant workers' mean wage relative to the regional average wage"),
+    REAL(migrants.entry_rate, 0.2379, 0, 100, "per person-year",
+         "base rate at which a prospective migrant comes to work in Kazakhstan"),
+    BY_ORIGIN(
+        migrants.entry_propensity, 1, "RUS:1.272,TJK:0.503,KGZ:0.599,CHN:1.599,OTH:0.911", 0, 1000,
+        "multiplier",
+        "origin-specific propensity to come (alternative-specific constant of the entry decision)"),
+    REAL(migrants.wage_elasticity, 1.0, 0, 10, "",
+         "weight of the log wage ratio (Kazakhstan over home) in entry and of log regional wage in "
+         "the choice of region"),
+    REAL(migrants.distance_elasticity, 0.8, 0, 10, "",
+         "weight of log distance from the origin in the choice of region"),
+    REAL(migrants.network_weight, 0.45, 0, 2, "",
+         "weight of log(1 + co-nationals in the region per 1,000) in the choice of region"),
+    REAL(migrants.size_weight, 0.8, 0, 3, "",
+         "weight of a region's log population (size of its labour market) in the choice of region"),
+    REAL(migrants.climate_weight, 1.0, 0, 20, "",
+         "weight of a region's climate stress (0..1) against choosing it"),
+    REAL(migrants.entry_seasonality, 0.2093, 0, 1, "amplitude",
+         "seasonal swing of entries around the year (peak on season_peak_day)"),
+    INT(migrants.season_peak_day, 105, 0, 364, "day of year",
+        "day of the year when entries and seasonal-sector demand peak"),
+    REAL(migrants.min_weeks_home, 8, 0, 520, "weeks",
+         "time a returned migrant stays home before coming again"),
+    REAL(migrants.candidate_rate, 6, 0.01, 365, "per person-year",
+         "ceiling of a migrant's total rate of decisions (entry, or return + visit + relocation; "
+         "thinning bound); rates above it are clamped and reported"),
+    REAL(migrants.wage_ratio, 0.70, 0.05, 5, "fraction",
+         "migrant workers' mean wage relative to the regional average wage"),
     REAL(migrants.wage_sigma, 0.30, 0, 2, "log-sd", "dispersion of individual wages (log-normal)"),
-    REAL(migrants.gender_gap_kz, 0.1682, 0, 2, "fraction", "how much more men earn than women for the same job in Kazakhstan"),
-    REAL(migrants.gender_gap_home, 0.41, 0, 2, "fraction", "how much more men earn than women at home (IMWS: 41%)"),
-    REAL(migrants.other_origin_wage_usd, 500, 1, 100000, "USD/month", "mean wage at home for origins without a wage in the data (OTH)"),
-    REAL(migrants.other_origin_distance_km, 3500, 1, 20000, "km", "distance to origins without coordinates (OTH)"),
+    REAL(migrants.gender_gap_kz, 0.1682, 0, 2, "fraction",
+         "how much more men earn than women for the same job in Kazakhstan"),
+    REAL(migrants.gender_gap_home, 0.41, 0, 2, "fraction",
+         "how much more men earn than women at home (IMWS: 41%)"),
+    REAL(migrants.other_origin_wage_usd, 500, 1, 100000, "USD/month",
+         "mean wage at home for origins without a wage in the data (OTH)"),
+    REAL(migrants.other_origin_distance_km, 3500, 1, 20000, "km",
+         "distance to origins without coordinates (OTH)"),
     REAL(migrants.kzt_per_usd, 469, 1, 100000, "KZT per USD", "exchange rate for regional wages"),
-    REAL(migrants.visit_rate, 2.029, 0, 52, "per person-year", "rate of visits home for an origin 1,000 km away"),
-    REAL(migrants.visit_distance_decay, 0.25, 0, 10, "per 1,000 km", "how fast the visit rate falls with distance (exponential)"),
+    REAL(migrants.visit_rate, 2.029, 0, 52, "per person-year",
+         "rate of visits home for an origin 1,000 km away"),
+    REAL(migrants.visit_distance_decay, 0.25, 0, 10, "per 1,000 km",
+         "how fast the visit rate falls with distance (exponential)"),
     REAL(migrants.visit_weeks, 2, 1, 52, "weeks", "mean length of a visit home"),
-    REAL(migrants.return_rate, 0.42, 0, 52, "per person-year", "base rate of permanent return home"),
-    REAL(migrants.return_early_factor, 2.0, 0, 100, "multiplier", "return rate multiplier in the first 13 weeks after arrival"),
-    REAL(migrants.return_off_season_factor, 1.6, 0, 100, "multiplier", "return rate multiplier for seasonal sectors when demand is below its mean"),
-    REAL(migrants.relocation_rate, 0.10, 0, 52, "per person-year", "rate of moving to another region of Kazakhstan"),
-    REAL(migrants.remitter_share, 0.31, 0, 1, "fraction", "share of migrant workers who send money home"),
-    REAL(migrants.remit_share_mean, 0.6658, 0, 1, "fraction", "mean share of earnings a remitter sends"),
-    REAL(migrants.remit_share_sd, 0.10, 0, 0.5, "fraction", "standard deviation of the share of earnings sent"),
-    REAL(migrants.remittance_fee, 0.01, 0, 0.5, "fraction", "service fee on remittances (IMWS: about 1%)"),
-    REAL(migrants.living_cost_ratio, 0.8452, 0, 5, "fraction", "median share of their own wage that migrant workers spend on living costs"),
-    REAL(migrants.living_cost_sigma, 0.0493, 0, 3, "log-sd", "dispersion of that share between people (household size, housing)"),
-    REAL(migrants.saving_margin, 0.15, 0, 1, "fraction of wage", "what is left after living costs and remittances above which a migrant can save"),
-    REAL(migrants.informal_share, 0.27, 0, 1, "fraction", "share working without a formal contract"),
-    REAL(migrants.no_pension_share, 0.44, 0, 1, "fraction", "share whose contract does not contribute to a pension (includes informal)"),
-    REAL(migrants.no_leave_share, 0.55, 0, 1, "fraction", "share without paid annual leave (includes informal)"),
-    REAL(migrants.primary_earner_share, 0.40, 0, 1, "fraction", "share who are their household's primary earner"),
-    REAL(migrants.upper_secondary_share, 0.27, 0, 1, "fraction", "share who completed upper secondary education"),
-    REAL(migrants.construction_season, 0.5, 0, 1, "amplitude", "seasonal swing of demand in seasonal sectors (construction, agriculture)"),
+    REAL(migrants.return_rate, 0.42, 0, 52, "per person-year",
+         "base rate of permanent return home"),
+    REAL(migrants.return_early_factor, 2.0, 0, 100, "multiplier",
+         "return rate multiplier in the first 13 weeks after arrival"),
+    REAL(migrants.return_off_season_factor, 1.6, 0, 100, "multiplier",
+         "return rate multiplier for seasonal sectors when demand is below its mean"),
+    REAL(migrants.relocation_rate, 0.10, 0, 52, "per person-year",
+         "rate of moving to another region of Kazakhstan"),
+    REAL(migrants.remitter_share, 0.31, 0, 1, "fraction",
+         "share of migrant workers who send money home"),
+    REAL(migrants.remit_share_mean, 0.6658, 0, 1, "fraction",
+         "mean share of earnings a remitter sends"),
+    REAL(migrants.remit_share_sd, 0.10, 0, 0.5, "fraction",
+         "standard deviation of the share of earnings sent"),
+    REAL(migrants.remittance_fee, 0.01, 0, 0.5, "fraction",
+         "service fee on remittances (IMWS: about 1%)"),
+    REAL(migrants.living_cost_ratio, 0.8452, 0, 5, "fraction",
+         "median share of their own wage that migrant workers spend on living costs"),
+    REAL(migrants.living_cost_sigma, 0.0493, 0, 3, "log-sd",
+         "dispersion of that share between people (household size, housing)"),
+    REAL(migrants.saving_margin, 0.15, 0, 1, "fraction of wage",
+         "what is left after living costs and remittances above which a migrant can save"),
+    REAL(migrants.informal_share, 0.27, 0, 1, "fraction",
+         "share working without a formal contract"),
+    REAL(migrants.no_pension_share, 0.44, 0, 1, "fraction",
+         "share whose contract does not contribute to a pension (includes informal)"),
+    REAL(migrants.no_leave_share, 0.55, 0, 1, "fraction",
+         "share without paid annual leave (includes informal)"),
+    REAL(migrants.primary_earner_share, 0.40, 0, 1, "fraction",
+         "share who are their household's primary earner"),
+    REAL(migrants.upper_secondary_share, 0.27, 0, 1, "fraction",
+         "share who completed upper secondary education"),
+    REAL(migrants.construction_season, 0.5, 0, 1, "amplitude",
+         "seasonal swing of demand in seasonal sectors (construction, agriculture)"),
 
-    BY_ORIGIN(policy.border_open, 1, "", 0, 1, "0 or 1", "whether the border is open to the origin (0 stops entries, visits and returns)"),
-    BY_ORIGIN(policy.permit_fee_usd, 15, "", 0, 10000, "USD/month", "monthly work-permit (patent) fee; EAEU members pay none"),
-    BY_ORIGIN(policy.eaeu, 0, "RUS:1,KGZ:1", 0, 1, "0 or 1", "EAEU membership: exempt from permits and quotas"),
-    BY_ORIGIN(policy.quota, 0, "", 0, 1e9, "persons per year", "work-permit quota on entries (0 for none); EAEU members exempt"),
-    REAL(policy.fee_weight, 4, 0, 100, "", "weight of the permit fee as a share of the wage in entry and return"),
+    BY_ORIGIN(policy.border_open, 1, "", 0, 1, "0 or 1",
+              "whether the border is open to the origin (0 stops entries, visits and returns)"),
+    BY_ORIGIN(policy.permit_fee_usd, 15, "", 0, 10000, "USD/month",
+              "monthly work-permit (patent) fee; EAEU members pay none"),
+    BY_ORIGIN(policy.eaeu, 0, "RUS:1,KGZ:1", 0, 1, "0 or 1",
+              "EAEU membership: exempt from permits and quotas"),
+    BY_ORIGIN(policy.quota, 0, "", 0, 1e9, "persons per year",
+              "work-permit quota on entries (0 for none); EAEU members exempt"),
+    REAL(policy.fee_weight, 4, 0, 100, "",
+         "weight of the permit fee as a share of the wage in entry and return"),
 
-    REAL(residents.economic_rate, 0.002717, 0, 1, "per person-year", "base rate of moving for work (before age and wage factors)"),
-    REAL(residents.climate_rate, 0.002155, 0, 1, "per person-year", "rate of climate-driven moves at climate stress 1"),
-    REAL(residents.education_rate, 0.01053, 0, 1, "per person-year", "rate of moving to study, for ages 15-24 outside the centres"),
-    REAL(residents.education_season_share, 0.8, 0, 1, "fraction", "share of study moves made in August and September"),
-    REAL(residents.other_rate, 0.001052, 0, 1, "per person-year", "rate of moves for other reasons (family, living conditions)"),
-    REAL(residents.resettlement_quota, 12000, 0, 1e7, "persons per year", "resettlement programme moves from labour-surplus to labour-deficit regions"),
-    REAL(residents.mobility_trend, 0.5235, -1, 2, "per year", "growth rate of economic and other moves (exponential)"),
-    REAL(residents.wage_elasticity, 1.5, 0, 10, "", "weight of log regional wage in the choice of destination"),
-    REAL(residents.distance_elasticity, 1.0, 0, 10, "", "weight of log distance in the choice of destination"),
-    REAL(residents.climate_weight, 2.0, 0, 20, "", "weight of climate stress against a destination"),
-    REAL(residents.candidate_rate, 0.1, 0.001, 365, "per person-year", "ceiling of a resident's total move rate (thinning bound); rates above it are clamped and reported"),
-    REGIONS(residents.resettlement_sources, "ALM,ZHA,KZY,MAN,TUR,SHY", "labour-surplus regions the resettlement programme moves people from"),
-    REGIONS(residents.resettlement_destinations, "AKM,EKZ,KOS,NKZ,PAV,ABA,KAR", "labour-deficit regions the resettlement programme moves people to"),
+    REAL(residents.economic_rate, 0.002717, 0, 1, "per person-year",
+         "base rate of moving for work (before age and wage factors)"),
+    REAL(residents.climate_rate, 0.002155, 0, 1, "per person-year",
+         "rate of climate-driven moves at climate stress 1"),
+    REAL(residents.education_rate, 0.01053, 0, 1, "per person-year",
+         "rate of moving to study, for ages 15-24 outside the centres"),
+    REAL(residents.education_season_share, 0.8, 0, 1, "fraction",
+         "share of study moves made in August and September"),
+    REAL(residents.other_rate, 0.001052, 0, 1, "per person-year",
+         "rate of moves for other reasons (family, living conditions)"),
+    REAL(residents.resettlement_quota, 12000, 0, 1e7, "persons per year",
+         "resettlement programme moves from labour-surplus to labour-deficit regions"),
+    REAL(residents.mobility_trend, 0.5235, -1, 2, "per year",
+         "growth rate of economic and other moves (exponential)"),
+    REAL(residents.wage_elasticity, 1.5, 0, 10, "",
+         "weight of log regional wage in the choice of destination"),
+    REAL(residents.distance_elasticity, 1.0, 0, 10, "",
+         "weight of log distance in the choice of destination"),
+    REAL(residents.climate_weight, 2.0, 0, 20, "",
+         "weight of climate stress against a destination"),
+    REAL(residents.candidate_rate, 0.1, 0.001, 365, "per person-year",
+         "ceiling of a resident's total move rate (thinning bound); rates above it are clamped and "
+         "reported"),
+    REGIONS(residents.resettlement_sources, "ALM,ZHA,KZY,MAN,TUR,SHY",
+            "labour-surplus regions the resettlement programme moves people from"),
+    REGIONS(residents.resettlement_destinations, "AKM,EKZ,KOS,NKZ,PAV,ABA,KAR",
+            "labour-deficit regions the resettlement programme moves people to"),
     REGIONS(residents.education_centres, "ALA,AST,SHY,KAR", "university cities that draw students"),
 };
 
@@ -202,32 +279,22 @@ struct loader {
     const char *path;
 };
 
-
-static int scalar_text(const struct loader *ld, struct fy_node *node, const char *key,
-                       const char *expected, char *out, size_t size)
-{
-    return mig_yaml_text(ld->path, node, key, expected, out, size);
-}
-
 static int parse_number(const struct loader *ld, struct fy_node *node, const struct mig_param *p,
                         const char *key, double *out)
 {
-    char text[128], expected[256];
+    char expected[256];
     const char *kind = p->type == MIG_PARAM_INT ? "a whole number" : "a number";
     snprintf(expected, sizeof expected, "%s in [%g, %g]%s%s%s", kind, p->lo, p->hi,
              p->unit[0] ? " (" : "", p->unit, p->unit[0] ? ")" : "");
-    int status = scalar_text(ld, node, key, expected, text, sizeof text);
+    double x;
+    int status = mig_yaml_number(ld->path, node, key, expected, &x);
     if (status < 0)
         return status;
-    char *end = NULL;
-    errno = 0;
-    double x = strtod(text, &end);
-    if (text[0] == '\0' || *end != '\0' || errno == ERANGE || !isfinite(x))
-        return mig_yaml_error(ld->path, node, "'%s' expects %s, found '%s'", key, expected, text);
     if (p->type == MIG_PARAM_INT && x != floor(x))
-        return mig_yaml_error(ld->path, node, "'%s' expects %s, found '%s'", key, expected, text);
+        return mig_yaml_error(ld->path, node, "'%s' expects %s, found %g", key, expected, x);
     if (x < p->lo || x > p->hi)
-        return mig_yaml_error(ld->path, node, "'%s' is %s, out of range: expected %s", key, text, expected);
+        return mig_yaml_error(ld->path, node, "'%s' is %g, out of range: expected %s", key, x,
+                              expected);
     *out = x;
     return 0;
 }
@@ -243,8 +310,8 @@ static bool is_code(const char *text)
     return true;
 }
 
-static int parse_by_origin(const struct loader *ld, struct fy_node *node,
-                           const struct mig_param *p, struct mig_by_origin *v)
+static int parse_by_origin(const struct loader *ld, struct fy_node *node, const struct mig_param *p,
+                           struct mig_by_origin *v)
 {
     if (fy_node_get_type(node) == FYNT_SCALAR) {
         double x;
@@ -256,15 +323,16 @@ static int parse_by_origin(const struct loader *ld, struct fy_node *node,
         return 0;
     }
     if (fy_node_get_type(node) != FYNT_MAPPING)
-        return mig_yaml_error(ld->path, node, "'%s' expects a number or a mapping of origin codes to numbers "
-                                 "(for example {UZB: 1, RUS: 2})",
-                       p->name);
+        return mig_yaml_error(ld->path, node,
+                              "'%s' expects a number or a mapping of origin codes to numbers "
+                              "(for example {UZB: 1, RUS: 2})",
+                              p->name);
     void *iter = NULL;
     struct fy_node_pair *pair;
     while ((pair = fy_node_mapping_iterate(node, &iter))) {
         struct fy_node *key = fy_node_pair_key(pair), *value = fy_node_pair_value(pair);
         char code[64];
-        int status = scalar_text(ld, key, p->name, "an origin code", code, sizeof code);
+        int status = mig_yaml_text(ld->path, key, p->name, "an origin code", code, sizeof code);
         if (status < 0)
             return status;
         char label[160];
@@ -277,15 +345,17 @@ static int parse_by_origin(const struct loader *ld, struct fy_node *node,
             continue;
         }
         if (!is_code(code))
-            return mig_yaml_error(ld->path, key, "'%s' expects origin codes such as UZB or 'all', found '%s'",
-                           p->name, code);
+            return mig_yaml_error(ld->path, key,
+                                  "'%s' expects origin codes such as UZB or 'all', found '%s'",
+                                  p->name, code);
         if ((status = parse_number(ld, value, p, label, &x)) < 0)
             return status;
         int slot = 0;
         while (slot < v->count && strcmp(v->code[slot], code) != 0)
             slot++;
         if (slot == MIG_MAX_ORIGINS)
-            return mig_yaml_error(ld->path, key, "'%s' lists more than %d origins", p->name, MIG_MAX_ORIGINS);
+            return mig_yaml_error(ld->path, key, "'%s' lists more than %d origins", p->name,
+                                  MIG_MAX_ORIGINS);
         if (slot == v->count)
             v->count++;
         strcpy(v->code[slot], code);
@@ -299,21 +369,22 @@ static int parse_regions(const struct loader *ld, struct fy_node *node, const st
                          struct mig_region_list *v)
 {
     if (fy_node_get_type(node) != FYNT_SEQUENCE)
-        return mig_yaml_error(ld->path, node, "'%s' expects a list of region codes, for example [AST, ALA]",
-                       p->name);
+        return mig_yaml_error(
+            ld->path, node, "'%s' expects a list of region codes, for example [AST, ALA]", p->name);
     memset(v, 0, sizeof *v);
     void *iter = NULL;
     struct fy_node *item;
     while ((item = fy_node_sequence_iterate(node, &iter))) {
         char code[64];
-        int status = scalar_text(ld, item, p->name, "a region code", code, sizeof code);
+        int status = mig_yaml_text(ld->path, item, p->name, "a region code", code, sizeof code);
         if (status < 0)
             return status;
         if (!is_code(code))
-            return mig_yaml_error(ld->path, item, "'%s' expects region codes such as AST, found '%s'", p->name,
-                           code);
+            return mig_yaml_error(
+                ld->path, item, "'%s' expects region codes such as AST, found '%s'", p->name, code);
         if (v->count == MIG_MAX_REGIONS)
-            return mig_yaml_error(ld->path, item, "'%s' lists more than %d regions", p->name, MIG_MAX_REGIONS);
+            return mig_yaml_error(ld->path, item, "'%s' lists more than %d regions", p->name,
+                                  MIG_MAX_REGIONS);
         strcpy(v->code[v->count], code);
         v->mark[v->count++] = mig_yaml_mark(item);
     }
@@ -330,17 +401,19 @@ static int parse_value(const struct loader *ld, struct fy_node *node, const stru
     case MIG_PARAM_INT:
         return parse_number(ld, node, p, p->name, target);
     case MIG_PARAM_DATE:
-        if ((status = scalar_text(ld, node, p->name, "a date YYYY-MM-DD", text, sizeof text)) < 0)
+        if ((status = mig_yaml_text(ld->path, node, p->name, "a date YYYY-MM-DD", text,
+                                    sizeof text)) < 0)
             return status;
         if (!mig_date_parse(text, target))
-            return mig_yaml_error(ld->path, node, "'%s' expects a date YYYY-MM-DD, found '%s'", p->name, text);
+            return mig_yaml_error(ld->path, node, "'%s' expects a date YYYY-MM-DD, found '%s'",
+                                  p->name, text);
         return 0;
     case MIG_PARAM_TEXT:
-        if ((status = scalar_text(ld, node, p->name, "text", text, sizeof text)) < 0)
+        if ((status = mig_yaml_text(ld->path, node, p->name, "text", text, sizeof text)) < 0)
             return status;
         if (strlen(text) >= p->size)
-            return mig_yaml_error(ld->path, node, "'%s' expects text of at most %zu characters", p->name,
-                           p->size - 1);
+            return mig_yaml_error(ld->path, node, "'%s' expects text of at most %zu characters",
+                                  p->name, p->size - 1);
         strcpy(target, text);
         return 0;
     case MIG_PARAM_BY_ORIGIN:
@@ -428,31 +501,33 @@ static int load_mapping(const struct loader *ld, struct fy_node *map, const char
     while ((pair = fy_node_mapping_iterate(map, &iter))) {
         struct fy_node *key = fy_node_pair_key(pair), *value = fy_node_pair_value(pair);
         char name[128], path[256];
-        int status = scalar_text(ld, key, prefix[0] ? prefix : "the scenario", "a key", name,
-                                 sizeof name);
+        int status = mig_yaml_text(ld->path, key, prefix[0] ? prefix : "the scenario", "a key",
+                                   name, sizeof name);
         if (status < 0)
             return status;
         snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", name);
         const struct mig_param *p = find_param(path);
         if (p) {
-            if (!value || (fy_node_get_type(value) == FYNT_SCALAR && mig_yaml_mark(value).line == 0))
+            if (!value ||
+                (fy_node_get_type(value) == FYNT_SCALAR && mig_yaml_mark(value).line == 0))
                 return mig_yaml_error(ld->path, key, "'%s' has no value", path);
             if ((status = parse_value(ld, value, p)) < 0)
                 return status;
         } else if (is_group(path)) {
             if (!value || fy_node_get_type(value) != FYNT_MAPPING)
-                return mig_yaml_error(ld->path, value ? value : key, "'%s' expects a mapping of parameters",
-                               path);
+                return mig_yaml_error(ld->path, value ? value : key,
+                                      "'%s' expects a mapping of parameters", path);
             if ((status = load_mapping(ld, value, path)) < 0)
                 return status;
         } else {
             char hint[64];
             const char *near = suggest(prefix, name, hint, sizeof hint);
             if (near)
-                return mig_yaml_error(ld->path, key, "unknown key '%s'%s%s; did you mean '%s'?", name,
-                               prefix[0] ? " in " : "", prefix, near);
-            return mig_yaml_error(ld->path, key, "unknown key '%s'%s%s (see `migsim params` for every key)",
-                           name, prefix[0] ? " in " : "", prefix);
+                return mig_yaml_error(ld->path, key, "unknown key '%s'%s%s; did you mean '%s'?",
+                                      name, prefix[0] ? " in " : "", prefix, near);
+            return mig_yaml_error(ld->path, key,
+                                  "unknown key '%s'%s%s (see `migsim params` for every key)", name,
+                                  prefix[0] ? " in " : "", prefix);
         }
     }
     return 0;
@@ -475,8 +550,9 @@ int mig_scenario_load(struct scenario *sc, const char *path)
         goto fail;
     struct fy_node *root = fy_document_root(doc);
     if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
-        status = mig_fail(MIG_EINPUT, "%s:1:1: error: expected a mapping of scenario keys "
-                                      "(name:, start:, migrants:, ...), found %s",
+        status = mig_fail(MIG_EINPUT,
+                          "%s:1:1: error: expected a mapping of scenario keys "
+                          "(name:, start:, migrants:, ...), found %s",
                           path, root ? "another kind of document" : "an empty file");
         goto fail;
     }
@@ -484,8 +560,8 @@ int mig_scenario_load(struct scenario *sc, const char *path)
     if ((status = load_mapping(&ld, root, "")) < 0)
         goto fail;
     if (sc->end < sc->start) {
-        status = mig_fail(MIG_EINPUT, "%s: error: 'end' is before 'start'; expected end >= start",
-                          path);
+        status =
+            mig_fail(MIG_EINPUT, "%s: error: 'end' is before 'start'; expected end >= start", path);
         goto fail;
     }
     fy_document_destroy(doc);
@@ -538,8 +614,8 @@ void mig_scenario_format_value(const struct scenario *sc, const struct mig_param
         const struct mig_by_origin *b = v;
         used = (size_t)snprintf(out, size, "{all: %.17g", b->all);
         for (int i = 0; i < b->count && used < size; i++)
-            used += (size_t)snprintf(out + used, size - used, ", %s: %.17g", b->code[i],
-                                     b->value[i]);
+            used +=
+                (size_t)snprintf(out + used, size - used, ", %s: %.17g", b->code[i], b->value[i]);
         if (used < size)
             snprintf(out + used, size - used, "}");
         return;

@@ -88,8 +88,9 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
     fprintf(out, "scenario %s: %s to %s, %d steps, seed %.0f, scale %g\n", sc->name, start, end,
             sim->stats.steps, sc->seed, sc->scale);
     if (sim->engine.clamped_steps)
-        fprintf(out, "warning: in %ld steps a rate reached its thinning ceiling and was clamped; "
-                     "raise migrants.candidate_rate or residents.candidate_rate\n",
+        fprintf(out,
+                "warning: in %ld steps a rate reached its thinning ceiling and was clamped; "
+                "raise migrants.candidate_rate or residents.candidate_rate\n",
                 sim->engine.clamped_steps);
     if (!sim->figures.count)
         return;

@@ -13,11 +13,15 @@ static const struct mig_statistic statistics[] = {
     {"migrant_stock", "", 0, "persons", "international migrant workers present in Kazakhstan"},
     {"origin_share", "origin", 0, "%", "share of the migrant workers present from one origin"},
     {"sector_share", "sector", 0, "%", "share of the migrant workers present in one sector"},
-    {"visited_home_6m", "", 0, "%", "of migrant workers in Kazakhstan 26 weeks or more, share who visited home in the last 26 weeks"},
+    {"visited_home_6m", "", 0, "%",
+     "of migrant workers in Kazakhstan 26 weeks or more, share who visited home in the last 26 "
+     "weeks"},
     {"remitter_share", "", 0, "%", "share of migrant workers present who send money home"},
-    {"mean_remittance_usd", "", 0, "USD/month", "mean monthly amount sent by remitters, before fees"},
+    {"mean_remittance_usd", "", 0, "USD/month",
+     "mean monthly amount sent by remitters, before fees"},
     {"remittance_fee", "", 0, "%", "service fee on remittances in force"},
-    {"gender_earnings_gap", "", 0, "%", "how much more men earn than women, on average, among migrant workers present"},
+    {"gender_earnings_gap", "", 0, "%",
+     "how much more men earn than women, on average, among migrant workers present"},
     {"can_save_share", "", 0, "%", "share who can meet their needs and save"},
     {"cover_needs_share", "", 0, "%", "share who cover daily needs but cannot save"},
     {"cannot_cover_share", "", 0, "%", "share who cannot cover daily needs"},
@@ -28,7 +32,8 @@ static const struct mig_statistic statistics[] = {
     {"upper_secondary_share", "", 0, "%", "share who completed upper secondary education"},
     {"arrivals", "", 1, "persons", "entries of migrant workers over the window"},
     {"internal_moves", "", 1, "persons", "residents moving between regions over the window"},
-    {"climate_move_share", "", 1, "%", "share of internal moves over the window whose dominant driver is climate"},
+    {"climate_move_share", "", 1, "%",
+     "share of internal moves over the window whose dominant driver is climate"},
     {"remittances_usd", "", 1, "USD", "money sent home over the window, after fees"},
 };
 
@@ -89,10 +94,12 @@ fail:
 
 void mig_stats_free(struct stats *s)
 {
-    void *arrays[] = {s->step_day,      s->step_days,     s->migrant_stock,
-                      s->migrant_stock_by_sector, s->visiting_home, s->arrivals,
-                      s->returns,       s->visits_home,   s->remittances_usd,
-                      s->resident_population, s->internal_moves, s->internal_moves_by_driver,
+    void *arrays[] = {s->step_day,        s->step_days,
+                      s->migrant_stock,   s->migrant_stock_by_sector,
+                      s->visiting_home,   s->arrivals,
+                      s->returns,         s->visits_home,
+                      s->remittances_usd, s->resident_population,
+                      s->internal_moves,  s->internal_moves_by_driver,
                       s->residents_now};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
         free(arrays[i]);
@@ -153,8 +160,8 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
     n->by_sector[pop->sector[id]]++;
     if (t->step - pop->arrived[id] >= window) {
         n->settled++;
-        n->settled_visited += pop->last_visit[id] != MIG_NEVER &&
-                              t->step - pop->last_visit[id] < window;
+        n->settled_visited +=
+            pop->last_visit[id] != MIG_NEVER && t->step - pop->last_visit[id] < window;
     }
     double sent = pop->remit_share[id] * wage;
     if (pop->remit_share[id] > 0) {
@@ -230,22 +237,26 @@ int mig_stats_check_target(const struct stats *s, const struct world *w, const s
     const struct mig_statistic *st = find(t->statistic);
     long last = s->step_day[s->steps - 1] + (long)s->step_days[s->steps - 1] - 1;
     if (!st)
-        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': unknown statistic '%s' (see "
-                                    "`migsim stats` for the list)",
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: figure '%s': unknown statistic '%s' (see "
+                        "`migsim stats` for the list)",
                         path, t->statistic_mark.line, t->statistic_mark.column, t->id,
                         t->statistic);
     if (st->key[0] && key_index(w, st, t->key) < 0)
-        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': statistic '%s' expects a "
-                                    "'key' naming a known %s, found '%s'",
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: figure '%s': statistic '%s' expects a "
+                        "'key' naming a known %s, found '%s'",
                         path, t->key_mark.line, t->key_mark.column, t->id, t->statistic, st->key,
                         t->key);
     if (st->window != (t->from != t->to) && st->window)
-        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s': statistic '%s' is taken over "
-                                    "a window; expected 'from' and 'to'",
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: figure '%s': statistic '%s' is taken over "
+                        "a window; expected 'from' and 'to'",
                         path, t->date_mark.line, t->date_mark.column, t->id, t->statistic);
     if (t->from < s->start || t->to > last)
-        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: figure '%s' is dated outside the run; "
-                                    "expected dates within the scenario's start and end",
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: figure '%s' is dated outside the run; "
+                        "expected dates within the scenario's start and end",
                         path, t->date_mark.line, t->date_mark.column, t->id);
     return 0;
 }
@@ -260,8 +271,8 @@ static int step_of(const struct stats *s, long day)
 
 /* Sum of one series element over the window, each step weighted by the
  * share of its days inside the window. */
-static double window_sum(const struct stats *s, const double *series, size_t stride,
-                         size_t offset, size_t count, long from, long to)
+static double window_sum(const struct stats *s, const double *series, size_t stride, size_t offset,
+                         size_t count, long from, long to)
 {
     double total = 0;
     for (int t = 0; t < s->steps; t++) {
@@ -291,8 +302,11 @@ static double percent(int64_t part, int64_t whole)
 
 static int trait_bit(const char *name)
 {
-    static const char *const names[] = {"", "upper_secondary_share", "informal_share",
-                                        "no_pension_share", "no_leave_share",
+    static const char *const names[] = {"",
+                                        "upper_secondary_share",
+                                        "informal_share",
+                                        "no_pension_share",
+                                        "no_leave_share",
                                         "primary_earner_share"};
     for (int b = 1; b < 6; b++)
         if (strcmp(names[b], name) == 0)

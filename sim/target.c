@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-static int text_of(const char *path, struct fy_node *node, const char *key, char *out,
-                   size_t size)
+static int text_of(const char *path, struct fy_node *node, const char *key, char *out, size_t size)
 {
     return mig_yaml_text(path, node, key, "text", out, size);
 }
@@ -36,14 +34,16 @@ static int date_of(const char *path, struct fy_node *node, const char *key, long
 static int tolerance(const char *path, struct fy_node *node, struct target *t)
 {
     if (!node || fy_node_get_type(node) != FYNT_MAPPING)
-        return mig_yaml_error(path, node, "'tolerance' expects a mapping: {absolute: x}, {relative: x} or "
+        return mig_yaml_error(path, node,
+                              "'tolerance' expects a mapping: {absolute: x}, {relative: x} or "
                               "{range: [lo, hi]}");
     struct fy_node *abs_node = fy_node_mapping_lookup_by_string(node, "absolute", -1);
     struct fy_node *rel_node = fy_node_mapping_lookup_by_string(node, "relative", -1);
     struct fy_node *range = fy_node_mapping_lookup_by_string(node, "range", -1);
     int given = (abs_node != NULL) + (rel_node != NULL) + (range != NULL);
     if (given != 1 || fy_node_mapping_item_count(node) != 1)
-        return mig_yaml_error(path, node, "'tolerance' expects exactly one of absolute, relative, range");
+        return mig_yaml_error(path, node,
+                              "'tolerance' expects exactly one of absolute, relative, range");
     double x;
     int status;
     if (range) {
@@ -71,14 +71,14 @@ static int tolerance(const char *path, struct fy_node *node, struct target *t)
     return 0;
 }
 
-static const char *const known_keys[] = {"id",   "label", "statistic", "key",       "date",
-                                         "from", "to",    "value",     "tolerance", "source",
-                                         NULL};
+static const char *const known_keys[] = {"id", "label", "statistic", "key",    "date", "from",
+                                         "to", "value", "tolerance", "source", NULL};
 
 static int one(const char *path, struct fy_node *node, struct target *t)
 {
     if (fy_node_get_type(node) != FYNT_MAPPING)
-        return mig_yaml_error(path, node, "each figure expects a mapping with id, statistic, date, value, "
+        return mig_yaml_error(path, node,
+                              "each figure expects a mapping with id, statistic, date, value, "
                               "tolerance");
     memset(t, 0, sizeof *t);
     t->value = NAN;
@@ -93,8 +93,9 @@ static int one(const char *path, struct fy_node *node, struct target *t)
         while (known_keys[k] && strcmp(known_keys[k], key) != 0)
             k++;
         if (!known_keys[k]) {
-            snprintf(what, sizeof what, "unknown key '%s' in a figure (expected id, label, "
-                                        "statistic, key, date, from, to, value, tolerance, source)",
+            snprintf(what, sizeof what,
+                     "unknown key '%s' in a figure (expected id, label, "
+                     "statistic, key, date, from, to, value, tolerance, source)",
                      key);
             return mig_yaml_error(path, fy_node_pair_key(pair), "%s", what);
         }
@@ -128,7 +129,8 @@ static int one(const char *path, struct fy_node *node, struct target *t)
         (status = text_of(path, n, "source", t->source, sizeof t->source)) < 0)
         return status;
     if (date && (from || to))
-        return mig_yaml_error(path, date, "a figure takes either 'date' or 'from' and 'to', not both");
+        return mig_yaml_error(path, date,
+                              "a figure takes either 'date' or 'from' and 'to', not both");
     if (date) {
         if ((status = date_of(path, date, "date", &t->from)) < 0)
             return status;
@@ -138,7 +140,8 @@ static int one(const char *path, struct fy_node *node, struct target *t)
             (status = date_of(path, to, "to", &t->to)) < 0)
             return status;
         if (t->to < t->from)
-            return mig_yaml_error(path, to, "'to' is before 'from'; expected a window forwards in time");
+            return mig_yaml_error(path, to,
+                                  "'to' is before 'from'; expected a window forwards in time");
     } else {
         return mig_yaml_error(path, node, "a figure expects 'date', or 'from' and 'to'");
     }
@@ -158,12 +161,12 @@ int mig_targets_load(struct targets *list, const char *path)
         (status = mig_yaml_parse(path, text, size, &doc)) < 0)
         goto done;
     struct fy_node *root = fy_document_root(doc);
-    struct fy_node *figures =
-        root && fy_node_get_type(root) == FYNT_MAPPING
-            ? fy_node_mapping_lookup_by_string(root, "figures", -1)
-            : NULL;
+    struct fy_node *figures = root && fy_node_get_type(root) == FYNT_MAPPING
+                                  ? fy_node_mapping_lookup_by_string(root, "figures", -1)
+                                  : NULL;
     if (!figures || fy_node_get_type(figures) != FYNT_SEQUENCE) {
-        status = mig_yaml_error(path, figures ? figures : root, "expected a mapping with a list 'figures:'");
+        status = mig_yaml_error(path, figures ? figures : root,
+                                "expected a mapping with a list 'figures:'");
         goto done;
     }
     int n = fy_node_sequence_item_count(figures);
@@ -179,7 +182,7 @@ int mig_targets_load(struct targets *list, const char *path)
         for (int j = 0; j < i; j++)
             if (strcmp(list->items[j].id, list->items[i].id) == 0) {
                 status = mig_yaml_error(path, fy_node_sequence_get_by_index(figures, i),
-                            "duplicate figure id; expected unique ids");
+                                        "duplicate figure id; expected unique ids");
                 goto done;
             }
         list->count = i + 1;

@@ -34,8 +34,9 @@ static int copy_code(const struct csv *t, size_t row, size_t column, char *out, 
     const struct csv_cell *c = mig_csv_cell(t, row, column);
     size_t n = strlen(c->text);
     if (n == 0 || n >= size)
-        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: expected a code of 1 to %zu characters in "
-                                    "'%s', found '%s'",
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: expected a code of 1 to %zu characters in "
+                        "'%s', found '%s'",
                         t->path, c->line, c->column, size - 1, t->header[column].text, c->text);
     memcpy(out, c->text, n + 1);
     return 0;
@@ -60,8 +61,9 @@ static int duplicate(const struct csv *t, size_t row, size_t column, const char 
     const struct csv_cell *c = mig_csv_cell(t, row, column);
     for (int i = 0; i < count; i++)
         if (strcmp(codes[i], c->text) == 0)
-            return mig_fail(MIG_EINPUT, "%s:%d:%d: error: code '%s' appears twice; expected "
-                                        "unique codes",
+            return mig_fail(MIG_EINPUT,
+                            "%s:%d:%d: error: code '%s' appears twice; expected "
+                            "unique codes",
                             t->path, c->line, c->column, c->text);
     return 0;
 }
@@ -72,9 +74,15 @@ static int load_regions(struct world *w, const struct scenario *sc)
     int status = open_table(sc, "kz_regions.csv", &t);
     if (status < 0)
         return status;
-    static const char *const names[] = {"code", "name", "lat", "lon", "population",
-                                        "wage_2024_equiv_kzt", "climate_stress",
-                                        "imws_round6_surveyed", NULL};
+    static const char *const names[] = {"code",
+                                        "name",
+                                        "lat",
+                                        "lon",
+                                        "population",
+                                        "wage_2024_equiv_kzt",
+                                        "climate_stress",
+                                        "imws_round6_surveyed",
+                                        NULL};
     size_t c[8];
     if ((status = columns(&t, names, c)) < 0 || (status = too_many(&t, MIG_MAX_REGIONS)) < 0)
         goto done;
@@ -137,8 +145,9 @@ static int load_origins(struct world *w, const struct scenario *sc)
         total += w->origin_share[r];
     }
     if (total <= 0) {
-        status = mig_fail(MIG_EINPUT, "%s: error: origin shares add to 0; expected a positive "
-                                      "total",
+        status = mig_fail(MIG_EINPUT,
+                          "%s: error: origin shares add to 0; expected a positive "
+                          "total",
                           t.path);
         goto done;
     }
@@ -168,8 +177,9 @@ static int load_distances(struct world *w, const struct scenario *sc)
         int o = mig_world_origin(w, oc->text), g = mig_world_region(w, rc->text);
         if (o < 0 || g < 0) {
             const struct csv_cell *bad = o < 0 ? oc : rc;
-            status = mig_fail(MIG_EINPUT, "%s:%d:%d: error: unknown %s code '%s'; expected one "
-                                          "of the codes in %s",
+            status = mig_fail(MIG_EINPUT,
+                              "%s:%d:%d: error: unknown %s code '%s'; expected one "
+                              "of the codes in %s",
                               t.path, bad->line, bad->column, o < 0 ? "origin" : "region",
                               bad->text, o < 0 ? "origins.csv" : "kz_regions.csv");
             goto done;
@@ -196,8 +206,8 @@ static int load_sectors(struct world *w, const struct scenario *sc)
     int status = open_table(sc, "sectors.csv", &t);
     if (status < 0)
         return status;
-    static const char *const names[] = {"code", "name", "wage_factor", "demand_weight",
-                                        "seasonal", NULL};
+    static const char *const names[] = {"code",          "name",     "wage_factor",
+                                        "demand_weight", "seasonal", NULL};
     size_t c[5];
     if ((status = columns(&t, names, c)) < 0 || (status = too_many(&t, MIG_MAX_SECTORS)) < 0)
         goto done;
@@ -241,8 +251,8 @@ static int load_ages(struct world *w, const struct scenario *sc)
         total += w->age_share[r];
     }
     if (fabs(total - 1.0) > 0.01) {
-        status = mig_fail(MIG_EINPUT, "%s: error: population shares add to %g; expected 1",
-                          t.path, total);
+        status = mig_fail(MIG_EINPUT, "%s: error: population shares add to %g; expected 1", t.path,
+                          total);
         goto done;
     }
     w->ages = (int)t.rows;
@@ -288,8 +298,9 @@ static int check_origins(const struct world *w, const struct scenario *sc, const
         for (int o = 0; o < w->origins; o++)
             snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", o ? ", " : "",
                      w->origin_code[o]);
-        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: unknown origin code '%s' in '%s'; expected "
-                                    "one of %s",
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: unknown origin code '%s' in '%s'; expected "
+                        "one of %s",
                         sc->path ? sc->path : "defaults", v->mark[i].line, v->mark[i].column,
                         v->code[i], name, known);
     }
@@ -301,8 +312,9 @@ static int check_regions(const struct world *w, const struct scenario *sc, const
 {
     for (int i = 0; i < v->count; i++)
         if (mig_world_region(w, v->code[i]) < 0)
-            return mig_fail(MIG_EINPUT, "%s:%d:%d: error: unknown region code '%s' in '%s'; "
-                                        "expected a code from kz_regions.csv",
+            return mig_fail(MIG_EINPUT,
+                            "%s:%d:%d: error: unknown region code '%s' in '%s'; "
+                            "expected a code from kz_regions.csv",
                             sc->path ? sc->path : "defaults", v->mark[i].line, v->mark[i].column,
                             v->code[i], name);
     return 0;

@@ -25,8 +25,9 @@ static int check_text(const char *path, const char *text, size_t size)
         for (size_t k = 1; ok && k < len; k++)
             ok = ((unsigned char)text[i + k] >> 6) == 2;
         if (!ok)
-            return mig_fail(MIG_EINPUT, "%s:%d:%d: error: expected UTF-8 text, found byte 0x%02x "
-                                        "(is this a binary file?)",
+            return mig_fail(MIG_EINPUT,
+                            "%s:%d:%d: error: expected UTF-8 text, found byte 0x%02x "
+                            "(is this a binary file?)",
                             path, line, column, c);
         if (c == '\n')
             line++, column = 1;
@@ -56,8 +57,9 @@ int mig_yaml_read(const char *path, char **text, size_t *size)
     if (failed)
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the file (is it a folder?)", path);
     else if (n > MAX_FILE_BYTES)
-        status = mig_fail(MIG_EINPUT, "%s:1:1: error: the file is larger than 4 MiB; expected a "
-                                      "scenario or figures file",
+        status = mig_fail(MIG_EINPUT,
+                          "%s:1:1: error: the file is larger than 4 MiB; expected a "
+                          "scenario or figures file",
                           path);
     else
         status = check_text(path, buffer, n);
@@ -90,8 +92,9 @@ int mig_yaml_parse(const char *path, const char *text, size_t size, struct fy_do
         if (e)
             status = mig_fail(MIG_EINPUT, "%s:%d:%d: error: %s", path, e->line, e->column, e->msg);
         else
-            status = mig_fail(MIG_EINPUT, "%s:1:1: error: the file has no YAML content; expected "
-                                          "a mapping of keys",
+            status = mig_fail(MIG_EINPUT,
+                              "%s:1:1: error: the file has no YAML content; expected "
+                              "a mapping of keys",
                               path);
     }
     fy_diag_destroy(diag);
@@ -143,9 +146,9 @@ int mig_yaml_text(const char *path, struct fy_node *node, const char *key, const
 {
     if (!node || fy_node_get_type(node) != FYNT_SCALAR)
         return mig_yaml_error(path, node, "'%s' expects %s, found %s", key, expected,
-                              !node                                         ? "nothing"
+                              !node                                    ? "nothing"
                               : fy_node_get_type(node) == FYNT_MAPPING ? "a mapping"
-                                                                            : "a list");
+                                                                       : "a list");
     size_t len = 0;
     const char *text = fy_node_get_scalar(node, &len);
     if (!text || len >= size)
@@ -156,8 +159,8 @@ int mig_yaml_text(const char *path, struct fy_node *node, const char *key, const
     return 0;
 }
 
-int mig_yaml_number(const char *path, struct fy_node *node, const char *key,
-                    const char *expected, double *out)
+int mig_yaml_number(const char *path, struct fy_node *node, const char *key, const char *expected,
+                    double *out)
 {
     char text[128];
     int status = mig_yaml_text(path, node, key, expected, text, sizeof text);

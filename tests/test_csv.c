@@ -7,7 +7,8 @@ static void reads_quoted_fields(void **state)
 {
     (void)state;
     const char *dir = test_folder();
-    const char *path = test_file(dir, "a.csv", "code,name,x\nA,\"one, two\",1.5\nB,\"say \"\"hi\"\"\",2\n");
+    const char *path =
+        test_file(dir, "a.csv", "code,name,x\nA,\"one, two\",1.5\nB,\"say \"\"hi\"\"\",2\n");
     struct csv t;
     assert_int_equal(mig_csv_read(&t, path), 0);
     assert_int_equal(t.rows, 2);
@@ -39,7 +40,8 @@ static void locates_errors(void **state)
     assert_int_equal(mig_csv_number(&t, 0, 1, 0, 10, &x), MIG_EINPUT);
     assert_non_null(strstr(mig_strerror(), "n.csv:2:3: error: expected a number for 'b'"));
     assert_int_equal(mig_csv_number(&t, 0, 0, 5, 10, &x), MIG_EINPUT);
-    assert_non_null(strstr(mig_strerror(), "n.csv:2:1: error: 'a' is 1, expected a value in [5, 10]"));
+    assert_non_null(
+        strstr(mig_strerror(), "n.csv:2:1: error: 'a' is 1, expected a value in [5, 10]"));
     size_t column;
     assert_int_equal(mig_csv_column(&t, "missing", &column), MIG_EINPUT);
     mig_csv_free(&t);

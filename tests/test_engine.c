@@ -39,8 +39,8 @@ static void nobody_is_lost(void **state)
         residents += (double)mig_population_residents_of(&sim.scenario, &sim.world, r) * s->scale;
     for (int t = 0; t < s->steps; t++) {
         size_t at = (size_t)t;
-        double workers = sum(s->migrant_stock + at * O * R, O * R) +
-                         sum(s->visiting_home + at * O, O);
+        double workers =
+            sum(s->migrant_stock + at * O * R, O * R) + sum(s->visiting_home + at * O, O);
         double flow = sum(s->arrivals + at * O * R, O * R) - sum(s->returns + at * O * R, O * R);
         assert_true(fabs(workers - before - flow) < 1e-6);
         before = workers;

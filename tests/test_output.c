@@ -32,8 +32,8 @@ static int teardown(void **state)
 static int write_to(const char *path)
 {
     struct provenance prov = {"migsim run test", 2, 1};
-    return mig_output_write(path, &sim.scenario, &sim.world, &sim.stats, &sim.figures,
-                            sim.results, &prov);
+    return mig_output_write(path, &sim.scenario, &sim.world, &sim.stats, &sim.figures, sim.results,
+                            &prov);
 }
 
 static void dimension_is(hid_t ds, unsigned index, const char *name)
@@ -70,9 +70,10 @@ static void writes_named_dimensions(void **state)
     dimension_is(moves, 1, "region_from");
     dimension_is(moves, 2, "region_to");
     H5Dclose(moves);
-    const char *attributes[] = {"scenario_text", "seed", "migsim_version", "git_revision",
-                                "compiler", "compiler_flags", "threads", "ranks",
-                                "command_line", "created_utc", "scenario_parameters"};
+    const char *attributes[] = {
+        "scenario_text",      "seed",    "migsim_version", "git_revision", "compiler",
+        "compiler_flags",     "threads", "ranks",          "command_line", "created_utc",
+        "scenario_parameters"};
     for (size_t i = 0; i < sizeof attributes / sizeof attributes[0]; i++)
         if (H5Aexists(file, attributes[i]) <= 0)
             fail_msg("no root attribute %s", attributes[i]);

@@ -75,23 +75,28 @@ static void loads_values_over_defaults(void **state)
 static void every_mistake_is_located(void **state)
 {
     (void)state;
-    expect_error("name: x\nmigrants:\n  visit_rat: 2\n",
-                 "s.yaml:3:3: error: unknown key 'visit_rat' in migrants; did you mean 'visit_rate'?");
+    expect_error(
+        "name: x\nmigrants:\n  visit_rat: 2\n",
+        "s.yaml:3:3: error: unknown key 'visit_rat' in migrants; did you mean 'visit_rate'?");
     expect_error("nmae: x\n", "s.yaml:1:1: error: unknown key 'nmae'; did you mean 'name'?");
     expect_error("migrants:\n  visit_rate: lots\n",
                  "s.yaml:2:15: error: 'migrants.visit_rate' expects a number in [0, 52]");
-    expect_error("migrants:\n  visit_rate: 99\n", "s.yaml:2:15: error: 'migrants.visit_rate' is 99, out of range");
+    expect_error("migrants:\n  visit_rate: 99\n",
+                 "s.yaml:2:15: error: 'migrants.visit_rate' is 99, out of range");
     expect_error("step_days: 2.5\n", "s.yaml:1:12: error: 'step_days' expects a whole number");
     expect_error("start: 2025-02-30\n", "s.yaml:1:8: error: 'start' expects a date YYYY-MM-DD");
     expect_error("migrants: 3\n", "s.yaml:1:11: error: 'migrants' expects a mapping of parameters");
-    expect_error("migrants:\n  visit_rate: [1, 2]\n", "s.yaml:2:16: error: 'migrants.visit_rate' expects");
+    expect_error("migrants:\n  visit_rate: [1, 2]\n",
+                 "s.yaml:2:16: error: 'migrants.visit_rate' expects");
     expect_error("name: [unclosed\n", "s.yaml:2:1: error:");
     expect_error("", "s.yaml:1:1: error: the file has no YAML content");
     expect_error("# only a comment\n", "s.yaml:1:1: error:");
     expect_error("- a\n- b\n", "s.yaml:1:1: error: expected a mapping of scenario keys");
     expect_error("start: 2025-01-01\nend: 2024-01-01\n", "'end' is before 'start'");
-    expect_error("policy:\n  border_open: {uzb: 1}\n", "s.yaml:2:17: error: 'policy.border_open' expects origin codes");
-    expect_error("residents:\n  education_centres: AST\n", "s.yaml:2:22: error: 'residents.education_centres' expects a list");
+    expect_error("policy:\n  border_open: {uzb: 1}\n",
+                 "s.yaml:2:17: error: 'policy.border_open' expects origin codes");
+    expect_error("residents:\n  education_centres: AST\n",
+                 "s.yaml:2:22: error: 'residents.education_centres' expects a list");
     expect_error("name: \"\xff\xfe\"\n", "s.yaml:1:8: error: expected UTF-8 text, found byte 0xff");
     expect_error("a: 1\na: 2\n", "s.yaml:2:1: error: duplicate key");
     struct scenario sc;

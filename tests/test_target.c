@@ -24,7 +24,8 @@ static void loads_the_baseline_figures(void **state)
 {
     (void)state;
     struct targets list;
-    assert_int_equal(mig_targets_load(&list, MIGSIM_SOURCE_DIR "/scenarios/targets/baseline.yaml"), 0);
+    assert_int_equal(mig_targets_load(&list, MIGSIM_SOURCE_DIR "/scenarios/targets/baseline.yaml"),
+                     0);
     assert_int_equal(list.count, 21);
     assert_string_equal(list.items[0].id, "stock_round5");
     assert_true(list.items[0].lo == 529000 * 0.97 && list.items[0].hi == 529000 * 1.03);
@@ -37,15 +38,19 @@ static void bad_figures_are_located(void **state)
     (void)state;
     const char *head = "figures:\n  - id: a\n    statistic: migrant_stock\n";
     char text[512];
-    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    value: 5\n    tolerance: {range: [3, 1]}\n", head);
+    snprintf(text, sizeof text,
+             "%s    date: 2025-01-01\n    value: 5\n    tolerance: {range: [3, 1]}\n", head);
     expect(text, "t.yaml:6:25: error: 'range' is inverted");
-    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    value: x\n    tolerance: {absolute: 1}\n", head);
+    snprintf(text, sizeof text,
+             "%s    date: 2025-01-01\n    value: x\n    tolerance: {absolute: 1}\n", head);
     expect(text, "t.yaml:5:12: error: 'value' expects a number, found 'x'");
-    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    vlaue: 1\n    tolerance: {absolute: 1}\n", head);
+    snprintf(text, sizeof text,
+             "%s    date: 2025-01-01\n    vlaue: 1\n    tolerance: {absolute: 1}\n", head);
     expect(text, "t.yaml:5:5: error: unknown key 'vlaue' in a figure");
     snprintf(text, sizeof text, "%s    date: 2025-01-01\n    value: 1\n", head);
     expect(text, "t.yaml:2:5: error: a figure expects 'id', 'statistic' and 'tolerance'");
-    snprintf(text, sizeof text, "%s    from: 2025-03-01\n    to: 2025-01-01\n    tolerance: {range: [1, 2]}\n", head);
+    snprintf(text, sizeof text,
+             "%s    from: 2025-03-01\n    to: 2025-01-01\n    tolerance: {range: [1, 2]}\n", head);
     expect(text, "t.yaml:5:9: error: 'to' is before 'from'");
     snprintf(text, sizeof text, "%s    date: 2025-01-01\n    tolerance: {relative: 0.1}\n", head);
     expect(text, "t.yaml:5:17: error: an absolute or relative tolerance needs a 'value'");
@@ -62,13 +67,18 @@ static void figures_are_checked_against_the_run(void **state)
     snprintf(path, sizeof path, "%s", test_file(dir, "s.yaml", scenario));
     const char *head = "figures:\n  - id: a\n";
     const char *cases[][2] = {
-        {"    statistic: migrant_stok\n    date: 2025-01-01\n    value: 1\n    tolerance: {absolute: 1}\n",
+        {"    statistic: migrant_stok\n    date: 2025-01-01\n    value: 1\n    tolerance: "
+         "{absolute: 1}\n",
          "t.yaml:3:16: error: figure 'a': unknown statistic 'migrant_stok'"},
-        {"    statistic: origin_share\n    key: XXX\n    date: 2025-01-01\n    value: 1\n    tolerance: {absolute: 1}\n",
-         "t.yaml:4:10: error: figure 'a': statistic 'origin_share' expects a 'key' naming a known origin, found 'XXX'"},
-        {"    statistic: migrant_stock\n    date: 2031-01-01\n    value: 1\n    tolerance: {absolute: 1}\n",
+        {"    statistic: origin_share\n    key: XXX\n    date: 2025-01-01\n    value: 1\n    "
+         "tolerance: {absolute: 1}\n",
+         "t.yaml:4:10: error: figure 'a': statistic 'origin_share' expects a 'key' naming a known "
+         "origin, found 'XXX'"},
+        {"    statistic: migrant_stock\n    date: 2031-01-01\n    value: 1\n    tolerance: "
+         "{absolute: 1}\n",
          "t.yaml:4:11: error: figure 'a' is dated outside the run"},
-        {"    statistic: internal_moves\n    date: 2025-01-01\n    value: 1\n    tolerance: {absolute: 1}\n",
+        {"    statistic: internal_moves\n    date: 2025-01-01\n    value: 1\n    tolerance: "
+         "{absolute: 1}\n",
          "t.yaml:4:11: error: figure 'a': statistic 'internal_moves' is taken over a window"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

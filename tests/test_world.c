@@ -62,16 +62,13 @@ static void expect(const char *name, const char *text, const char *message)
 static void bad_data_is_located(void **state)
 {
     (void)state;
-    expect("sectors.csv",
-           "code,name,wage_factor,demand_weight,seasonal,source\nc,C,abc,0.3,1,x\n",
+    expect("sectors.csv", "code,name,wage_factor,demand_weight,seasonal,source\nc,C,abc,0.3,1,x\n",
            "sectors.csv:2:5: error: expected a number for 'wage_factor', found 'abc'");
     expect("sectors.csv", "code,name,wage_factor,seasonal,source\nc,C,1,1,x\n",
            "sectors.csv:1:1: error: expected a column named 'demand_weight'");
-    expect("distances.csv",
-           "origin_code,region_code,great_circle_km,source\nUZB,XXX,100,x\n",
+    expect("distances.csv", "origin_code,region_code,great_circle_km,source\nUZB,XXX,100,x\n",
            "distances.csv:2:5: error: unknown region code 'XXX'");
-    expect("age_bands.csv",
-           "code,name,population_share,mobility_factor,source\nA,0-99,0.5,1,x\n",
+    expect("age_bands.csv", "code,name,population_share,mobility_factor,source\nA,0-99,0.5,1,x\n",
            "age_bands.csv: error: population shares add to 0.5; expected 1");
     expect("origins.csv", "", "origins.csv:1:1: error: expected a header row");
     struct world w;

@@ -66,7 +66,7 @@ struct tables {
     uint8_t seasonal[MIG_MAX_SECTORS];
     uint8_t border_open[MIG_MAX_ORIGINS];
     double remit_cents_factor; /* monthly USD to cents sent this step, after fees */
-    double living_cost_ratio; /* median living cost over one's own wage */
+    double living_cost_ratio;  /* median living cost over one's own wage */
     double saving_margin;
     int regions, sectors;
 

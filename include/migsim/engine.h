@@ -24,7 +24,7 @@ struct engine {
     struct tally total;
     struct tally *per_thread;
     int threads;
-    long clamped_steps; /* steps whose rates hit a thinning ceiling */
+    long clamped_steps;       /* steps whose rates hit a thinning ceiling */
     double stage_seconds[16]; /* wall time spent in each stage, for the benchmark */
     double init_seconds;
 };

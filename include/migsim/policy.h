@@ -7,9 +7,9 @@
 #include "migsim/world.h"
 
 struct conditions {
-    long day;        /* first day of the step */
-    double days;     /* length of the step in days */
-    double years;    /* years since the start, for trends */
+    long day;               /* first day of the step */
+    double days;            /* length of the step in days */
+    double years;           /* years since the start, for trends */
     double entry_season;    /* multiplier of entries, mean 1 over a year */
     double seasonal_demand; /* multiplier of demand in seasonal sectors, mean 1 */
     int education_season;   /* 1 in August and September */
@@ -26,7 +26,7 @@ struct conditions {
 };
 
 /* The conditions of the step that starts on `day` and lasts `days`. */
-void mig_policy_conditions(const struct scenario *sc, const struct world *w, long day,
-                           double days, struct conditions *c);
+void mig_policy_conditions(const struct scenario *sc, const struct world *w, long day, double days,
+                           struct conditions *c);
 
 #endif

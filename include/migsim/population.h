@@ -26,12 +26,12 @@ enum mig_trait {
     MIG_REMITTER = 1 << 6,
 };
 
-#define MIG_NEVER INT32_MIN /* a step that has not happened */
+#define MIG_NEVER INT32_MIN      /* a step that has not happened */
 #define MIG_RESIDENT_FEMALE 0x80 /* in resident_person; the low bits are the age band */
 
 struct population {
     uint64_t migrants;
-    uint64_t origin_first[MIG_MAX_ORIGINS + 1]; /* ids of origin o: [first[o], first[o+1]) */
+    uint64_t origin_first[MIG_MAX_ORIGINS + 1];  /* ids of origin o: [first[o], first[o+1]) */
     uint64_t initially_present[MIG_MAX_ORIGINS]; /* the first ones of each origin */
     uint8_t *origin, *region, *sector, *state, *traits;
     float *skill;        /* wage relative to the mean for the job, log-normal */
@@ -50,8 +50,7 @@ struct population {
 /* Allocates and draws every agent's fixed traits; migrants start
  * prospective (behaviour places the initial stock), residents in their
  * region. Counts are persons / scale. */
-int mig_population_init(struct population *pop, const struct scenario *sc,
-                        const struct world *w);
+int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w);
 void mig_population_free(struct population *pop);
 
 /* How many agents stand for region r's residents, and for origin o's

@@ -72,15 +72,21 @@ struct scenario {
     } residents;
 };
 
-enum mig_param_type { MIG_PARAM_REAL, MIG_PARAM_INT, MIG_PARAM_DATE, MIG_PARAM_TEXT,
-                      MIG_PARAM_BY_ORIGIN, MIG_PARAM_REGIONS };
+enum mig_param_type {
+    MIG_PARAM_REAL,
+    MIG_PARAM_INT,
+    MIG_PARAM_DATE,
+    MIG_PARAM_TEXT,
+    MIG_PARAM_BY_ORIGIN,
+    MIG_PARAM_REGIONS
+};
 
 struct mig_param {
     const char *name; /* dotted path in the YAML file */
     enum mig_param_type type;
-    size_t offset;            /* into struct scenario */
-    size_t size;              /* for text: the buffer size */
-    double fallback;          /* default of a number, or `all` of a by-origin value */
+    size_t offset;             /* into struct scenario */
+    size_t size;               /* for text: the buffer size */
+    double fallback;           /* default of a number, or `all` of a by-origin value */
     const char *fallback_text; /* default of text, a date, a region list, or by-origin codes */
     double lo, hi;
     const char *unit;

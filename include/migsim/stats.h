@@ -13,8 +13,8 @@ struct snapshot {
     double fee;
     /* Counts only from here on: they are summed as int64_t. */
     int64_t present, by_origin[MIG_MAX_ORIGINS], by_sector[MIG_MAX_SECTORS];
-    int64_t settled, settled_visited; /* in Kazakhstan 26 weeks or more; of them visited */
-    int64_t remitters, remit_cents;   /* monthly, before fees */
+    int64_t settled, settled_visited;     /* in Kazakhstan 26 weeks or more; of them visited */
+    int64_t remitters, remit_cents;       /* monthly, before fees */
     int64_t wage_cents[2], wage_count[2]; /* by sex: men, women */
     int64_t savings[3];                   /* can save, cover needs only, cannot cover */
     int64_t traits[8];                    /* count with each trait bit */
@@ -61,8 +61,8 @@ void mig_stats_snapshots(struct stats *s, int step, const struct tables *t,
 /* The named statistics. */
 struct mig_statistic {
     const char *name;
-    const char *key;  /* "origin", "sector" or "" */
-    int window;       /* 1: over from..to; 0: on a date */
+    const char *key; /* "origin", "sector" or "" */
+    int window;      /* 1: over from..to; 0: on a date */
     const char *unit;
     const char *description;
 };

@@ -10,10 +10,10 @@ struct target {
     char id[48];
     char label[160];
     char statistic[48];
-    char key[16];   /* origin or sector code, where the statistic takes one */
-    long from, to;  /* the date (from == to) or the window, inclusive */
-    double value;   /* observed; NAN where only a range is given */
-    double lo, hi;  /* the tolerance as an interval */
+    char key[16];  /* origin or sector code, where the statistic takes one */
+    long from, to; /* the date (from == to) or the window, inclusive */
+    double value;  /* observed; NAN where only a range is given */
+    double lo, hi; /* the tolerance as an interval */
     char source[160];
     struct mig_mark mark, statistic_mark, key_mark, date_mark; /* for messages */
 };

@@ -32,7 +32,7 @@ int mig_yaml_text(const char *path, struct fy_node *node, const char *key, const
                   char *out, size_t size);
 
 /* Parses a scalar as a finite number or fails saying what `key` expected. */
-int mig_yaml_number(const char *path, struct fy_node *node, const char *key,
-                    const char *expected, double *out);
+int mig_yaml_number(const char *path, struct fy_node *node, const char *key, const char *expected,
+                    double *out);
 
 #endif
