@@ -65,14 +65,6 @@ static int sample(const double *cdf, int n, uint32_t word)
     return i;
 }
 
-static bool listed(const struct mig_region_list *list, const char *code)
-{
-    for (int i = 0; i < list->count; i++)
-        if (strcmp(list->code[i], code) == 0)
-            return true;
-    return false;
-}
-
 static void region_choice(const struct scenario *sc, const struct world *w,
                           const struct conditions *c, const struct aggregates *agg,
                           struct tables *t)
@@ -168,42 +160,49 @@ static void entry_tables(const struct scenario *sc, const struct world *w,
     }
 }
 
+/* The rate of returning for good of a worker from o in region r, sector k. */
+static double return_rate(const struct scenario *sc, const struct world *w,
+                          const struct conditions *c, const struct tables *t, int o, int r, int k)
+{
+    bool off = w->sector_seasonal[k] && c->seasonal_demand < 1.0;
+    double raised = c->region_climate[r] - w->region_climate[r];
+    return sc->migrants.return_rate * (off ? sc->migrants.return_off_season_factor : 1.0) *
+           exp(sc->policy.fee_weight * t->fee_share[o]) *
+           exp(sc->migrants.climate_push * raised) *
+           pow(c->demand_shock[r][k], -sc->migrants.demand_elasticity);
+}
+
 static void stay_tables(const struct scenario *sc, const struct world *w,
                         const struct conditions *c, struct tables *t)
 {
+    for (int r = 0; r < w->regions; r++) {
+        double raised = c->region_climate[r] - w->region_climate[r];
+        t->relocate_p[r] = step_probability(
+            sc->migrants.relocation_rate * exp(sc->migrants.climate_push * raised), c->days);
+    }
     for (int o = 0; o < w->origins; o++) {
         double km = w->origin_distance_km[o];
         double visits =
             sc->migrants.visit_rate * exp(-sc->migrants.visit_distance_decay * (km / 1000.0 - 1.0));
         t->border_open[o] = c->border_open[o] > 0.5;
         t->visit_p[o] = t->border_open[o] ? step_probability(visits, c->days) : 0.0;
-        for (int off = 0; off < 2; off++)
-            for (int early = 0; early < 2; early++) {
-                double rate = sc->migrants.return_rate *
-                              (off ? sc->migrants.return_off_season_factor : 1.0) *
-                              (early ? sc->migrants.return_early_factor : 1.0) *
-                              exp(sc->policy.fee_weight * t->fee_share[o]);
-                t->return_p[o][off][early] =
-                    t->border_open[o] ? step_probability(rate, c->days) : 0.0;
-            }
-    }
-    t->relocate_p = step_probability(sc->migrants.relocation_rate, c->days);
-    for (int o = 0; o < w->origins; o++)
-        for (int off = 0; off < 2; off++)
-            for (int early = 0; early < 2; early++) {
-                double *p = &t->return_p[o][off][early];
-                double total = *p + t->visit_p[o] + t->relocate_p;
-                if (total > t->q_migrant) { /* keep the proportions under the ceiling */
-                    t->migrant_clamped = true;
-                    *p *= t->q_migrant / total;
+        for (int r = 0; r < w->regions; r++)
+            for (int k = 0; k < w->sectors; k++)
+                for (int early = 0; early < 2; early++) {
+                    double rate = return_rate(sc, w, c, t, o, r, k) *
+                                  (early ? sc->migrants.return_early_factor : 1.0);
+                    double *p = &t->return_p[o][r][k][early];
+                    *p = t->border_open[o] ? step_probability(rate, c->days) : 0.0;
+                    double total = *p + t->visit_p[o] + t->relocate_p[r];
+                    if (total > t->q_migrant) { /* keep under the ceiling */
+                        t->migrant_clamped = true;
+                        *p = fmax(0.0, t->q_migrant - t->visit_p[o] - t->relocate_p[r]);
+                    }
                 }
-            }
+    }
     t->visit_steps = sc->migrants.visit_weeks * 7.0 / c->days;
     t->early_steps = (int32_t)ceil(91.0 / c->days);
     t->min_home_steps = (int32_t)fmax(1.0, ceil(sc->migrants.min_weeks_home * 7.0 / c->days));
-    t->off_season = c->seasonal_demand < 1.0;
-    for (int k = 0; k < w->sectors && k < MIG_MAX_SECTORS; k++)
-        t->seasonal[k] = (uint8_t)w->sector_seasonal[k];
     t->remit_cents_factor = 100.0 * c->days / 30.4375 * (1.0 - c->remittance_fee);
     t->saving_margin = sc->migrants.saving_margin;
     t->living_cost_ratio = sc->migrants.living_cost_ratio;
@@ -219,7 +218,7 @@ static double mean_wage(const struct world *w, const struct conditions *c)
 
 /* Yearly move rates of a resident of region r in age band a, by driver. */
 static void resident_rates(const struct scenario *sc, const struct world *w,
-                           const struct conditions *c, int r, int a, double source_people,
+                           const struct conditions *c, int r, int a, double resettle_rate,
                            double *rate)
 {
     const char *code = w->region_code[r];
@@ -229,9 +228,7 @@ static void resident_rates(const struct scenario *sc, const struct world *w,
                                 pow(mean_wage(w, c) / c->region_wage_usd[r], 1.0);
     rate[MIG_DRIVER_CLIMATE] = sc->residents.climate_rate * age * c->region_climate[r];
     rate[MIG_DRIVER_RESETTLEMENT] =
-        listed(&sc->residents.resettlement_sources, code) && source_people > 0
-            ? c->resettlement_quota / source_people * age
-            : 0.0;
+        mig_region_listed(&sc->residents.resettlement_sources, code) ? resettle_rate * age : 0.0;
     double in_season = sc->residents.education_season_share / (61.0 / 365.25);
     double off_season = (1 - sc->residents.education_season_share) / (304.25 / 365.25);
     rate[MIG_DRIVER_EDUCATION] =
@@ -239,6 +236,14 @@ static void resident_rates(const struct scenario *sc, const struct world *w,
             ? sc->residents.education_rate * (c->education_season ? in_season : off_season)
             : 0.0;
     rate[MIG_DRIVER_OTHER] = sc->residents.other_rate * age * trend;
+}
+
+/* The share of a destination's resettlement quota that is filled: more with
+ * a subsidy. */
+static double resettlement_fill(const struct scenario *sc, const struct conditions *c, int r)
+{
+    double base = sc->residents.resettlement_fill;
+    return base + (1 - base) * -expm1(-c->resettlement_subsidy[r] / sc->residents.subsidy_scale_usd);
 }
 
 static void destinations(const struct scenario *sc, const struct world *w,
@@ -254,10 +259,10 @@ static void destinations(const struct scenario *sc, const struct world *w,
                 sc->residents.wage_elasticity * log(c->region_wage_usd[to]) + size - far;
             t->dest_cdf[MIG_DRIVER_CLIMATE][from][to] =
                 -sc->residents.climate_weight * c->region_climate[to] + size - far;
-            t->dest_cdf[MIG_DRIVER_RESETTLEMENT][from][to] =
-                listed(&sc->residents.resettlement_destinations, code) ? size : -INFINITY;
+            double filled = c->resettlement_quota[to] * resettlement_fill(sc, c, to);
+            t->dest_cdf[MIG_DRIVER_RESETTLEMENT][from][to] = filled > 0 ? log(filled) : -INFINITY;
             t->dest_cdf[MIG_DRIVER_EDUCATION][from][to] =
-                listed(&sc->residents.education_centres, code) ? size - far : -INFINITY;
+                mig_region_listed(&sc->residents.education_centres, code) ? size - far : -INFINITY;
             t->dest_cdf[MIG_DRIVER_OTHER][from][to] = size - far;
             if (to == from)
                 for (int j = 0; j < MIG_DRIVERS; j++)
@@ -273,17 +278,20 @@ static void moves(const struct scenario *sc, const struct world *w, const struct
 {
     t->q_move = step_probability(sc->residents.candidate_rate, c->days);
     t->move_clamped = false;
-    double source_people = 0, mean_age = 0;
-    for (int r = 0; r < w->regions; r++)
-        if (listed(&sc->residents.resettlement_sources, w->region_code[r]))
+    double source_people = 0, mean_age = 0, movers = 0;
+    for (int r = 0; r < w->regions; r++) {
+        if (mig_region_listed(&sc->residents.resettlement_sources, w->region_code[r]))
             source_people += w->region_population[r];
+        movers += c->resettlement_quota[r] * resettlement_fill(sc, c, r);
+    }
     for (int a = 0; a < w->ages; a++)
         mean_age += w->age_share[a] * w->age_mobility[a];
-    source_people *= mean_age; /* so that the age factors keep the quota */
+    /* Dividing by the mean age factor keeps the programme's total. */
+    double resettle_rate = source_people > 0 ? movers / (source_people * mean_age) : 0.0;
     for (int r = 0; r < w->regions; r++)
         for (int a = 0; a < w->ages; a++) {
             double rate[MIG_DRIVERS], total = 0;
-            resident_rates(sc, w, c, r, a, source_people, rate);
+            resident_rates(sc, w, c, r, a, resettle_rate, rate);
             for (int j = 0; j < MIG_DRIVERS; j++)
                 total += rate[j];
             double p = step_probability(total, c->days);
@@ -381,9 +389,8 @@ static void stay(const struct tables *t, struct population *pop, uint64_t id, do
                  const struct mig_draw *d, struct tally *y)
 {
     int o = pop->origin[id], r = pop->region[id];
-    int off = t->off_season && t->seasonal[pop->sector[id]];
     int early = t->step - pop->arrived[id] < t->early_steps;
-    double p_return = t->return_p[o][off][early];
+    double p_return = t->return_p[o][r][pop->sector[id]][early];
     if (x < p_return) {
         pop->state[id] = MIG_RETURNED;
         pop->until[id] = t->step;
@@ -400,7 +407,7 @@ static void stay(const struct tables *t, struct population *pop, uint64_t id, do
         return;
     }
     x -= t->visit_p[o];
-    if (x < t->relocate_p)
+    if (x < t->relocate_p[r])
         pop->region[id] = (uint8_t)sample(t->region_cdf[o], t->regions, d->w[2]);
 }
 

@@ -4,6 +4,7 @@
 #include "migsim/date.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 /* A cosine season with its peak on `peak_day` and mean 1 over the year. */
@@ -11,6 +12,85 @@ static double season(long day, double peak_day, double amplitude)
 {
     double phase = 2 * M_PI * (mig_date_day_of_year(day) - peak_day) / 365.25;
     return 1 + amplitude * cos(phase);
+}
+
+/* Origins an event's target names: one, or all for `all`. */
+static bool names_origin(const struct world *w, const struct mig_event *e, int o)
+{
+    return strcmp(e->target, "all") == 0 || strcmp(e->target, w->origin_code[o]) == 0;
+}
+
+static bool names_region(const struct world *w, const struct mig_event *e, int r)
+{
+    return strcmp(e->target, "all") == 0 || strcmp(e->target, "KAZ") == 0 ||
+           strcmp(e->target, w->region_code[r]) == 0;
+}
+
+/* Moves `x` towards `goal` by the event's strength f. */
+static void towards(double *x, double goal, double f)
+{
+    *x += f * (goal - *x);
+}
+
+static void apply(const struct scenario *sc, const struct world *w, const struct mig_event *e,
+                  double f, struct conditions *c)
+{
+    double factor = 1 + f * e->value;
+    for (int o = 0; o < w->origins; o++) {
+        if (!names_origin(w, e, o))
+            continue;
+        bool eaeu = mig_by_origin_get(&sc->policy.eaeu, w->origin_code[o]) > 0.5;
+        switch (e->kind) {
+        case MIG_EVENT_WAGE:
+        case MIG_EVENT_EXCHANGE_RATE:
+            c->origin_wage_usd[o] *= factor;
+            break;
+        case MIG_EVENT_BORDER_CLOSED:
+            c->border_open[o] = 0;
+            break;
+        case MIG_EVENT_PERMIT_FEE:
+            if (!eaeu)
+                towards(&c->permit_fee_usd[o], e->value, f);
+            break;
+        case MIG_EVENT_QUOTA:
+            if (!eaeu)
+                c->quota[o] = e->value;
+            break;
+        default:
+            break;
+        }
+    }
+    int sector = -1;
+    for (int k = 0; k < w->sectors; k++)
+        if (strcmp(w->sector_code[k], e->sector) == 0)
+            sector = k;
+    for (int r = 0; r < w->regions; r++) {
+        if (!names_region(w, e, r))
+            continue;
+        switch (e->kind) {
+        case MIG_EVENT_WAGE:
+        case MIG_EVENT_EXCHANGE_RATE:
+            c->region_wage_usd[r] *= factor;
+            break;
+        case MIG_EVENT_CLIMATE:
+            c->region_climate[r] = fmin(1.0, fmax(0.0, c->region_climate[r] + f * e->value));
+            break;
+        case MIG_EVENT_SECTOR_DEMAND:
+            if (sector >= 0) {
+                c->sector_demand[r][sector] *= factor;
+                c->demand_shock[r][sector] *= factor;
+            }
+            break;
+        case MIG_EVENT_RESETTLEMENT:
+            towards(&c->resettlement_quota[r], e->value, f);
+            c->resettlement_subsidy[r] = e->subsidy_usd;
+            break;
+        default:
+            break;
+        }
+    }
+    if (e->kind == MIG_EVENT_REMITTANCE_FEE)
+        towards(&c->remittance_fee, e->value, f);
 }
 
 void mig_policy_conditions(const struct scenario *sc, const struct world *w, long day, double days,
@@ -37,13 +117,27 @@ void mig_policy_conditions(const struct scenario *sc, const struct world *w, lon
         c->permit_fee_usd[o] = eaeu ? 0 : mig_by_origin_get(&sc->policy.permit_fee_usd, code);
         c->quota[o] = eaeu ? 0 : mig_by_origin_get(&sc->policy.quota, code);
     }
+    double destination_people = 0;
+    for (int r = 0; r < w->regions; r++)
+        if (mig_region_listed(&sc->residents.resettlement_destinations, w->region_code[r]))
+            destination_people += w->region_population[r];
     for (int r = 0; r < w->regions; r++) {
         c->region_wage_usd[r] = w->region_wage_usd[r];
         c->region_climate[r] = w->region_climate[r];
-        for (int k = 0; k < w->sectors; k++)
+        for (int k = 0; k < w->sectors; k++) {
             c->sector_demand[r][k] =
                 w->sector_demand[k] * (w->sector_seasonal[k] ? c->seasonal_demand : 1.0);
+            c->demand_shock[r][k] = 1.0;
+        }
+        if (mig_region_listed(&sc->residents.resettlement_destinations, w->region_code[r]))
+            c->resettlement_quota[r] =
+                sc->residents.resettlement_quota * w->region_population[r] / destination_people;
     }
     c->remittance_fee = sc->migrants.remittance_fee;
-    c->resettlement_quota = sc->residents.resettlement_quota;
+    for (int i = 0; i < sc->timeline.count; i++) {
+        const struct mig_event *e = &sc->timeline.event[i];
+        double f = mig_event_strength(e, middle);
+        if (f > 0)
+            apply(sc, w, e, f, c);
+    }
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <libfyaml.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -26,6 +27,9 @@
 #field, MIG_PARAM_TEXT, offsetof(struct scenario, field),                                  \
             sizeof(((struct scenario *)0)->field), 0, def, 0, 0, "", text                          \
     }
+#define PATH(field, def, text)                                                                     \
+    {#field, MIG_PARAM_PATH, offsetof(struct scenario, field),                                     \
+     sizeof(((struct scenario *)0)->field), 0, def, 0, 0, "", text}
 #define DATE(field, def, text)                                                                     \
     {                                                                                              \
 #field, MIG_PARAM_DATE, offsetof(struct scenario, field), 0, 0, def, 0, 0, "date", text    \
@@ -54,8 +58,8 @@ static const struct mig_param params[] = {
         "random seed; runs with one seed share their random numbers"),
     REAL(scale, 1, 1, 100000, "persons per agent",
          "how many people one agent stands for; every output is rescaled"),
-    TEXT(data, "data", "folder of the data CSV files, relative to the scenario file"),
-    TEXT(targets, "",
+    PATH(data, "data", "folder of the data CSV files, relative to the scenario file"),
+    PATH(targets, "",
          "figures file (YAML) to check the run against, relative to the scenario file; empty for "
          "none"),
 
@@ -113,6 +117,12 @@ static const struct mig_param params[] = {
          "return rate multiplier in the first 13 weeks after arrival"),
     REAL(migrants.return_off_season_factor, 1.6, 0, 100, "multiplier",
          "return rate multiplier for seasonal sectors when demand is below its mean"),
+    REAL(migrants.climate_push, 2.0, 0, 20, "per unit of stress",
+         "how much raised climate stress in a region (above its data value) multiplies the "
+         "return and relocation rates of migrant workers there (exponential)"),
+    REAL(migrants.demand_elasticity, 1.0, 0, 10, "",
+         "how strongly a change of sector demand (sector_demand events) moves the return rate of "
+         "workers in that sector and region: rate x (demand ratio)^-elasticity"),
     REAL(migrants.relocation_rate, 0.10, 0, 52, "per person-year",
          "rate of moving to another region of Kazakhstan"),
     REAL(migrants.remitter_share, 0.31, 0, 1, "fraction",
@@ -163,8 +173,13 @@ static const struct mig_param params[] = {
          "share of study moves made in August and September"),
     REAL(residents.other_rate, 0.001052, 0, 1, "per person-year",
          "rate of moves for other reasons (family, living conditions)"),
-    REAL(residents.resettlement_quota, 12000, 0, 1e7, "persons per year",
-         "resettlement programme moves from labour-surplus to labour-deficit regions"),
+    REAL(residents.resettlement_quota, 15000, 0, 1e7, "persons per year",
+         "resettlement programme quota, shared among the destinations by population unless "
+         "resettlement events set a destination's own"),
+    REAL(residents.resettlement_fill, 0.8, 0, 1, "fraction",
+         "share of the quota filled without a subsidy"),
+    REAL(residents.subsidy_scale_usd, 1000, 1, 1e6, "USD",
+         "subsidy that closes 63% of the gap between resettlement_fill and a full quota"),
     REAL(residents.mobility_trend, 0.5235, -1, 2, "per year",
          "growth rate of economic and other moves (exponential)"),
     REAL(residents.wage_elasticity, 1.5, 0, 10, "",
@@ -197,6 +212,14 @@ static void *field(struct scenario *sc, const struct mig_param *p)
 static const void *cfield(const struct scenario *sc, const struct mig_param *p)
 {
     return (const char *)sc + p->offset;
+}
+
+bool mig_region_listed(const struct mig_region_list *list, const char *code)
+{
+    for (int i = 0; i < list->count; i++)
+        if (strcmp(list->code[i], code) == 0)
+            return true;
+    return false;
 }
 
 double mig_by_origin_get(const struct mig_by_origin *v, const char *code)
@@ -259,6 +282,7 @@ int mig_scenario_defaults(struct scenario *sc)
                 return mig_fail(MIG_ERUNTIME, "bad default date for %s", p->name);
             break;
         case MIG_PARAM_TEXT:
+        case MIG_PARAM_PATH:
             snprintf(field(sc, p), p->size, "%s", p->fallback_text);
             break;
         case MIG_PARAM_BY_ORIGIN:
@@ -276,8 +300,24 @@ int mig_scenario_defaults(struct scenario *sc)
 
 struct loader {
     struct scenario *sc;
-    const char *path;
+    const char *path; /* the file being read */
+    int file;         /* its index in sc->file */
+    struct mig_mark end_mark;
 };
+
+/* `relative` joined to the folder of `file` (unless it is absolute). */
+static int resolve(const char *file, const char *relative, char *out, size_t size)
+{
+    const char *slash = strrchr(file, '/');
+    int n;
+    if (relative[0] == '/' || !slash)
+        n = snprintf(out, size, "%s", relative);
+    else
+        n = snprintf(out, size, "%.*s/%s", (int)(slash - file), file, relative);
+    if (n < 0 || (size_t)n >= size)
+        return mig_fail(MIG_EINPUT, "%s: error: path too long: %s", file, relative);
+    return 0;
+}
 
 static int parse_number(const struct loader *ld, struct fy_node *node, const struct mig_param *p,
                         const char *key, double *out)
@@ -361,6 +401,7 @@ static int parse_by_origin(const struct loader *ld, struct fy_node *node, const 
         strcpy(v->code[slot], code);
         v->value[slot] = x;
         v->mark[slot] = mig_yaml_mark(key);
+        v->file[slot] = ld->file;
     }
     return 0;
 }
@@ -372,6 +413,7 @@ static int parse_regions(const struct loader *ld, struct fy_node *node, const st
         return mig_yaml_error(
             ld->path, node, "'%s' expects a list of region codes, for example [AST, ALA]", p->name);
     memset(v, 0, sizeof *v);
+    v->file = ld->file;
     void *iter = NULL;
     struct fy_node *item;
     while ((item = fy_node_sequence_iterate(node, &iter))) {
@@ -416,6 +458,10 @@ static int parse_value(const struct loader *ld, struct fy_node *node, const stru
                                   p->name, p->size - 1);
         strcpy(target, text);
         return 0;
+    case MIG_PARAM_PATH:
+        if ((status = mig_yaml_text(ld->path, node, p->name, "a path", text, sizeof text)) < 0)
+            return status;
+        return text[0] ? resolve(ld->path, text, target, p->size) : (*(char *)target = 0, 0);
     case MIG_PARAM_BY_ORIGIN:
         return parse_by_origin(ld, node, p, target);
     case MIG_PARAM_REGIONS:
@@ -494,7 +540,7 @@ static const struct mig_param *find_param(const char *name)
     return NULL;
 }
 
-static int load_mapping(const struct loader *ld, struct fy_node *map, const char *prefix)
+static int load_mapping(struct loader *ld, struct fy_node *map, const char *prefix)
 {
     void *iter = NULL;
     struct fy_node_pair *pair;
@@ -507,6 +553,15 @@ static int load_mapping(const struct loader *ld, struct fy_node *map, const char
             return status;
         snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", name);
         const struct mig_param *p = find_param(path);
+        if (!prefix[0] && strcmp(name, "extends") == 0)
+            continue; /* read before the rest, by load_file() */
+        if (!prefix[0] && strcmp(name, "timeline") == 0) {
+            if ((status = mig_timeline_parse(&ld->sc->timeline, ld->path, ld->file, value)) < 0)
+                return status;
+            continue;
+        }
+        if (strcmp(path, "end") == 0)
+            ld->end_mark = mig_yaml_mark(value);
         if (p) {
             if (!value ||
                 (fy_node_get_type(value) == FYNT_SCALAR && mig_yaml_mark(value).line == 0))
@@ -533,42 +588,141 @@ static int load_mapping(const struct loader *ld, struct fy_node *map, const char
     return 0;
 }
 
-int mig_scenario_load(struct scenario *sc, const char *path)
+/* Appends a file's text, under a header naming it, to the provenance. */
+static int keep_text(struct scenario *sc, const char *path, const char *text)
 {
-    int status = mig_scenario_defaults(sc);
+    size_t old = sc->text ? strlen(sc->text) : 0, add = strlen(path) + strlen(text) + 32;
+    char *grown = realloc(sc->text, old + add);
+    if (!grown)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    snprintf(grown + old, add, "%s# ---- %s ----\n%s", old ? "\n" : "", path, text);
+    sc->text = grown;
+    return 0;
+}
+
+/* Reads `path` after the chain of parents it extends. `chain` holds the
+ * canonical paths of the files that extend it, to refuse cycles. */
+static int load_file(struct scenario *sc, const char *path, char (*chain)[4096], int depth,
+                     struct mig_mark *end_mark, const char **end_file)
+{
     struct fy_document *doc = NULL;
-    if (status < 0)
-        return status;
+    char *text = NULL;
     size_t size = 0;
-    sc->path = strdup(path);
-    if (!sc->path) {
-        status = mig_fail(MIG_ENOMEM, "out of memory");
-        goto fail;
-    }
-    if ((status = mig_yaml_read(path, &sc->text, &size)) < 0 ||
-        (status = mig_yaml_parse(path, sc->text, size, &doc)) < 0)
-        goto fail;
+    int status;
+    if ((status = mig_yaml_read(path, &text, &size)) < 0 ||
+        (status = mig_yaml_parse(path, text, size, &doc)) < 0)
+        goto done;
     struct fy_node *root = fy_document_root(doc);
     if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
         status = mig_fail(MIG_EINPUT,
                           "%s:1:1: error: expected a mapping of scenario keys "
                           "(name:, start:, migrants:, ...), found %s",
                           path, root ? "another kind of document" : "an empty file");
-        goto fail;
+        goto done;
     }
-    struct loader ld = {sc, path};
+    if (!realpath(path, chain[depth])) {
+        status = mig_fail(MIG_EINPUT, "%s: error: cannot resolve the path", path);
+        goto done;
+    }
+    struct fy_node *parent = fy_node_mapping_lookup_by_string(root, "extends", -1);
+    if (parent) {
+        char name[1024], resolved[4096];
+        if ((status = mig_yaml_text(path, parent, "extends", "a scenario file", name,
+                                    sizeof name)) < 0 ||
+            (status = resolve(path, name, resolved, sizeof resolved)) < 0)
+            goto done;
+        char canonical[4096];
+        if (!realpath(resolved, canonical)) {
+            status = mig_yaml_error(path, parent, "cannot read the parent scenario '%s': %s", name,
+                                    strerror(errno));
+            goto done;
+        }
+        for (int i = 0; i <= depth; i++)
+            if (strcmp(chain[i], canonical) == 0) {
+                status = mig_yaml_error(path, parent,
+                                        "'extends: %s' makes a cycle; expected a chain of "
+                                        "parents that ends",
+                                        name);
+                goto done;
+            }
+        if (depth + 1 >= MIG_MAX_FILES - 1) {
+            status = mig_yaml_error(path, parent, "more than %d files extend each other",
+                                    MIG_MAX_FILES - 1);
+            goto done;
+        }
+        if ((status = load_file(sc, resolved, chain, depth + 1, end_mark, end_file)) < 0)
+            goto done;
+    }
+    int index = sc->files;
+    if (!(sc->file[index] = strdup(path))) {
+        status = mig_fail(MIG_ENOMEM, "out of memory");
+        goto done;
+    }
+    sc->files++;
+    if ((status = keep_text(sc, path, text)) < 0)
+        goto done;
+    struct loader ld = {sc, sc->file[index], index, {0, 0}};
     if ((status = load_mapping(&ld, root, "")) < 0)
-        goto fail;
-    if (sc->end < sc->start) {
-        status =
-            mig_fail(MIG_EINPUT, "%s: error: 'end' is before 'start'; expected end >= start", path);
-        goto fail;
+        goto done;
+    if (ld.end_mark.line) {
+        *end_mark = ld.end_mark;
+        *end_file = sc->file[index];
     }
-    fy_document_destroy(doc);
-    return 0;
-fail:
+done:
     if (doc)
         fy_document_destroy(doc);
+    free(text);
+    return status;
+}
+
+/* Events must start within the run; the run must end after it starts. */
+static int check_dates(const struct scenario *sc, struct mig_mark end_mark, const char *end_file)
+{
+    char start[11], end[11];
+    mig_date_format(sc->start, start);
+    mig_date_format(sc->end, end);
+    if (sc->end < sc->start)
+        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: 'end' (%s) is before 'start' (%s); expected "
+                                    "end >= start",
+                        end_file ? end_file : sc->path, end_mark.line, end_mark.column, end,
+                        start);
+    for (int i = 0; i < sc->timeline.count; i++) {
+        const struct mig_event *e = &sc->timeline.event[i];
+        if (e->start < sc->start || e->start > sc->end)
+            return mig_fail(MIG_EINPUT, "%s:%d:%d: error: the event starts outside the run; "
+                                        "expected a date from %s to %s",
+                            sc->file[e->file], e->start_mark.line, e->start_mark.column, start,
+                            end);
+    }
+    return 0;
+}
+
+int mig_scenario_load(struct scenario *sc, const char *path)
+{
+    int status = mig_scenario_defaults(sc);
+    if (status < 0)
+        return status;
+    char(*chain)[4096] = calloc(MIG_MAX_FILES, sizeof *chain);
+    struct mig_mark end_mark = {0, 0};
+    const char *end_file = NULL;
+    sc->path = strdup(path);
+    if (!chain || !sc->path) {
+        status = mig_fail(MIG_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((status = load_file(sc, path, chain, 0, &end_mark, &end_file)) < 0 ||
+        (status = check_dates(sc, end_mark, end_file)) < 0)
+        goto fail;
+    if (!sc->data[0] || strcmp(sc->data, "data") == 0) { /* the default, beside the scenario */
+        char data[sizeof sc->data];
+        if ((status = resolve(path, "data", data, sizeof data)) < 0)
+            goto fail;
+        strcpy(sc->data, data);
+    }
+    free(chain);
+    return 0;
+fail:
+    free(chain);
     mig_scenario_free(sc);
     return status;
 }
@@ -577,20 +731,10 @@ void mig_scenario_free(struct scenario *sc)
 {
     free(sc->path);
     free(sc->text);
+    for (int i = 0; i < sc->files; i++)
+        free(sc->file[i]);
+    sc->files = 0;
     sc->path = sc->text = NULL;
-}
-
-int mig_scenario_path(const struct scenario *sc, const char *relative, char *out, size_t size)
-{
-    const char *slash = sc->path ? strrchr(sc->path, '/') : NULL;
-    int n;
-    if (relative[0] == '/' || !slash)
-        n = snprintf(out, size, "%s", relative);
-    else
-        n = snprintf(out, size, "%.*s/%s", (int)(slash - sc->path), sc->path, relative);
-    if (n < 0 || (size_t)n >= size)
-        return mig_fail(MIG_EINPUT, "%s: error: path too long: %s", sc->path, relative);
-    return 0;
 }
 
 void mig_scenario_format_value(const struct scenario *sc, const struct mig_param *p, char *out,
@@ -608,6 +752,7 @@ void mig_scenario_format_value(const struct scenario *sc, const struct mig_param
             mig_date_format(*(const long *)v, out);
         return;
     case MIG_PARAM_TEXT:
+    case MIG_PARAM_PATH:
         snprintf(out, size, "\"%s\"", (const char *)v);
         return;
     case MIG_PARAM_BY_ORIGIN: {

@@ -10,13 +10,7 @@
 static int load_figures(struct simulation *sim)
 {
     struct scenario *sc = &sim->scenario;
-    if (!sc->targets[0])
-        return 0;
-    char path[1024];
-    int status = mig_scenario_path(sc, sc->targets, path, sizeof path);
-    if (status < 0 || (status = mig_targets_load(&sim->figures, path)) < 0)
-        return status;
-    return 0;
+    return sc->targets[0] ? mig_targets_load(&sim->figures, sc->targets) : 0;
 }
 
 int mig_simulation_load(struct simulation *sim, const char *path, const struct overrides *o)

@@ -5,16 +5,14 @@
 #include "migsim/error.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 static int open_table(const struct scenario *sc, const char *file, struct csv *t)
 {
-    char folder[1024], path[1536];
-    int status = mig_scenario_path(sc, sc->data, folder, sizeof folder);
-    if (status < 0)
-        return status;
-    snprintf(path, sizeof path, "%s/%s", folder, file);
+    char path[1536];
+    snprintf(path, sizeof path, "%s/%s", sc->data, file);
     return mig_csv_read(t, path);
 }
 
@@ -301,8 +299,8 @@ static int check_origins(const struct world *w, const struct scenario *sc, const
         return mig_fail(MIG_EINPUT,
                         "%s:%d:%d: error: unknown origin code '%s' in '%s'; expected "
                         "one of %s",
-                        sc->path ? sc->path : "defaults", v->mark[i].line, v->mark[i].column,
-                        v->code[i], name, known);
+                        sc->files ? sc->file[v->file[i]] : "defaults", v->mark[i].line,
+                        v->mark[i].column, v->code[i], name, known);
     }
     return 0;
 }
@@ -315,13 +313,66 @@ static int check_regions(const struct world *w, const struct scenario *sc, const
             return mig_fail(MIG_EINPUT,
                             "%s:%d:%d: error: unknown region code '%s' in '%s'; "
                             "expected a code from kz_regions.csv",
-                            sc->path ? sc->path : "defaults", v->mark[i].line, v->mark[i].column,
-                            v->code[i], name);
+                            sc->files ? sc->file[v->file] : "defaults", v->mark[i].line,
+                            v->mark[i].column, v->code[i], name);
+    return 0;
+}
+
+static int sector_index(const struct world *w, const char *code)
+{
+    for (int k = 0; k < w->sectors; k++)
+        if (strcmp(w->sector_code[k], code) == 0)
+            return k;
+    return -1;
+}
+
+/* An event's target must be what its type allows. */
+static int check_event(const struct world *w, const struct scenario *sc, const struct mig_event *e)
+{
+    size_t n;
+    const struct mig_event_type *type = &mig_timeline_types(&n)[e->kind];
+    const char *path = sc->file[e->file], *t = e->target;
+    bool all = strcmp(t, "all") == 0, origin = mig_world_origin(w, t) >= 0;
+    bool region = mig_world_region(w, t) >= 0, kaz = strcmp(t, "KAZ") == 0;
+    bool ok = true;
+    const char *expected = "";
+    switch (type->target) {
+    case MIG_TARGET_NONE:
+        break;
+    case MIG_TARGET_ORIGIN:
+        ok = origin, expected = "an origin code";
+        break;
+    case MIG_TARGET_ORIGIN_OR_ALL:
+        ok = origin || all, expected = "an origin code or all";
+        break;
+    case MIG_TARGET_REGION:
+        ok = region, expected = "a region code";
+        break;
+    case MIG_TARGET_REGION_OR_ALL:
+        ok = region || all, expected = "a region code or all";
+        break;
+    case MIG_TARGET_ORIGIN_OR_REGION:
+        ok = origin || region || kaz, expected = "an origin code, a region code or KAZ";
+        break;
+    }
+    if (!ok)
+        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: unknown target '%s' for %s; expected %s",
+                        path, e->target_mark.line, e->target_mark.column, t, type->name,
+                        expected);
+    if (type->needs_sector && sector_index(w, e->sector) < 0)
+        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: unknown sector '%s'; expected a code from "
+                                    "sectors.csv",
+                        path, e->sector_mark.line, e->sector_mark.column, e->sector);
     return 0;
 }
 
 int mig_world_check_scenario(const struct world *w, const struct scenario *sc)
 {
+    for (int i = 0; i < sc->timeline.count; i++) {
+        int status = check_event(w, sc, &sc->timeline.event[i]);
+        if (status < 0)
+            return status;
+    }
     size_t n;
     const struct mig_param *table = mig_scenario_params(&n);
     for (size_t i = 0; i < n; i++) {

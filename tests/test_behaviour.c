@@ -98,7 +98,7 @@ static void closed_border_stops_movement(void **state)
     tables_for(&s, t);
     for (int o = 0; o < w.origins; o++) {
         assert_true(t->entry_p[o][0] == 0 && t->entry_p[o][1] == 0);
-        assert_true(t->visit_p[o] == 0 && t->return_p[o][1][1] == 0);
+        assert_true(t->visit_p[o] == 0 && t->return_p[o][0][0][1] == 0);
     }
     free(t);
 }

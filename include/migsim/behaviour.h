@@ -58,12 +58,11 @@ struct tables {
     double sector_cdf[MIG_MAX_REGIONS][MIG_MAX_SECTORS];
     float wage[MIG_MAX_REGIONS][MIG_MAX_SECTORS][2]; /* mean monthly USD by sex */
     double visit_p[MIG_MAX_ORIGINS];
-    double return_p[MIG_MAX_ORIGINS][2][2]; /* [origin][off season][early] */
-    double relocate_p;
+    /* Return for good by origin, region, sector and in the first weeks. */
+    double return_p[MIG_MAX_ORIGINS][MIG_MAX_REGIONS][MIG_MAX_SECTORS][2];
+    double relocate_p[MIG_MAX_REGIONS];
     double visit_steps; /* mean visit length in steps */
     int32_t early_steps, min_home_steps;
-    bool off_season;
-    uint8_t seasonal[MIG_MAX_SECTORS];
     uint8_t border_open[MIG_MAX_ORIGINS];
     double remit_cents_factor; /* monthly USD to cents sent this step, after fees */
     double living_cost_ratio;  /* median living cost over one's own wage */

@@ -1,6 +1,7 @@
 /* The scenario's timeline applied to the world: the conditions in force
  * during one step (wages, borders, fees, quotas, climate, sector demand,
- * seasons). Behaviour reads only these, never the scenario directly. */
+ * resettlement, seasons), from the data, the parameters and the events in
+ * force at the step's midpoint. */
 #ifndef MIGSIM_POLICY_H
 #define MIGSIM_POLICY_H
 
@@ -18,11 +19,13 @@ struct conditions {
     double region_wage_usd[MIG_MAX_REGIONS];
     double region_climate[MIG_MAX_REGIONS];
     double sector_demand[MIG_MAX_REGIONS][MIG_MAX_SECTORS];
+    double demand_shock[MIG_MAX_REGIONS][MIG_MAX_SECTORS]; /* events' multiplier; 1 for none */
     double border_open[MIG_MAX_ORIGINS];
     double permit_fee_usd[MIG_MAX_ORIGINS]; /* zero for EAEU members */
     double quota[MIG_MAX_ORIGINS];          /* entries per year; 0 for none */
     double remittance_fee;
-    double resettlement_quota;
+    double resettlement_quota[MIG_MAX_REGIONS]; /* persons per year, by destination */
+    double resettlement_subsidy[MIG_MAX_REGIONS]; /* USD per mover, by destination */
 };
 
 /* The conditions of the step that starts on `day` and lasts `days`. */

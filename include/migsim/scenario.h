@@ -5,15 +5,18 @@
 #ifndef MIGSIM_SCENARIO_H
 #define MIGSIM_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "migsim/timeline.h"
 #include "migsim/yaml.h"
 
 #define MIG_MAX_ORIGINS 8
 #define MIG_MAX_REGIONS 32
 #define MIG_CODE_LEN 8
+#define MIG_MAX_FILES 16 /* a scenario and its chain of parents */
 
 /* A value per origin: `all` for any origin not listed by code. */
 struct mig_by_origin {
@@ -22,6 +25,7 @@ struct mig_by_origin {
     char code[MIG_MAX_ORIGINS][MIG_CODE_LEN];
     double value[MIG_MAX_ORIGINS];
     struct mig_mark mark[MIG_MAX_ORIGINS];
+    int file[MIG_MAX_ORIGINS]; /* which of the scenario's files set each value */
 };
 
 /* A list of region codes. */
@@ -29,18 +33,22 @@ struct mig_region_list {
     int count;
     char code[MIG_MAX_REGIONS][MIG_CODE_LEN];
     struct mig_mark mark[MIG_MAX_REGIONS];
+    int file; /* which of the scenario's files set the list */
 };
 
 struct scenario {
     char *path; /* the file as given */
-    char *text; /* its full text, kept for the output's provenance */
+    char *text; /* the full text of it and its parents, for the output's provenance */
+    int files;
+    char *file[MIG_MAX_FILES]; /* the files read, parents first, for messages */
 
     char name[64];
     char description[512];
     long start, end; /* day numbers, inclusive */
     double step_days, seed, scale;
-    char data[512];    /* data folder, relative to the scenario file */
-    char targets[512]; /* figures file, relative to the scenario file */
+    char data[1024];    /* data folder, resolved against the file that named it */
+    char targets[1024]; /* figures file, resolved likewise; empty for none */
+    struct timeline timeline;
 
     struct {
         double initial_stock, pool_ratio, female_share;
@@ -52,6 +60,7 @@ struct scenario {
         double other_origin_wage_usd, other_origin_distance_km, kzt_per_usd;
         double visit_rate, visit_distance_decay, visit_weeks;
         double return_rate, return_early_factor, return_off_season_factor, relocation_rate;
+        double climate_push, demand_elasticity;
         double remitter_share, remit_share_mean, remit_share_sd, remittance_fee;
         double living_cost_ratio, living_cost_sigma, saving_margin;
         double informal_share, no_pension_share, no_leave_share, primary_earner_share;
@@ -65,7 +74,8 @@ struct scenario {
 
     struct {
         double economic_rate, climate_rate, education_rate, education_season_share;
-        double other_rate, resettlement_quota, mobility_trend;
+        double other_rate, resettlement_quota, resettlement_fill, subsidy_scale_usd;
+        double mobility_trend;
         double wage_elasticity, distance_elasticity, climate_weight, candidate_rate;
         struct mig_region_list resettlement_sources, resettlement_destinations;
         struct mig_region_list education_centres;
@@ -77,6 +87,7 @@ enum mig_param_type {
     MIG_PARAM_INT,
     MIG_PARAM_DATE,
     MIG_PARAM_TEXT,
+    MIG_PARAM_PATH, /* text naming a file, relative to the scenario that names it */
     MIG_PARAM_BY_ORIGIN,
     MIG_PARAM_REGIONS
 };
@@ -99,15 +110,16 @@ const struct mig_param *mig_scenario_params(size_t *count);
 /* Sets every parameter to its default. */
 int mig_scenario_defaults(struct scenario *sc);
 
-/* Loads a YAML file over the defaults. Errors are located MIG_EINPUT. */
+/* Loads a YAML file over the defaults, after the chain of files it
+ * `extends`. Errors are located MIG_EINPUT. */
 int mig_scenario_load(struct scenario *sc, const char *path);
 void mig_scenario_free(struct scenario *sc);
 
+/* Whether a region list names a code. */
+bool mig_region_listed(const struct mig_region_list *list, const char *code);
+
 /* The value of a by-origin parameter for one origin code. */
 double mig_by_origin_get(const struct mig_by_origin *v, const char *code);
-
-/* A path named in the scenario, made relative to the scenario's folder. */
-int mig_scenario_path(const struct scenario *sc, const char *relative, char *out, size_t size);
 
 /* Prints a parameter's current value as YAML text (for provenance and params). */
 void mig_scenario_format_value(const struct scenario *sc, const struct mig_param *p, char *out,
