@@ -24,9 +24,11 @@ static const char usage[] =
     "usage: migsim COMMAND [options]\n"
     "\n"
     "commands:\n"
-    "  run SCENARIO.yaml [-o FILE.h5] [--seed N] [--threads N] [--scale S] [--quiet]\n"
+    "  run SCENARIO.yaml [-o FILE.h5] [--seed N] [--threads N] [--scale S]\n"
+    "                    [--replicates N] [--quiet]\n"
     "                      run a scenario, print its figures table, write FILE.h5\n"
-    "                      (default output/NAME.h5, NAME the scenario file's name)\n"
+    "                      (default output/NAME.h5, NAME the scenario file's name);\n"
+    "                      replicates use seeds derived from the scenario's\n"
     "  check SCENARIO.yaml validate the scenario, its data and figures without running\n"
     "  params              every parameter: default, bounds, unit, meaning\n"
     "  stats               every named statistic figures can use\n"
@@ -42,7 +44,7 @@ static const char usage[] =
 struct options {
     const char *scenario, *output;
     struct overrides overrides;
-    int threads, quiet, repeat;
+    int threads, quiet, repeat, replicates;
 };
 
 static int bad_usage(const char *what)
@@ -71,10 +73,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
         {"output", required_argument, NULL, 'o'},  {"seed", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 't'}, {"scale", required_argument, NULL, 'k'},
         {"repeat", required_argument, NULL, 'r'},  {"quiet", no_argument, NULL, 'q'},
+        {"replicates", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     memset(opt, 0, sizeof *opt);
     opt->overrides.seed = -1;
     opt->repeat = 5;
+    opt->replicates = 1;
     double x;
     int c;
     optind = 1;
@@ -102,6 +106,11 @@ static int parse_options(int argc, char **argv, struct options *opt)
             if (parse_count(optarg, "--repeat", 1, 1000, &x) < 0)
                 return 2;
             opt->repeat = (int)x;
+            break;
+        case 'n':
+            if (parse_count(optarg, "--replicates", 1, 10000, &x) < 0 || x != floor(x))
+                return bad_usage("--replicates expects a whole number from 1");
+            opt->replicates = (int)x;
             break;
         case 'q':
             opt->quiet = 1;
@@ -220,12 +229,10 @@ static int command_run(int argc, char **argv)
         bar.agents += (double)mig_population_residents_of(&sim.scenario, &sim.world, r);
     bool show = !opt.quiet && isatty(STDERR_FILENO);
     int outside = 0;
-    if ((status = mig_simulation_run(&sim, show ? show_progress : NULL, &bar)) < 0 ||
-        (status = mig_simulation_figures(&sim, &outside)) < 0)
-        return fail(&sim, status);
-    struct provenance prov = {command_line, omp_get_max_threads(), 1};
-    if ((status = mig_output_write(output, &sim.scenario, &sim.world, &sim.stats, &sim.figures,
-                                   sim.results, &prov)) < 0)
+    if ((status = mig_simulation_run(&sim, opt.replicates, show ? show_progress : NULL, &bar)) <
+            0 ||
+        (status = mig_simulation_figures(&sim, &outside)) < 0 ||
+        (status = mig_simulation_write(&sim, output, command_line)) < 0)
         return fail(&sim, status);
     if (!opt.quiet) {
         mig_simulation_print_summary(&sim, stdout);
@@ -247,7 +254,7 @@ static int command_check(int argc, char **argv)
     int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
     if (status < 0)
         return fail(&sim, status);
-    printf("%s: ok (%d steps, %d figures)\n", opt.scenario, sim.stats.steps, sim.figures.count);
+    printf("%s: ok (%d steps, %d figures)\n", opt.scenario, sim.runs[0].steps, sim.figures.count);
     mig_simulation_free(&sim);
     return 0;
 }
@@ -313,13 +320,13 @@ static int command_bench(int argc, char **argv)
         struct simulation sim;
         int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
         double started = now_seconds();
-        if (status < 0 || (status = mig_simulation_run(&sim, NULL, NULL)) < 0) {
+        if (status < 0 || (status = mig_simulation_run(&sim, 1, NULL, NULL)) < 0) {
             free(wall);
             return fail(&sim, status);
         }
         wall[i] = now_seconds() - started;
         agents = (double)(sim.population.migrants + sim.population.residents);
-        steps = sim.stats.steps;
+        steps = sim.runs[0].steps;
         printf("%-4d %9.3f %16.4g %8d   ", i + 1, wall[i], agents * steps / wall[i],
                omp_get_max_threads());
         size_t n_stages;

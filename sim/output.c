@@ -202,14 +202,14 @@ static int labels(struct writer *wr, const char *name, const char *dim, const ch
     return status;
 }
 
-static int write_coordinates(struct writer *wr, const struct scenario *sc, const struct world *w,
-                             const struct stats *s, double *time, double *bounds)
+static int write_coordinates(struct writer *wr, const struct world *w, const struct stats *s,
+                             int replicates, double *time, double *bounds)
 {
     char units[64], start[11];
-    mig_date_format(sc->start, start);
+    mig_date_format(s->start, start);
     snprintf(units, sizeof units, "days since %s", start);
     for (int t = 0; t < s->steps; t++) {
-        bounds[2 * t] = (double)(s->step_day[t] - sc->start);
+        bounds[2 * t] = (double)(s->step_day[t] - s->start);
         bounds[2 * t + 1] = bounds[2 * t] + s->step_days[t];
         time[t] = bounds[2 * t + 1]; /* stocks are taken at the end of the step */
     }
@@ -233,7 +233,10 @@ static int write_coordinates(struct writer *wr, const struct scenario *sc, const
         (status = index_coordinate(wr, "sector", w->sectors, "sector of work (see sector_code)")) <
             0 ||
         (status = index_coordinate(wr, "driver", MIG_DRIVERS,
-                                   "dominant driver of an internal move (see driver_name)")) < 0)
+                                   "dominant driver of an internal move (see driver_name)")) < 0 ||
+        (replicates > 1 &&
+         (status = index_coordinate(wr, "replicate", replicates,
+                                    "replicate run (seed derived from the base seed)")) < 0))
         return status;
     if ((status = variable(wr, "time_bnds", H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE,
                            (const char *const[]){"time", "nv", NULL}, bounds, units,
@@ -261,39 +264,33 @@ static int write_coordinates(struct writer *wr, const struct scenario *sc, const
 
 #define D(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-static int write_series(struct writer *wr, const struct stats *s)
+/* Every series of the stats table; replicates are stacked on a leading
+ * dimension. */
+static int write_series(struct writer *wr, const struct stats *runs, int replicates)
 {
-    hid_t m = H5T_NATIVE_DOUBLE, f = H5T_IEEE_F64LE;
-    int status;
-    if ((status = variable(wr, "migrant_stock", m, f, D("time", "origin", "region"),
-                           s->migrant_stock, "persons",
-                           "international migrant workers present in Kazakhstan at the end of "
-                           "the step (not counting those visiting home)")) < 0 ||
-        (status = variable(wr, "migrant_stock_by_sector", m, f, D("time", "region", "sector"),
-                           s->migrant_stock_by_sector, "persons",
-                           "migrant workers present, by sector of work")) < 0 ||
-        (status =
-             variable(wr, "visiting_home", m, f, D("time", "origin"), s->visiting_home, "persons",
-                      "migrant workers away on a visit home at the end of the "
-                      "step (they keep their job)")) < 0 ||
-        (status = variable(wr, "arrivals", m, f, D("time", "origin", "region"), s->arrivals,
-                           "persons", "entries of migrant workers in the step")) < 0 ||
-        (status = variable(wr, "returns", m, f, D("time", "origin", "region"), s->returns,
-                           "persons", "permanent departures home in the step")) < 0 ||
-        (status = variable(wr, "visits_home", m, f, D("time", "origin"), s->visits_home, "persons",
-                           "visits home started in the step")) < 0 ||
-        (status = variable(wr, "remittances_usd", m, f, D("time", "origin"), s->remittances_usd,
-                           "USD", "money sent home in the step, after fees")) < 0 ||
-        (status =
-             variable(wr, "resident_population", m, f, D("time", "region"), s->resident_population,
-                      "persons", "residents of Kazakhstan at the end of the step")) < 0 ||
-        (status = variable(wr, "internal_moves", m, f, D("time", "region_from", "region_to"),
-                           s->internal_moves, "persons",
-                           "residents moving between regions in the step")) < 0 ||
-        (status = variable(wr, "internal_moves_by_driver", m, f, D("time", "driver"),
-                           s->internal_moves_by_driver, "persons",
-                           "internal moves in the step by their dominant driver")) < 0)
-        return status;
+    size_t n;
+    const struct mig_series *list = mig_stats_series(&n);
+    for (size_t i = 0; i < n; i++) {
+        const struct mig_series *v = &list[i];
+        size_t size = (size_t)runs[0].steps * mig_stats_series_width(&runs[0], v);
+        const char *dims[6] = {0};
+        int d = 0;
+        if (replicates > 1)
+            dims[d++] = "replicate";
+        for (int k = 0; k < 4 && v->dims[k]; k++)
+            dims[d++] = v->dims[k];
+        double *data = malloc(size * (size_t)replicates * sizeof *data);
+        if (!data)
+            return mig_fail(MIG_ENOMEM, "out of memory");
+        for (int r = 0; r < replicates; r++)
+            memcpy(data + size * (size_t)r, *(double *const *)((const char *)&runs[r] + v->offset),
+                   size * sizeof *data);
+        int status = variable(wr, v->name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dims, data,
+                              v->units, v->description);
+        free(data);
+        if (status < 0)
+            return status;
+    }
     return 0;
 }
 
@@ -301,7 +298,7 @@ static int write_figures(struct writer *wr, const struct targets *figures,
                          const struct figure_result *results)
 {
     int n = figures->count, status;
-    double *table = calloc((size_t)(n ? n : 1) * 4, sizeof *table);
+    double *table = calloc((size_t)(n ? n : 1) * 6, sizeof *table);
     signed char *within = calloc((size_t)(n ? n : 1), 1);
     const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
     const char **text = calloc((size_t)(n ? n : 1), sizeof *text);
@@ -315,6 +312,8 @@ static int write_figures(struct writer *wr, const struct targets *figures,
         table[n + i] = t->lo;
         table[2 * n + i] = t->hi;
         table[3 * n + i] = results[i].simulated;
+        table[4 * n + i] = results[i].q05;
+        table[5 * n + i] = results[i].q95;
         within[i] = (signed char)results[i].within;
         ids[i] = t->id;
         text[i] = t->label[0] ? t->label : t->statistic;
@@ -330,7 +329,11 @@ static int write_figures(struct writer *wr, const struct targets *figures,
         (status = variable(wr, "figure_upper", m, f, D("figure"), table + 2 * n, "various",
                            "highest value within tolerance")) < 0 ||
         (status = variable(wr, "figure_simulated", m, f, D("figure"), table + 3 * n, "various",
-                           "value computed from this run")) < 0 ||
+                           "value computed from this run (mean over replicates)")) < 0 ||
+        (status = variable(wr, "figure_simulated_q05", m, f, D("figure"), table + 4 * n,
+                           "various", "5% quantile over replicates")) < 0 ||
+        (status = variable(wr, "figure_simulated_q95", m, f, D("figure"), table + 5 * n,
+                           "various", "95% quantile over replicates")) < 0 ||
         (status = variable(wr, "figure_within", H5T_NATIVE_SCHAR, H5T_STD_I8LE, D("figure"), within,
                            "1", "1 if the simulated value is within tolerance")) < 0)
         goto done;
@@ -342,39 +345,23 @@ done:
     return status;
 }
 
-static char *resolved_parameters(const struct scenario *sc)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&text, &size);
-    if (!f)
-        return NULL;
-    mig_scenario_write_resolved(sc, f);
-    fclose(f);
-    return text;
-}
-
-static int write_provenance(struct writer *wr, const struct scenario *sc,
-                            const struct provenance *prov)
+static int write_provenance(struct writer *wr, const struct provenance *prov)
 {
     hid_t root = wr->file;
     char created[32], seed[32];
     time_t now = time(NULL);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    snprintf(seed, sizeof seed, "%.0f", sc->seed);
+    snprintf(seed, sizeof seed, "%.0f", prov->seed);
     int threads = prov->threads, ranks = prov->ranks;
-    char *params = resolved_parameters(sc);
-    if (!params)
-        return mig_fail(MIG_ENOMEM, "out of memory");
     int status;
-    if ((status = attr_text(wr, root, "title", "migsim run")) < 0 ||
+    if ((status = attr_text(wr, root, "title", prov->title)) < 0 ||
         (status = attr_text(wr, root, "Conventions", "CF-1.8")) < 0 ||
-        (status = attr_text(wr, root, "scenario_name", sc->name)) < 0 ||
-        (status = attr_text(wr, root, "scenario_file", sc->path ? sc->path : "")) < 0 ||
-        (status = attr_text(wr, root, "scenario_text", sc->text ? sc->text : "")) < 0 ||
-        (status = attr_text(wr, root, "scenario_parameters", params)) < 0 ||
+        (status = attr_text(wr, root, "scenario_name", prov->scenario_name)) < 0 ||
+        (status = attr_text(wr, root, "scenario_file", prov->scenario_file)) < 0 ||
+        (status = attr_text(wr, root, "scenario_text", prov->scenario_text)) < 0 ||
+        (status = attr_text(wr, root, "scenario_parameters", prov->parameters)) < 0 ||
         (status = attr_text(wr, root, "seed", seed)) < 0 ||
-        (status = attr_number(wr, root, "scale", H5T_NATIVE_DOUBLE, &sc->scale)) < 0 ||
+        (status = attr_number(wr, root, "scale", H5T_NATIVE_DOUBLE, &prov->scale)) < 0 ||
         (status = attr_text(wr, root, "migsim_version", MIGSIM_VERSION)) < 0 ||
         (status = attr_text(wr, root, "git_revision", MIGSIM_GIT_REVISION)) < 0 ||
         (status = attr_text(wr, root, "compiler", MIGSIM_COMPILER)) < 0 ||
@@ -383,10 +370,8 @@ static int write_provenance(struct writer *wr, const struct scenario *sc,
         (status = attr_number(wr, root, "ranks", H5T_NATIVE_INT, &ranks)) < 0 ||
         (status = attr_text(wr, root, "command_line", prov->command_line)) < 0 ||
         (status = attr_text(wr, root, "created_utc", created)) < 0)
-        goto done;
-done:
-    free(params);
-    return status;
+        return status;
+    return 0;
 }
 
 static hid_t create_file(const char *temp)
@@ -414,10 +399,11 @@ static int sync_file(const char *path)
     return status;
 }
 
-int mig_output_write(const char *path, const struct scenario *sc, const struct world *w,
-                     const struct stats *s, const struct targets *figures,
+int mig_output_write(const char *path, const struct world *w, const struct stats *runs,
+                     int replicates, const struct targets *figures,
                      const struct figure_result *results, const struct provenance *prov)
 {
+    const struct stats *s = &runs[0];
     char temp[4096];
     if (snprintf(temp, sizeof temp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof temp)
         return mig_fail(MIG_EINPUT, "%s: error: output path too long", path);
@@ -438,10 +424,10 @@ int mig_output_write(const char *path, const struct scenario *sc, const struct w
                           path);
         goto fail;
     }
-    if ((status = write_coordinates(&wr, sc, w, s, time, bounds)) < 0 ||
-        (status = write_series(&wr, s)) < 0 ||
-        (status = write_figures(&wr, figures, results)) < 0 ||
-        (status = write_provenance(&wr, sc, prov)) < 0)
+    if ((status = write_coordinates(&wr, w, s, replicates, time, bounds)) < 0 ||
+        (status = write_series(&wr, runs, replicates)) < 0 ||
+        (figures && (status = write_figures(&wr, figures, results)) < 0) ||
+        (status = write_provenance(&wr, prov)) < 0)
         goto fail;
     for (int i = 0; i < wr.dims; i++)
         H5Dclose(wr.dim[i].scale);

@@ -2,8 +2,11 @@
 #include "migsim/simulation.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
+#include "migsim/rng.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +14,20 @@ static int load_figures(struct simulation *sim)
 {
     struct scenario *sc = &sim->scenario;
     return sc->targets[0] ? mig_targets_load(&sim->figures, sc->targets) : 0;
+}
+
+/* Series for one replicate, with the survey snapshots its figures need. */
+static int series_for(struct simulation *sim, struct stats *s)
+{
+    int status = mig_stats_init(s, &sim->scenario, &sim->world);
+    for (int i = 0; status == 0 && i < sim->figures.count; i++) {
+        const struct target *t = &sim->figures.items[i];
+        if ((status = mig_stats_check_target(s, &sim->world, t, sim->figures.path)) < 0)
+            break;
+        if (t->from == t->to)
+            status = mig_stats_want(s, t->from);
+    }
+    return status;
 }
 
 int mig_simulation_load(struct simulation *sim, const char *path, const struct overrides *o)
@@ -28,49 +45,131 @@ int mig_simulation_load(struct simulation *sim, const char *path, const struct o
         (status = load_figures(sim)) < 0)
         return status;
     /* The series know the run's dates, against which figures are checked. */
-    if ((status = mig_stats_init(&sim->stats, &sim->scenario, &sim->world)) < 0)
-        return status;
-    for (int i = 0; i < sim->figures.count; i++) {
-        const struct target *t = &sim->figures.items[i];
-        if ((status = mig_stats_check_target(&sim->stats, &sim->world, t, sim->figures.path)) < 0)
-            return status;
-        if (t->from == t->to && (status = mig_stats_want(&sim->stats, t->from)) < 0)
-            return status;
-    }
-    return 0;
+    if (!(sim->runs = calloc(1, sizeof *sim->runs)))
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    sim->replicates = 1;
+    return series_for(sim, &sim->runs[0]);
 }
 
-int mig_simulation_run(struct simulation *sim, mig_progress_fn progress, void *user)
+struct replicate_progress {
+    mig_progress_fn progress;
+    void *user;
+    int replicate, replicates;
+};
+
+static void replicate_step(void *user, int step, int steps, long day)
 {
-    int status;
-    if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world)) < 0)
-        return status;
-    sim->built = 1;
-    if ((status = mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
-                                  &sim->stats)) < 0)
-        return status;
-    return mig_engine_run(&sim->engine, progress, user);
+    struct replicate_progress *p = user;
+    p->progress(p->user, p->replicate * steps + step, p->replicates * steps, day);
+}
+
+int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress,
+                       void *user)
+{
+    struct stats *runs = realloc(sim->runs, (size_t)replicates * sizeof *runs);
+    if (!runs)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    sim->runs = runs;
+    double seed = sim->scenario.seed;
+    int status = 0;
+    for (int r = 0; r < replicates && status == 0; r++) {
+        if (r > 0) {
+            if ((status = series_for(sim, &sim->runs[r])) < 0)
+                break;
+            sim->replicates = r + 1;
+            mig_engine_free(&sim->engine);
+            mig_population_free(&sim->population);
+            sim->built = 0;
+        }
+        sim->scenario.seed = (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)r);
+        struct replicate_progress wrap = {progress, user, r, replicates};
+        if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world)) < 0)
+            break;
+        sim->built = 1;
+        if ((status = mig_engine_init(&sim->engine, &sim->scenario, &sim->world,
+                                      &sim->population, &sim->runs[r])) < 0 ||
+            (status = mig_engine_run(&sim->engine, progress ? replicate_step : NULL, &wrap)) < 0)
+            break;
+    }
+    sim->scenario.seed = seed;
+    return status;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The q-quantile of sorted values, interpolated linearly. */
+static double quantile(const double *sorted, int n, double q)
+{
+    double at = q * (n - 1);
+    int i = (int)at;
+    return i + 1 < n ? sorted[i] + (at - i) * (sorted[i + 1] - sorted[i]) : sorted[n - 1];
 }
 
 int mig_simulation_figures(struct simulation *sim, int *outside)
 {
-    int n = sim->figures.count;
+    int n = sim->figures.count, reps = sim->replicates;
     *outside = 0;
     free(sim->results);
     sim->results = calloc((size_t)(n ? n : 1), sizeof *sim->results);
-    if (!sim->results)
+    double *values = calloc((size_t)reps, sizeof *values);
+    if (!sim->results || !values) {
+        free(values);
         return mig_fail(MIG_ENOMEM, "out of memory");
+    }
     for (int i = 0; i < n; i++) {
         const struct target *t = &sim->figures.items[i];
-        double x;
-        int status = mig_stats_value(&sim->stats, &sim->world, t, &x);
-        if (status < 0)
-            return status;
-        sim->results[i].simulated = x;
-        sim->results[i].within = !isnan(x) && x >= t->lo - 1e-9 && x <= t->hi + 1e-9;
-        *outside += !sim->results[i].within;
+        double sum = 0;
+        for (int r = 0; r < reps; r++) {
+            int status = mig_stats_value(&sim->runs[r], &sim->world, t, &values[r]);
+            if (status < 0) {
+                free(values);
+                return status;
+            }
+            sum += values[r];
+        }
+        qsort(values, (size_t)reps, sizeof *values, compare_doubles);
+        struct figure_result *res = &sim->results[i];
+        res->simulated = sum / reps;
+        res->q05 = quantile(values, reps, 0.05);
+        res->q95 = quantile(values, reps, 0.95);
+        res->within = !isnan(res->simulated) && res->simulated >= t->lo - 1e-9 &&
+                      res->simulated <= t->hi + 1e-9;
+        *outside += !res->within;
     }
+    free(values);
     return 0;
+}
+
+int mig_simulation_write(const struct simulation *sim, const char *path, const char *command_line)
+{
+    const struct scenario *sc = &sim->scenario;
+    char *parameters = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&parameters, &size);
+    if (!f)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    mig_scenario_write_resolved(sc, f);
+    fclose(f);
+    struct provenance prov = {
+        .title = "migsim run",
+        .scenario_name = sc->name,
+        .scenario_file = sc->path ? sc->path : "",
+        .scenario_text = sc->text ? sc->text : "",
+        .parameters = parameters,
+        .seed = sc->seed,
+        .scale = sc->scale,
+        .command_line = command_line,
+        .threads = omp_get_max_threads(),
+        .ranks = 1,
+    };
+    int status = mig_output_write(path, &sim->world, sim->runs, sim->replicates, &sim->figures,
+                                  sim->results, &prov);
+    free(parameters);
+    return status;
 }
 
 void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
@@ -79,8 +178,9 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
     char start[11], end[11];
     mig_date_format(sc->start, start);
     mig_date_format(sc->end, end);
-    fprintf(out, "scenario %s: %s to %s, %d steps, seed %.0f, scale %g\n", sc->name, start, end,
-            sim->stats.steps, sc->seed, sc->scale);
+    fprintf(out, "scenario %s: %s to %s, %d steps, seed %.0f, scale %g, %d replicate%s\n",
+            sc->name, start, end, sim->runs[0].steps, sc->seed, sc->scale, sim->replicates,
+            sim->replicates == 1 ? "" : "s");
     if (sim->engine.clamped_steps)
         fprintf(out,
                 "warning: in %ld steps a rate reached its thinning ceiling and was clamped; "
@@ -88,8 +188,9 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
                 sim->engine.clamped_steps);
     if (!sim->figures.count)
         return;
-    fprintf(out, "\n%-58s %-23s %12s %12s %-8s\n", "figure", "date", "target", "simulated",
-            "within");
+    bool spread = sim->replicates > 1;
+    fprintf(out, "\n%-58s %-23s %12s %12s %-8s%s\n", "figure", "date", "target", "simulated",
+            "within", spread ? " 90% over replicates" : "");
     int inside = 0;
     for (int i = 0; i < sim->figures.count; i++) {
         const struct target *t = &sim->figures.items[i];
@@ -103,8 +204,11 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
         else
             snprintf(goal, sizeof goal, "%g", t->value);
         const struct figure_result *r = &sim->results[i];
-        fprintf(out, "%-58.58s %-23s %12s %12.6g %-8s\n", t->label[0] ? t->label : t->id, when,
-                goal, r->simulated, r->within ? "yes" : "NO");
+        fprintf(out, "%-58.58s %-23s %12s %12.6g %-8s", t->label[0] ? t->label : t->id, when, goal,
+                r->simulated, r->within ? "yes" : "NO");
+        if (spread)
+            fprintf(out, " %.6g to %.6g", r->q05, r->q95);
+        fputc('\n', out);
         inside += r->within;
     }
     fprintf(out, "\n%d of %d figures within tolerance\n", inside, sim->figures.count);
@@ -113,7 +217,9 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
 void mig_simulation_free(struct simulation *sim)
 {
     mig_engine_free(&sim->engine);
-    mig_stats_free(&sim->stats);
+    for (int r = 0; r < sim->replicates; r++)
+        mig_stats_free(&sim->runs[r]);
+    free(sim->runs);
     if (sim->built)
         mig_population_free(&sim->population);
     mig_targets_free(&sim->figures);

@@ -43,66 +43,109 @@ const struct mig_statistic *mig_stats_list(size_t *count)
     return statistics;
 }
 
-static int allocate(double **p, size_t n)
+static const struct mig_series all_series[] = {
+    {"migrant_stock", {"time", "origin", "region"}, "persons",
+     "international migrant workers present in Kazakhstan at the end of the step (not counting "
+     "those visiting home)",
+     offsetof(struct stats, migrant_stock)},
+    {"migrant_stock_by_sector", {"time", "region", "sector"}, "persons",
+     "migrant workers present, by sector of work", offsetof(struct stats, migrant_stock_by_sector)},
+    {"visiting_home", {"time", "origin"}, "persons",
+     "migrant workers away on a visit home at the end of the step (they keep their job)",
+     offsetof(struct stats, visiting_home)},
+    {"arrivals", {"time", "origin", "region"}, "persons", "entries of migrant workers in the step",
+     offsetof(struct stats, arrivals)},
+    {"returns", {"time", "origin", "region"}, "persons", "permanent departures home in the step",
+     offsetof(struct stats, returns)},
+    {"visits_home", {"time", "origin"}, "persons", "visits home started in the step",
+     offsetof(struct stats, visits_home)},
+    {"remittances_usd", {"time", "origin"}, "USD", "money sent home in the step, after fees",
+     offsetof(struct stats, remittances_usd)},
+    {"resident_population", {"time", "region"}, "persons",
+     "residents of Kazakhstan at the end of the step", offsetof(struct stats, resident_population)},
+    {"internal_moves", {"time", "region_from", "region_to"}, "persons",
+     "residents moving between regions in the step", offsetof(struct stats, internal_moves)},
+    {"internal_moves_by_driver", {"time", "driver"}, "persons",
+     "internal moves in the step by their dominant driver",
+     offsetof(struct stats, internal_moves_by_driver)},
+};
+
+const struct mig_series *mig_stats_series(size_t *count)
 {
-    *p = calloc(n ? n : 1, sizeof **p);
-    return *p ? 0 : mig_fail(MIG_ENOMEM, "out of memory for the series");
+    *count = sizeof all_series / sizeof all_series[0];
+    return all_series;
+}
+
+static size_t dim_length(const struct stats *s, const char *dim)
+{
+    if (strcmp(dim, "origin") == 0)
+        return (size_t)s->origins;
+    if (strcmp(dim, "sector") == 0)
+        return (size_t)s->sectors;
+    if (strcmp(dim, "driver") == 0)
+        return MIG_DRIVERS;
+    return (size_t)s->regions; /* region, region_from, region_to */
+}
+
+size_t mig_stats_series_width(const struct stats *s, const struct mig_series *v)
+{
+    size_t width = 1;
+    for (int i = 1; i < 4 && v->dims[i]; i++)
+        width *= dim_length(s, v->dims[i]);
+    return width;
+}
+
+int mig_stats_alloc(struct stats *s, int steps, int origins, int regions, int sectors)
+{
+    memset(s, 0, sizeof *s);
+    s->steps = steps;
+    s->origins = origins;
+    s->regions = regions;
+    s->sectors = sectors;
+    s->scale = 1;
+    size_t T = (size_t)steps;
+    s->step_day = calloc(T ? T : 1, sizeof *s->step_day);
+    s->residents_now = calloc((size_t)regions + 1, sizeof *s->residents_now);
+    s->step_days = calloc(T ? T : 1, sizeof *s->step_days);
+    if (!s->step_day || !s->residents_now || !s->step_days)
+        goto fail;
+    for (size_t i = 0; i < sizeof all_series / sizeof all_series[0]; i++) {
+        double **array = (double **)((char *)s + all_series[i].offset);
+        *array = calloc(T * mig_stats_series_width(s, &all_series[i]) + 1, sizeof **array);
+        if (!*array)
+            goto fail;
+    }
+    return 0;
+fail:
+    mig_stats_free(s);
+    return mig_fail(MIG_ENOMEM, "out of memory for the series");
 }
 
 int mig_stats_init(struct stats *s, const struct scenario *sc, const struct world *w)
 {
-    memset(s, 0, sizeof *s);
     long days = sc->end - sc->start + 1;
-    s->steps = (int)((days + (long)sc->step_days - 1) / (long)sc->step_days);
-    s->origins = w->origins;
-    s->regions = w->regions;
-    s->sectors = w->sectors;
+    int steps = (int)((days + (long)sc->step_days - 1) / (long)sc->step_days);
+    int status = mig_stats_alloc(s, steps, w->origins, w->regions, w->sectors);
+    if (status < 0)
+        return status;
     s->scale = sc->scale;
     s->start = sc->start;
-    size_t T = (size_t)s->steps, O = (size_t)w->origins, R = (size_t)w->regions;
-    size_t K = (size_t)w->sectors;
-    s->step_day = calloc(T, sizeof *s->step_day);
-    s->residents_now = calloc(R, sizeof *s->residents_now);
-    int status;
-    if (!s->step_day || !s->residents_now) {
-        status = mig_fail(MIG_ENOMEM, "out of memory for the series");
-        goto fail;
-    }
-    if ((status = allocate(&s->step_days, T)) < 0 ||
-        (status = allocate(&s->migrant_stock, T * O * R)) < 0 ||
-        (status = allocate(&s->migrant_stock_by_sector, T * R * K)) < 0 ||
-        (status = allocate(&s->visiting_home, T * O)) < 0 ||
-        (status = allocate(&s->arrivals, T * O * R)) < 0 ||
-        (status = allocate(&s->returns, T * O * R)) < 0 ||
-        (status = allocate(&s->visits_home, T * O)) < 0 ||
-        (status = allocate(&s->remittances_usd, T * O)) < 0 ||
-        (status = allocate(&s->resident_population, T * R)) < 0 ||
-        (status = allocate(&s->internal_moves, T * R * R)) < 0 ||
-        (status = allocate(&s->internal_moves_by_driver, T * MIG_DRIVERS)) < 0)
-        goto fail;
     for (int t = 0; t < s->steps; t++) {
         s->step_day[t] = sc->start + (long)t * (long)sc->step_days;
         s->step_days[t] = fmin(sc->step_days, (double)(sc->end + 1 - s->step_day[t]));
     }
-    for (size_t r = 0; r < R; r++)
-        s->residents_now[r] = (int64_t)mig_population_residents_of(sc, w, (int)r);
+    for (int r = 0; r < w->regions; r++)
+        s->residents_now[r] = (int64_t)mig_population_residents_of(sc, w, r);
     return 0;
-fail:
-    mig_stats_free(s);
-    return status;
 }
 
 void mig_stats_free(struct stats *s)
 {
-    void *arrays[] = {s->step_day,        s->step_days,
-                      s->migrant_stock,   s->migrant_stock_by_sector,
-                      s->visiting_home,   s->arrivals,
-                      s->returns,         s->visits_home,
-                      s->remittances_usd, s->resident_population,
-                      s->internal_moves,  s->internal_moves_by_driver,
-                      s->residents_now};
-    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
-        free(arrays[i]);
+    free(s->step_day);
+    free(s->step_days);
+    free(s->residents_now);
+    for (size_t i = 0; i < sizeof all_series / sizeof all_series[0]; i++)
+        free(*(double **)((char *)s + all_series[i].offset));
     memset(s, 0, sizeof *s);
 }
 

@@ -12,7 +12,7 @@ static void run_small(struct simulation *sim, double scale, double seed, int thr
     omp_set_num_threads(threads);
     struct overrides o = {seed, scale};
     assert_int_equal(mig_simulation_load(sim, BASELINE, &o), 0);
-    assert_int_equal(mig_simulation_run(sim, NULL, NULL), 0);
+    assert_int_equal(mig_simulation_run(sim, 1, NULL, NULL), 0);
 }
 
 static double sum(const double *x, size_t n)
@@ -30,7 +30,7 @@ static void nobody_is_lost(void **state)
     (void)state;
     struct simulation sim;
     run_small(&sim, 50, -1, 2);
-    const struct stats *s = &sim.stats;
+    const struct stats *s = &sim.runs[0];
     size_t O = (size_t)s->origins, R = (size_t)s->regions;
     double before = 0, residents = 0;
     for (int o = 0; o < sim.world.origins; o++)
@@ -75,8 +75,8 @@ static void threads_do_not_change_results(void **state)
     run_small(&one, 100, -1, 1);
     run_small(&two, 100, -1, 2);
     run_small(&four, 100, -1, 4);
-    same_series(&one.stats, &two.stats);
-    same_series(&one.stats, &four.stats);
+    same_series(&one.runs[0], &two.runs[0]);
+    same_series(&one.runs[0], &four.runs[0]);
     mig_simulation_free(&one);
     mig_simulation_free(&two);
     mig_simulation_free(&four);
@@ -88,8 +88,8 @@ static void seeds_matter(void **state)
     struct simulation a, b;
     run_small(&a, 100, 1, 2);
     run_small(&b, 100, 2, 2);
-    size_t n = (size_t)a.stats.steps * (size_t)a.stats.regions * (size_t)a.stats.regions;
-    assert_memory_not_equal(a.stats.internal_moves, b.stats.internal_moves, n * sizeof(double));
+    size_t n = (size_t)a.runs[0].steps * (size_t)a.runs[0].regions * (size_t)a.runs[0].regions;
+    assert_memory_not_equal(a.runs[0].internal_moves, b.runs[0].internal_moves, n * sizeof(double));
     mig_simulation_free(&a);
     mig_simulation_free(&b);
 }

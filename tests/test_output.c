@@ -16,7 +16,7 @@ static int setup(void **state)
     dir = test_folder();
     struct overrides o = {-1, 200};
     int outside;
-    if (mig_simulation_load(&sim, BASELINE, &o) < 0 || mig_simulation_run(&sim, NULL, NULL) < 0 ||
+    if (mig_simulation_load(&sim, BASELINE, &o) < 0 || mig_simulation_run(&sim, 1, NULL, NULL) < 0 ||
         mig_simulation_figures(&sim, &outside) < 0)
         return -1;
     return 0;
@@ -31,9 +31,7 @@ static int teardown(void **state)
 
 static int write_to(const char *path)
 {
-    struct provenance prov = {"migsim run test", 2, 1};
-    return mig_output_write(path, &sim.scenario, &sim.world, &sim.stats, &sim.figures, sim.results,
-                            &prov);
+    return mig_simulation_write(&sim, path, "migsim run test");
 }
 
 static void dimension_is(hid_t ds, unsigned index, const char *name)

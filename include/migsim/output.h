@@ -9,19 +9,26 @@
 
 #include "migsim/stats.h"
 
+/* What made a file, for its root attributes. */
 struct provenance {
+    const char *title;
+    const char *scenario_name, *scenario_file, *scenario_text, *parameters;
+    double seed, scale;
     const char *command_line;
     int threads, ranks;
 };
 
-/* A figure's outcome, for the output's figure table and the summary. */
+/* A figure's outcome: the simulated value (the mean over replicates) and
+ * its 5% and 95% quantiles over replicates (equal to it for one run). */
 struct figure_result {
-    double simulated;
+    double simulated, q05, q95;
     int within;
 };
 
-int mig_output_write(const char *path, const struct scenario *sc, const struct world *w,
-                     const struct stats *s, const struct targets *figures,
+/* Writes `replicates` runs of one shape (labels from w): with more than one,
+ * every series gains a leading `replicate` dimension. Figures may be NULL. */
+int mig_output_write(const char *path, const struct world *w, const struct stats *runs,
+                     int replicates, const struct targets *figures,
                      const struct figure_result *results, const struct provenance *prov);
 
 #endif

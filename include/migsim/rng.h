@@ -58,6 +58,16 @@ static inline double mig_rng_u01(uint32_t word)
     return ((double)word + 0.5) * (1.0 / 4294967296.0);
 }
 
+/* The seed of replicate `index` of a run seeded `seed`: the seed itself for
+ * replicate 0, then independent 53-bit seeds (exact as doubles). */
+static inline uint64_t mig_rng_replicate_seed(uint64_t seed, uint32_t index)
+{
+    if (index == 0)
+        return seed;
+    struct mig_draw d = mig_rng_draw(seed, 0xFFFFFFFFu, index, 0);
+    return (((uint64_t)d.w[0] << 32) | d.w[1]) >> 11;
+}
+
 /* Iterates over a Bernoulli(q) subset of the ids [first, first + count), by
  * geometric skips, in time proportional to the subset's size. The skips are
  * drawn per (chunk, step), so the subset does not depend on who computes it. */

@@ -18,9 +18,10 @@ struct simulation {
     struct scenario scenario;
     struct world world;
     struct targets figures;
-    struct population population;
-    struct stats stats;
+    struct population population; /* of the last replicate run */
     struct engine engine;
+    int replicates;
+    struct stats *runs; /* one series per replicate; runs[0] uses the scenario's seed */
     struct figure_result *results;
     int loaded, built;
 };
@@ -28,11 +29,17 @@ struct simulation {
 /* Loads and checks the scenario, its data and its figures (no agents yet). */
 int mig_simulation_load(struct simulation *sim, const char *path, const struct overrides *o);
 
-/* Creates the population and runs every step. */
-int mig_simulation_run(struct simulation *sim, mig_progress_fn progress, void *user);
+/* Creates the population and runs every step, `replicates` times with seeds
+ * derived from the scenario's (the first is the scenario's own). */
+int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress,
+                       void *user);
 
-/* Evaluates the figures; returns how many are outside their tolerance. */
+/* Evaluates the figures on every replicate; `outside` counts those whose
+ * mean is outside their tolerance. */
 int mig_simulation_figures(struct simulation *sim, int *outside);
+
+/* Writes the runs, their figures and their provenance. */
+int mig_simulation_write(const struct simulation *sim, const char *path, const char *command_line);
 
 void mig_simulation_print_summary(const struct simulation *sim, FILE *out);
 

@@ -45,7 +45,25 @@ struct stats {
     int wanted_count;
 };
 
+/* Series for a run of the scenario (its steps and initial residents). */
 int mig_stats_init(struct stats *s, const struct scenario *sc, const struct world *w);
+
+/* Empty series of the given shape (for files read back or differences). */
+int mig_stats_alloc(struct stats *s, int steps, int origins, int regions, int sectors);
+
+/* The series in the order the output writes them: name, dims, unit,
+ * description, and where the array is. */
+struct mig_series {
+    const char *name;
+    const char *dims[4];
+    const char *units;
+    const char *description;
+    size_t offset; /* of the double * in struct stats */
+};
+const struct mig_series *mig_stats_series(size_t *count);
+
+/* Number of values of one series for one step. */
+size_t mig_stats_series_width(const struct stats *s, const struct mig_series *v);
 void mig_stats_free(struct stats *s);
 
 /* Asks for a survey snapshot on `day` (the end of the step that holds it). */
