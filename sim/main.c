@@ -1,5 +1,6 @@
 /* The migsim command line: parses arguments and dispatches; all work is in
  * the library. Exit codes: 0 success, 1 runtime failure, 2 bad input. */
+#include "migsim/compare.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
 #include "migsim/simulation.h"
@@ -30,6 +31,9 @@ static const char usage[] =
     "                      (default output/NAME.h5, NAME the scenario file's name);\n"
     "                      replicates use seeds derived from the scenario's\n"
     "  check SCENARIO.yaml validate the scenario, its data and figures without running\n"
+    "  compare BASE.h5 ALT.h5 [--at DATE] [--by origin|region|sector] [-o DIFF.h5]\n"
+    "                      paired differences ALT minus BASE (with 90% intervals over\n"
+    "                      replicates); -o writes the differences over time\n"
     "  params              every parameter: default, bounds, unit, meaning\n"
     "  stats               every named statistic figures can use\n"
     "  bench SCENARIO.yaml [--repeat N] [--threads N] [--scale S]\n"
@@ -42,7 +46,7 @@ static const char usage[] =
     "exit codes: 0 success, 1 runtime failure, 2 bad input\n";
 
 struct options {
-    const char *scenario, *output;
+    const char *scenario, *output, *second, *at, *by;
     struct overrides overrides;
     int threads, quiet, repeat, replicates;
 };
@@ -74,6 +78,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
         {"threads", required_argument, NULL, 't'}, {"scale", required_argument, NULL, 'k'},
         {"repeat", required_argument, NULL, 'r'},  {"quiet", no_argument, NULL, 'q'},
         {"replicates", required_argument, NULL, 'n'},
+        {"at", required_argument, NULL, 'a'},     {"by", required_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     memset(opt, 0, sizeof *opt);
     opt->overrides.seed = -1;
@@ -115,6 +120,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
         case 'q':
             opt->quiet = 1;
             break;
+        case 'a':
+            opt->at = optarg;
+            break;
+        case 'b':
+            opt->by = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             exit(0);
@@ -124,6 +135,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
     }
     if (optind < argc)
         opt->scenario = argv[optind++];
+    if (optind < argc)
+        opt->second = argv[optind++];
     if (optind < argc)
         return bad_usage("too many arguments");
     if (opt->threads)
@@ -207,8 +220,8 @@ static int command_run(int argc, char **argv)
     int code = parse_options(argc, argv, &opt);
     if (code)
         return code;
-    if (!opt.scenario)
-        return bad_usage("run: expected a scenario file");
+    if (!opt.scenario || opt.second)
+        return bad_usage("run: expected one scenario file");
     char output[4096];
     if (opt.output)
         snprintf(output, sizeof output, "%s", opt.output);
@@ -248,14 +261,33 @@ static int command_check(int argc, char **argv)
     int code = parse_options(argc, argv, &opt);
     if (code)
         return code;
-    if (!opt.scenario)
-        return bad_usage("check: expected a scenario file");
+    if (!opt.scenario || opt.second)
+        return bad_usage("check: expected one scenario file");
     struct simulation sim;
     int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
     if (status < 0)
         return fail(&sim, status);
     printf("%s: ok (%d steps, %d figures)\n", opt.scenario, sim.runs[0].steps, sim.figures.count);
     mig_simulation_free(&sim);
+    return 0;
+}
+
+static int command_compare(int argc, char **argv)
+{
+    struct options opt;
+    int code = parse_options(argc, argv, &opt);
+    if (code)
+        return code;
+    if (!opt.scenario || !opt.second)
+        return bad_usage("compare: expected BASE.h5 and ALT.h5");
+    struct compare_options o = {opt.at, opt.by, opt.output, command_line};
+    int status = mig_compare(opt.scenario, opt.second, &o, stdout);
+    if (status < 0) {
+        fprintf(stderr, "migsim: %s\n", mig_strerror());
+        return mig_exit_code(status);
+    }
+    if (opt.output)
+        printf("wrote %s\n", opt.output);
     return 0;
 }
 
@@ -309,8 +341,8 @@ static int command_bench(int argc, char **argv)
     int code = parse_options(argc, argv, &opt);
     if (code)
         return code;
-    if (!opt.scenario)
-        return bad_usage("bench: expected a scenario file");
+    if (!opt.scenario || opt.second)
+        return bad_usage("bench: expected one scenario file");
     double *wall = calloc((size_t)opt.repeat, sizeof *wall);
     if (!wall)
         return 1;
@@ -368,6 +400,8 @@ int main(int argc, char **argv)
         return command_run(argc - 1, argv + 1);
     if (!strcmp(command, "check"))
         return command_check(argc - 1, argv + 1);
+    if (!strcmp(command, "compare"))
+        return command_compare(argc - 1, argv + 1);
     if (!strcmp(command, "params"))
         return argc == 2 ? command_params() : bad_usage("params takes no arguments");
     if (!strcmp(command, "stats"))
