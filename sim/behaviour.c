@@ -167,8 +167,7 @@ static double return_rate(const struct scenario *sc, const struct world *w,
     bool off = w->sector_seasonal[k] && c->seasonal_demand < 1.0;
     double raised = c->region_climate[r] - w->region_climate[r];
     return sc->migrants.return_rate * (off ? sc->migrants.return_off_season_factor : 1.0) *
-           exp(sc->policy.fee_weight * t->fee_share[o]) *
-           exp(sc->migrants.climate_push * raised) *
+           exp(sc->policy.fee_weight * t->fee_share[o]) * exp(sc->migrants.climate_push * raised) *
            pow(c->demand_shock[r][k], -sc->migrants.demand_elasticity);
 }
 
@@ -243,7 +242,8 @@ static void resident_rates(const struct scenario *sc, const struct world *w,
 static double resettlement_fill(const struct scenario *sc, const struct conditions *c, int r)
 {
     double base = sc->residents.resettlement_fill;
-    return base + (1 - base) * -expm1(-c->resettlement_subsidy[r] / sc->residents.subsidy_scale_usd);
+    return base +
+           (1 - base) * -expm1(-c->resettlement_subsidy[r] / sc->residents.subsidy_scale_usd);
 }
 
 static void destinations(const struct scenario *sc, const struct world *w,

@@ -54,8 +54,9 @@ static int same_shape(const struct run_file *a, const struct run_file *b)
         if (strcmp(a->labels.region_code[r], b->labels.region_code[r]) != 0)
             what = "regions";
     if (what)
-        return mig_fail(MIG_EINPUT, "%s: error: differs from %s in its %s; expected two runs of "
-                                    "one shape (same dates, codes and replicates)",
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: differs from %s in its %s; expected two runs of "
+                        "one shape (same dates, codes and replicates)",
                         b->path, a->path, what);
     return 0;
 }
@@ -236,8 +237,9 @@ static int step_at(const struct stats *s, const char *at, int *step)
         char first[11], end[11];
         mig_date_format(s->step_day[0], first);
         mig_date_format(last, end);
-        return mig_fail(MIG_EINPUT, "error: --at expects a date YYYY-MM-DD from %s to %s, found "
-                                    "'%s'",
+        return mig_fail(MIG_EINPUT,
+                        "error: --at expects a date YYYY-MM-DD from %s to %s, found "
+                        "'%s'",
                         first, end, at);
     }
     for (int t = 0; t < s->steps; t++)

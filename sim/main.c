@@ -34,7 +34,8 @@ static const char usage[] =
     "  compare BASE.h5 ALT.h5 [--at DATE] [--by origin|region|sector] [-o DIFF.h5]\n"
     "                      paired differences ALT minus BASE (with 90% intervals over\n"
     "                      replicates); -o writes the differences over time\n"
-    "  params              every parameter: default, bounds, unit, meaning\n"
+    "  params [--yaml]     every parameter and timeline event: default, bounds, unit,\n"
+    "                      meaning; --yaml writes the reference scenario\n"
     "  stats               every named statistic figures can use\n"
     "  bench SCENARIO.yaml [--repeat N] [--threads N] [--scale S]\n"
     "                      time full runs: agent-steps per second, wall time, memory\n"
@@ -73,13 +74,17 @@ static int parse_count(const char *text, const char *name, double lo, double hi,
 
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-    static const struct option long_options[] = {
-        {"output", required_argument, NULL, 'o'},  {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'}, {"scale", required_argument, NULL, 'k'},
-        {"repeat", required_argument, NULL, 'r'},  {"quiet", no_argument, NULL, 'q'},
-        {"replicates", required_argument, NULL, 'n'},
-        {"at", required_argument, NULL, 'a'},     {"by", required_argument, NULL, 'b'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option long_options[] = {{"output", required_argument, NULL, 'o'},
+                                                 {"seed", required_argument, NULL, 's'},
+                                                 {"threads", required_argument, NULL, 't'},
+                                                 {"scale", required_argument, NULL, 'k'},
+                                                 {"repeat", required_argument, NULL, 'r'},
+                                                 {"quiet", no_argument, NULL, 'q'},
+                                                 {"replicates", required_argument, NULL, 'n'},
+                                                 {"at", required_argument, NULL, 'a'},
+                                                 {"by", required_argument, NULL, 'b'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
     memset(opt, 0, sizeof *opt);
     opt->overrides.seed = -1;
     opt->repeat = 5;
@@ -293,12 +298,17 @@ static int command_compare(int argc, char **argv)
 
 static const char *type_name(enum mig_param_type type)
 {
-    static const char *const names[] = {"real", "integer", "date", "text", "by origin", "regions"};
+    static const char *const names[] = {"real", "integer",   "date",   "text",
+                                        "path", "by origin", "regions"};
     return names[type];
 }
 
-static int command_params(void)
+static int command_params(int yaml)
 {
+    if (yaml) {
+        mig_scenario_write_reference(stdout);
+        return 0;
+    }
     struct scenario sc;
     if (mig_scenario_defaults(&sc) < 0)
         return fail(&(struct simulation){0}, MIG_ERUNTIME);
@@ -315,6 +325,22 @@ static int command_params(void)
         printf("%-38s %-9s %-32s %-22s %s%s%s\n", p->name, type_name(p->type), value, bounds,
                p->unit, p->unit[0] ? ": " : "", p->description);
     }
+    size_t types_count, fields_count;
+    const struct mig_event_type *types = mig_timeline_types(&types_count);
+    const struct mig_event_field *fields = mig_timeline_fields(&fields_count);
+    printf("\n%-20s %-28s %-22s %s\n", "timeline event", "target", "value bounds", "unit: meaning");
+    for (size_t i = 0; i < types_count; i++) {
+        char bounds[48] = "none";
+        if (types[i].needs_value)
+            snprintf(bounds, sizeof bounds, "[%g, %g]", types[i].lo, types[i].hi);
+        printf("%-20s %-28s %-22s %s%s%s\n", types[i].name,
+               mig_timeline_target_text(types[i].target), bounds, types[i].unit,
+               types[i].unit[0] ? ": " : "", types[i].description);
+    }
+    printf("\n%-20s %-10s %-10s %s\n", "event field", "type", "default", "unit: meaning");
+    for (size_t i = 0; i < fields_count; i++)
+        printf("%-20s %-10s %-10s %s%s%s\n", fields[i].name, fields[i].type, fields[i].fallback,
+               fields[i].unit, fields[i].unit[0] ? ": " : "", fields[i].description);
     return 0;
 }
 
@@ -402,8 +428,11 @@ int main(int argc, char **argv)
         return command_check(argc - 1, argv + 1);
     if (!strcmp(command, "compare"))
         return command_compare(argc - 1, argv + 1);
-    if (!strcmp(command, "params"))
-        return argc == 2 ? command_params() : bad_usage("params takes no arguments");
+    if (!strcmp(command, "params")) {
+        if (argc == 3 && !strcmp(argv[2], "--yaml"))
+            return command_params(1);
+        return argc == 2 ? command_params(0) : bad_usage("params takes only --yaml");
+    }
     if (!strcmp(command, "stats"))
         return argc == 2 ? command_stats() : bad_usage("stats takes no arguments");
     if (!strcmp(command, "bench"))

@@ -285,8 +285,8 @@ static int write_series(struct writer *wr, const struct stats *runs, int replica
         for (int r = 0; r < replicates; r++)
             memcpy(data + size * (size_t)r, *(double *const *)((const char *)&runs[r] + v->offset),
                    size * sizeof *data);
-        int status = variable(wr, v->name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dims, data,
-                              v->units, v->description);
+        int status = variable(wr, v->name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dims, data, v->units,
+                              v->description);
         free(data);
         if (status < 0)
             return status;
@@ -330,10 +330,10 @@ static int write_figures(struct writer *wr, const struct targets *figures,
                            "highest value within tolerance")) < 0 ||
         (status = variable(wr, "figure_simulated", m, f, D("figure"), table + 3 * n, "various",
                            "value computed from this run (mean over replicates)")) < 0 ||
-        (status = variable(wr, "figure_simulated_q05", m, f, D("figure"), table + 4 * n,
-                           "various", "5% quantile over replicates")) < 0 ||
-        (status = variable(wr, "figure_simulated_q95", m, f, D("figure"), table + 5 * n,
-                           "various", "95% quantile over replicates")) < 0 ||
+        (status = variable(wr, "figure_simulated_q05", m, f, D("figure"), table + 4 * n, "various",
+                           "5% quantile over replicates")) < 0 ||
+        (status = variable(wr, "figure_simulated_q95", m, f, D("figure"), table + 5 * n, "various",
+                           "95% quantile over replicates")) < 0 ||
         (status = variable(wr, "figure_within", H5T_NATIVE_SCHAR, H5T_STD_I8LE, D("figure"), within,
                            "1", "1 if the simulated value is within tolerance")) < 0)
         goto done;

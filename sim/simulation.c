@@ -63,8 +63,7 @@ static void replicate_step(void *user, int step, int steps, long day)
     p->progress(p->user, p->replicate * steps + step, p->replicates * steps, day);
 }
 
-int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress,
-                       void *user)
+int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress, void *user)
 {
     struct stats *runs = realloc(sim->runs, (size_t)replicates * sizeof *runs);
     if (!runs)
@@ -86,8 +85,8 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
         if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world)) < 0)
             break;
         sim->built = 1;
-        if ((status = mig_engine_init(&sim->engine, &sim->scenario, &sim->world,
-                                      &sim->population, &sim->runs[r])) < 0 ||
+        if ((status = mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
+                                      &sim->runs[r])) < 0 ||
             (status = mig_engine_run(&sim->engine, progress ? replicate_step : NULL, &wrap)) < 0)
             break;
     }
@@ -178,8 +177,8 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
     char start[11], end[11];
     mig_date_format(sc->start, start);
     mig_date_format(sc->end, end);
-    fprintf(out, "scenario %s: %s to %s, %d steps, seed %.0f, scale %g, %d replicate%s\n",
-            sc->name, start, end, sim->runs[0].steps, sc->seed, sc->scale, sim->replicates,
+    fprintf(out, "scenario %s: %s to %s, %d steps, seed %.0f, scale %g, %d replicate%s\n", sc->name,
+            start, end, sim->runs[0].steps, sc->seed, sc->scale, sim->replicates,
             sim->replicates == 1 ? "" : "s");
     if (sim->engine.clamped_steps)
         fprintf(out,

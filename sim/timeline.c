@@ -32,20 +32,21 @@ static const struct mig_event_type types[] = {
                                  "fraction",
                                  "relative change of a sector's demand for migrant workers in a "
                                  "region; workers in a shrinking sector return more"},
-    [MIG_EVENT_RESETTLEMENT] = {"resettlement", MIG_TARGET_REGION, 0, 1, 0, 1e7,
-                                "persons per year",
+    [MIG_EVENT_RESETTLEMENT] = {"resettlement", MIG_TARGET_REGION, 0, 1, 0, 1e7, "persons per year",
                                 "resettlement programme quota for a destination region, with an "
                                 "optional subsidy that raises how much of it is filled"},
 };
 
 static const struct mig_event_field fields[] = {
-    {"event", "text", "", "", "the event type (see the list of event types)"},
-    {"target", "code", "", "", "origin code, region code, KAZ (all regions) or all, as the type allows"},
-    {"sector", "code", "", "", "sector code, for sector_demand"},
-    {"start", "date", "", "date", "first day the event acts; within the run"},
-    {"end", "date", "none", "date", "last day the event acts (inclusive); none for the rest of the run"},
+    {"event", "text", "required", "", "the event type (see the list of event types)"},
+    {"target", "code", "by type", "",
+     "origin code, region code, KAZ (all regions) or all, as the type allows"},
+    {"sector", "code", "by type", "", "sector code, for sector_demand"},
+    {"start", "date", "required", "date", "first day the event acts; within the run"},
+    {"end", "date", "none", "date",
+     "last day the event acts (inclusive); none for the rest of the run"},
     {"ramp_days", "real", "0", "days", "the effect grows linearly from 0 to full over these days"},
-    {"value", "real", "", "as the type", "the size of the event (see each type's unit)"},
+    {"value", "real", "by type", "as the type", "the size of the event (see each type's unit)"},
     {"subsidy_usd", "real", "0", "USD per person", "resettlement subsidy paid to each mover"},
 };
 
@@ -125,8 +126,9 @@ static struct fy_node *field(struct fy_node *map, const char *name)
 static int read_event(const char *path, struct fy_node *map, struct mig_event *e)
 {
     if (fy_node_get_type(map) != FYNT_MAPPING)
-        return mig_yaml_error(path, map, "each timeline entry expects a mapping with event, "
-                                         "start and value");
+        return mig_yaml_error(path, map,
+                              "each timeline entry expects a mapping with event, "
+                              "start and value");
     int status = check_keys(path, map);
     if (status < 0)
         return status;
@@ -157,8 +159,9 @@ static int read_event(const char *path, struct fy_node *map, struct mig_event *e
         if ((status = read_date(path, n, "end", &e->end)) < 0)
             return status;
         if (e->end < e->start)
-            return mig_yaml_error(path, n, "'end' is before 'start'; expected an end on or after "
-                                           "the start");
+            return mig_yaml_error(path, n,
+                                  "'end' is before 'start'; expected an end on or after "
+                                  "the start");
     }
     if ((n = field(map, "ramp_days")) &&
         (status = read_number(path, n, "ramp_days", 0, 36500, "days", &e->ramp_days)) < 0)
@@ -189,10 +192,8 @@ static int read_event(const char *path, struct fy_node *map, struct mig_event *e
         return mig_yaml_error(path, n, "event '%s' takes no value", name);
     if (type->needs_value) {
         if (!n)
-            return mig_yaml_error(path, map, "event '%s' expects a 'value' (%s)", name,
-                                  type->unit);
-        if ((status = read_number(path, n, "value", type->lo, type->hi, type->unit, &e->value)) <
-            0)
+            return mig_yaml_error(path, map, "event '%s' expects a 'value' (%s)", name, type->unit);
+        if ((status = read_number(path, n, "value", type->lo, type->hi, type->unit, &e->value)) < 0)
             return status;
     }
     n = field(map, "subsidy_usd");
@@ -240,6 +241,19 @@ double mig_event_strength(const struct mig_event *e, long day)
         return 1.0;
     double f = (double)(day - e->start + 1) / e->ramp_days;
     return f < 1.0 ? f : 1.0;
+}
+
+const char *mig_timeline_target_text(enum mig_target target)
+{
+    static const char *const text[] = {
+        [MIG_TARGET_NONE] = "none",
+        [MIG_TARGET_ORIGIN] = "origin",
+        [MIG_TARGET_ORIGIN_OR_ALL] = "origin or all",
+        [MIG_TARGET_REGION] = "region",
+        [MIG_TARGET_REGION_OR_ALL] = "region or all",
+        [MIG_TARGET_ORIGIN_OR_REGION] = "origin, region or KAZ",
+    };
+    return text[target];
 }
 
 long mig_timeline_first_day(const struct timeline *tl)

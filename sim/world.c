@@ -357,11 +357,11 @@ static int check_event(const struct world *w, const struct scenario *sc, const s
     }
     if (!ok)
         return mig_fail(MIG_EINPUT, "%s:%d:%d: error: unknown target '%s' for %s; expected %s",
-                        path, e->target_mark.line, e->target_mark.column, t, type->name,
-                        expected);
+                        path, e->target_mark.line, e->target_mark.column, t, type->name, expected);
     if (type->needs_sector && sector_index(w, e->sector) < 0)
-        return mig_fail(MIG_EINPUT, "%s:%d:%d: error: unknown sector '%s'; expected a code from "
-                                    "sectors.csv",
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: unknown sector '%s'; expected a code from "
+                        "sectors.csv",
                         path, e->sector_mark.line, e->sector_mark.column, e->sector);
     return 0;
 }

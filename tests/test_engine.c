@@ -110,13 +110,43 @@ static void figures_are_evaluated(void **state)
     mig_simulation_free(&sim);
 }
 
+/* While the border is closed to an origin, nobody from it comes or goes. */
+static void closed_border_holds(void **state)
+{
+    (void)state;
+    struct simulation sim;
+    struct overrides o = {-1, 50};
+    assert_int_equal(mig_simulation_load(
+                         &sim, MIGSIM_SOURCE_DIR "/scenarios/border_closure_tajikistan.yaml", &o),
+                     0);
+    assert_int_equal(mig_simulation_run(&sim, 1, NULL, NULL), 0);
+    const struct stats *s = &sim.runs[0];
+    int tjk = mig_world_origin(&sim.world, "TJK");
+    size_t O = (size_t)s->origins, R = (size_t)s->regions;
+    const struct mig_event *e = &sim.scenario.timeline.event[0];
+    double inside = 0, outside = 0;
+    for (int t = 0; t < s->steps; t++) {
+        long middle = s->step_day[t] + (long)(s->step_days[t] / 2);
+        double flows = s->visits_home[(size_t)t * O + (size_t)tjk];
+        for (size_t r = 0; r < R; r++)
+            flows += s->arrivals[((size_t)t * O + (size_t)tjk) * R + r] +
+                     s->returns[((size_t)t * O + (size_t)tjk) * R + r];
+        if (middle >= e->start && middle <= e->end)
+            inside += flows;
+        else
+            outside += flows;
+    }
+    assert_true(inside == 0);
+    assert_true(outside > 0);
+    mig_simulation_free(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(nobody_is_lost),
-        cmocka_unit_test(threads_do_not_change_results),
-        cmocka_unit_test(seeds_matter),
-        cmocka_unit_test(figures_are_evaluated),
+        cmocka_unit_test(nobody_is_lost),      cmocka_unit_test(threads_do_not_change_results),
+        cmocka_unit_test(seeds_matter),        cmocka_unit_test(figures_are_evaluated),
+        cmocka_unit_test(closed_border_holds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

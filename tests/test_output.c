@@ -16,8 +16,8 @@ static int setup(void **state)
     dir = test_folder();
     struct overrides o = {-1, 200};
     int outside;
-    if (mig_simulation_load(&sim, BASELINE, &o) < 0 || mig_simulation_run(&sim, 1, NULL, NULL) < 0 ||
-        mig_simulation_figures(&sim, &outside) < 0)
+    if (mig_simulation_load(&sim, BASELINE, &o) < 0 ||
+        mig_simulation_run(&sim, 1, NULL, NULL) < 0 || mig_simulation_figures(&sim, &outside) < 0)
         return -1;
     return 0;
 }

@@ -92,7 +92,8 @@ static void every_mistake_is_located(void **state)
     expect_error("", "s.yaml:1:1: error: the file has no YAML content");
     expect_error("# only a comment\n", "s.yaml:1:1: error:");
     expect_error("- a\n- b\n", "s.yaml:1:1: error: expected a mapping of scenario keys");
-    expect_error("start: 2025-01-01\nend: 2024-01-01\n", "s.yaml:2:6: error: 'end' (2024-01-01) is before 'start' (2025-01-01)");
+    expect_error("start: 2025-01-01\nend: 2024-01-01\n",
+                 "s.yaml:2:6: error: 'end' (2024-01-01) is before 'start' (2025-01-01)");
     expect_error("policy:\n  border_open: {uzb: 1}\n",
                  "s.yaml:2:17: error: 'policy.border_open' expects origin codes");
     expect_error("residents:\n  education_centres: AST\n",

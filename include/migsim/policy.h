@@ -24,7 +24,7 @@ struct conditions {
     double permit_fee_usd[MIG_MAX_ORIGINS]; /* zero for EAEU members */
     double quota[MIG_MAX_ORIGINS];          /* entries per year; 0 for none */
     double remittance_fee;
-    double resettlement_quota[MIG_MAX_REGIONS]; /* persons per year, by destination */
+    double resettlement_quota[MIG_MAX_REGIONS];   /* persons per year, by destination */
     double resettlement_subsidy[MIG_MAX_REGIONS]; /* USD per mover, by destination */
 };
 

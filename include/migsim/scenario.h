@@ -125,6 +125,11 @@ double mig_by_origin_get(const struct mig_by_origin *v, const char *code);
 void mig_scenario_format_value(const struct scenario *sc, const struct mig_param *p, char *out,
                                size_t size);
 
+/* Writes the reference scenario: every key with its default, and a comment
+ * giving its meaning, unit and bounds; then the timeline's event types and
+ * fields. It is itself a valid scenario. */
+void mig_scenario_write_reference(FILE *out);
+
 /* Writes every parameter and its value, one `name: value` line each. */
 void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
 

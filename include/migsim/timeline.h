@@ -74,6 +74,9 @@ int mig_timeline_parse(struct timeline *tl, const char *path, int file, struct f
  * over the ramp, then 1. */
 double mig_event_strength(const struct mig_event *e, long day);
 
+/* What a target kind accepts, in words. */
+const char *mig_timeline_target_text(enum mig_target target);
+
 /* The first day any event starts, or MIG_NO_END. */
 long mig_timeline_first_day(const struct timeline *tl);
 
