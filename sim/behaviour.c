@@ -76,7 +76,7 @@ static void region_choice(const struct scenario *sc, const struct world *w,
             u[r] = sc->migrants.wage_elasticity * log(c->region_wage_usd[r]) +
                    sc->migrants.size_weight * log(w->region_population[r]) +
                    sc->migrants.network_weight * log1p(agg->stock[o][r] / 1000.0) -
-                   sc->migrants.climate_weight * c->region_climate[r] -
+                   sc->migrants.climate_weight * c->region_climate[r] + log(c->demand_index[r]) -
                    (isnan(d) ? 0.0 : sc->migrants.distance_elasticity * log(fmax(d, 50.0)));
         }
         logit_cdf(u, w->regions);
@@ -121,11 +121,24 @@ static double expected_wage(const struct world *w, const struct tables *t, int o
     return total;
 }
 
+/* Demand for migrant workers where newcomers from o would go (1 without
+ * sector events). */
+static double expected_demand(const struct world *w, const struct conditions *c,
+                              const struct tables *t, int o)
+{
+    double total = 0, previous = 0;
+    for (int r = 0; r < w->regions; r++) {
+        total += (t->region_cdf[o][r] - previous) * c->demand_index[r];
+        previous = t->region_cdf[o][r];
+    }
+    return total;
+}
+
 static void entry_tables(const struct scenario *sc, const struct world *w,
                          const struct conditions *c, const struct aggregates *agg, struct tables *t)
 {
     for (int o = 0; o < w->origins; o++) {
-        double expected = 0;
+        double expected = 0, demand = expected_demand(w, c, t, o);
         for (int female = 0; female < 2; female++) {
             double kz = expected_wage(w, t, o, female) - c->permit_fee_usd[o];
             double home =
@@ -134,7 +147,7 @@ static void entry_tables(const struct scenario *sc, const struct world *w,
                           mig_by_origin_get(&sc->migrants.entry_propensity, w->origin_code[o]) *
                           pow(fmax(kz, 1.0) / home, sc->migrants.wage_elasticity) *
                           exp(-sc->policy.fee_weight * c->permit_fee_usd[o] / fmax(kz, 1.0)) *
-                          c->entry_season * c->border_open[o];
+                          c->entry_season * demand * c->border_open[o];
             double p = step_probability(rate, c->days);
             if (p > t->q_migrant) {
                 p = t->q_migrant;

@@ -140,4 +140,13 @@ void mig_policy_conditions(const struct scenario *sc, const struct world *w, lon
         if (f > 0)
             apply(sc, w, e, f, c);
     }
+    /* Demand relative to the same season without events. */
+    for (int r = 0; r < w->regions; r++) {
+        double now = 0, usual = 0;
+        for (int k = 0; k < w->sectors; k++) {
+            now += c->sector_demand[r][k];
+            usual += c->sector_demand[r][k] / c->demand_shock[r][k];
+        }
+        c->demand_index[r] = usual > 0 ? now / usual : 1.0;
+    }
 }

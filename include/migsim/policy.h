@@ -20,6 +20,7 @@ struct conditions {
     double region_climate[MIG_MAX_REGIONS];
     double sector_demand[MIG_MAX_REGIONS][MIG_MAX_SECTORS];
     double demand_shock[MIG_MAX_REGIONS][MIG_MAX_SECTORS]; /* events' multiplier; 1 for none */
+    double demand_index[MIG_MAX_REGIONS]; /* a region's demand for migrant workers; 1 for none */
     double border_open[MIG_MAX_ORIGINS];
     double permit_fee_usd[MIG_MAX_ORIGINS]; /* zero for EAEU members */
     double quota[MIG_MAX_ORIGINS];          /* entries per year; 0 for none */
