@@ -121,7 +121,7 @@ static void stage_reduce(struct engine *e)
 static void stage_record(struct engine *e)
 {
     mig_stats_record(e->stats, e->step, &e->total);
-    mig_stats_snapshots(e->stats, e->step, &e->tables, &e->conditions, e->pop);
+    mig_stats_snapshots(e->stats, e->step, e->w, &e->tables, &e->conditions, e->pop);
 }
 
 static void clear_tallies(struct engine *e)
@@ -150,6 +150,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     e->w = w;
     e->pop = pop;
     e->stats = stats;
+    stats->seed = (uint64_t)sc->seed;
     e->threads = omp_get_max_threads();
     e->per_thread = calloc((size_t)e->threads, sizeof *e->per_thread);
     if (!e->per_thread)

@@ -298,7 +298,7 @@ static int write_figures(struct writer *wr, const struct targets *figures,
                          const struct figure_result *results)
 {
     int n = figures->count, status;
-    double *table = calloc((size_t)(n ? n : 1) * 6, sizeof *table);
+    double *table = calloc((size_t)(n ? n : 1) * 7, sizeof *table);
     signed char *within = calloc((size_t)(n ? n : 1), 1);
     const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
     const char **text = calloc((size_t)(n ? n : 1), sizeof *text);
@@ -314,6 +314,7 @@ static int write_figures(struct writer *wr, const struct targets *figures,
         table[3 * n + i] = results[i].simulated;
         table[4 * n + i] = results[i].q05;
         table[5 * n + i] = results[i].q95;
+        table[6 * n + i] = results[i].error;
         within[i] = (signed char)results[i].within;
         ids[i] = t->id;
         text[i] = t->label[0] ? t->label : t->statistic;

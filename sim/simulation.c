@@ -25,7 +25,7 @@ static int series_for(struct simulation *sim, struct stats *s)
         if ((status = mig_stats_check_target(s, &sim->world, t, sim->figures.path)) < 0)
             break;
         if (t->from == t->to)
-            status = mig_stats_want(s, t->from);
+            status = mig_stats_want(s, t->from, t->sample);
     }
     return status;
 }
@@ -114,29 +114,32 @@ int mig_simulation_figures(struct simulation *sim, int *outside)
     *outside = 0;
     free(sim->results);
     sim->results = calloc((size_t)(n ? n : 1), sizeof *sim->results);
-    double *values = calloc((size_t)reps, sizeof *values);
+    double *values = calloc((size_t)reps * 2, sizeof *values), *sds = values + reps;
     if (!sim->results || !values) {
         free(values);
         return mig_fail(MIG_ENOMEM, "out of memory");
     }
     for (int i = 0; i < n; i++) {
         const struct target *t = &sim->figures.items[i];
-        double sum = 0;
+        double sum = 0, sd = 0;
         for (int r = 0; r < reps; r++) {
-            int status = mig_stats_value(&sim->runs[r], &sim->world, t, &values[r]);
+            int status = mig_stats_value(&sim->runs[r], &sim->world, t, &values[r], &sds[r]);
             if (status < 0) {
                 free(values);
                 return status;
             }
             sum += values[r];
+            sd += sds[r] / reps;
         }
         qsort(values, (size_t)reps, sizeof *values, compare_doubles);
         struct figure_result *res = &sim->results[i];
         res->simulated = sum / reps;
         res->q05 = quantile(values, reps, 0.05);
         res->q95 = quantile(values, reps, 0.95);
-        res->within = !isnan(res->simulated) && res->simulated >= t->lo - 1e-9 &&
-                      res->simulated <= t->hi + 1e-9;
+        /* A survey estimate from the run is itself a sample; its error counts. */
+        res->sampling_sd = sd / sqrt(reps);
+        res->error = mig_target_error(t, res->simulated, res->sampling_sd);
+        res->within = mig_target_inside(t, res->simulated, res->sampling_sd);
         *outside += !res->within;
     }
     free(values);
@@ -188,8 +191,8 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
     if (!sim->figures.count)
         return;
     bool spread = sim->replicates > 1;
-    fprintf(out, "\n%-58s %-23s %12s %12s %-8s%s\n", "figure", "date", "target", "simulated",
-            "within", spread ? " 90% over replicates" : "");
+    fprintf(out, "\n%-58s %-23s %12s %12s %7s %-7s%s\n", "figure", "date", "target", "simulated",
+            "error", "inside", spread ? " 90% over replicates" : "");
     int inside = 0;
     for (int i = 0; i < sim->figures.count; i++) {
         const struct target *t = &sim->figures.items[i];
@@ -203,14 +206,17 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
         else
             snprintf(goal, sizeof goal, "%g", t->value);
         const struct figure_result *r = &sim->results[i];
-        fprintf(out, "%-58.58s %-23s %12s %12.6g %-8s", t->label[0] ? t->label : t->id, when, goal,
-                r->simulated, r->within ? "yes" : "NO");
+        fprintf(out, "%-58.58s %-23s %12s %12.6g %7.2f %-7s", t->label[0] ? t->label : t->id, when,
+                goal, r->simulated, r->error, r->within ? "yes" : "NO");
         if (spread)
             fprintf(out, " %.6g to %.6g", r->q05, r->q95);
         fputc('\n', out);
         inside += r->within;
     }
-    fprintf(out, "\n%d of %d figures within tolerance\n", inside, sim->figures.count);
+    fprintf(out,
+            "\n%d of %d figures within tolerance (error: standardised, simulated minus "
+            "observed over the combined standard deviation)\n",
+            inside, sim->figures.count);
 }
 
 void mig_simulation_free(struct simulation *sim)

@@ -3,6 +3,7 @@
  * which threads or ranks add them. */
 #include "migsim/stats.h"
 #include "migsim/error.h"
+#include "migsim/rng.h"
 
 #include <math.h>
 #include <omp.h>
@@ -10,31 +11,32 @@
 #include <string.h>
 
 static const struct mig_statistic statistics[] = {
-    {"migrant_stock", "", 0, "persons", "international migrant workers present in Kazakhstan"},
-    {"origin_share", "origin", 0, "%", "share of the migrant workers present from one origin"},
-    {"sector_share", "sector", 0, "%", "share of the migrant workers present in one sector"},
-    {"visited_home_6m", "", 0, "%",
+    {"migrant_stock", "", 0, 0, "persons", "international migrant workers present in Kazakhstan"},
+    {"origin_share", "origin", 0, 1, "%", "share of the migrant workers present from one origin"},
+    {"sector_share", "sector", 0, 1, "%", "share of the migrant workers present in one sector"},
+    {"visited_home_6m", "", 0, 1, "%",
      "of migrant workers in Kazakhstan 26 weeks or more, share who visited home in the last 26 "
      "weeks"},
-    {"remitter_share", "", 0, "%", "share of migrant workers present who send money home"},
-    {"mean_remittance_usd", "", 0, "USD/month",
+    {"remitter_share", "", 0, 1, "%", "share of migrant workers present who send money home"},
+    {"mean_remittance_usd", "", 0, 1, "USD/month",
      "mean monthly amount sent by remitters, before fees"},
-    {"remittance_fee", "", 0, "%", "service fee on remittances in force"},
-    {"gender_earnings_gap", "", 0, "%",
+    {"send_51_75_share", "", 0, 1, "%", "share of remitters who send 51-75% of their earnings"},
+    {"remittance_fee", "", 0, 0, "%", "service fee on remittances in force"},
+    {"gender_earnings_gap", "", 0, 1, "%",
      "how much more men earn than women, on average, among migrant workers present"},
-    {"can_save_share", "", 0, "%", "share who can meet their needs and save"},
-    {"cover_needs_share", "", 0, "%", "share who cover daily needs but cannot save"},
-    {"cannot_cover_share", "", 0, "%", "share who cannot cover daily needs"},
-    {"informal_share", "", 0, "%", "share working without a formal contract"},
-    {"no_pension_share", "", 0, "%", "share whose contract does not contribute to a pension"},
-    {"no_leave_share", "", 0, "%", "share without paid annual leave"},
-    {"primary_earner_share", "", 0, "%", "share who are their household's primary earner"},
-    {"upper_secondary_share", "", 0, "%", "share who completed upper secondary education"},
-    {"arrivals", "", 1, "persons", "entries of migrant workers over the window"},
-    {"internal_moves", "", 1, "persons", "residents moving between regions over the window"},
-    {"climate_move_share", "", 1, "%",
+    {"can_save_share", "", 0, 1, "%", "share who can meet their needs and save"},
+    {"cover_needs_share", "", 0, 1, "%", "share who cover daily needs but cannot save"},
+    {"cannot_cover_share", "", 0, 1, "%", "share who cannot cover daily needs"},
+    {"informal_share", "", 0, 1, "%", "share working without a formal contract"},
+    {"no_pension_share", "", 0, 1, "%", "share whose contract does not contribute to a pension"},
+    {"no_leave_share", "", 0, 1, "%", "share without paid annual leave"},
+    {"primary_earner_share", "", 0, 1, "%", "share who are their household's primary earner"},
+    {"upper_secondary_share", "", 0, 1, "%", "share who completed upper secondary education"},
+    {"arrivals", "", 1, 0, "persons", "entries of migrant workers over the window"},
+    {"internal_moves", "", 1, 0, "persons", "residents moving between regions over the window"},
+    {"climate_move_share", "", 1, 0, "%",
      "share of internal moves over the window whose dominant driver is climate"},
-    {"remittances_usd", "", 1, "USD", "money sent home over the window, after fees"},
+    {"remittances_usd", "", 1, 0, "USD", "money sent home over the window, after fees"},
 };
 
 const struct mig_statistic *mig_stats_list(size_t *count)
@@ -176,13 +178,14 @@ void mig_stats_free(struct stats *s)
     memset(s, 0, sizeof *s);
 }
 
-int mig_stats_want(struct stats *s, long day)
+int mig_stats_want(struct stats *s, long day, int sample)
 {
     for (int i = 0; i < s->wanted_count; i++)
-        if (s->wanted[i] == day)
+        if (s->wanted[i] == day && s->wanted_sample[i] == sample)
             return 0;
     if (s->wanted_count == MIG_MAX_SNAPSHOTS)
         return mig_fail(MIG_EINPUT, "error: more than %d survey dates", MIG_MAX_SNAPSHOTS);
+    s->wanted_sample[s->wanted_count] = sample;
     s->wanted[s->wanted_count++] = day;
     return 0;
 }
@@ -237,6 +240,8 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
     if (pop->remit_share[id] > 0) {
         n->remitters++;
         n->remit_cents += llround(sent * 100.0);
+        n->remit_usd_squared += llround(sent) * llround(sent);
+        n->remit_51_75 += pop->remit_share[id] >= 0.51f && pop->remit_share[id] <= 0.75f;
     }
     n->wage_cents[female] += llround(wage * 100.0);
     n->wage_count[female]++;
@@ -255,7 +260,71 @@ static void add_snapshot(struct snapshot *into, const struct snapshot *from)
         a[i] += b[i];
 }
 
-void mig_stats_snapshots(struct stats *s, int step, const struct tables *t,
+struct respondent {
+    uint64_t id;
+    double key; /* a uniform; the smallest of each stratum are drawn */
+    int stratum;
+};
+
+static int by_stratum_then_key(const void *a, const void *b)
+{
+    const struct respondent *x = a, *y = b;
+    if (x->stratum != y->stratum)
+        return x->stratum - y->stratum;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+/* An emulated survey: `size` workers present in the surveyed regions, drawn
+ * without replacement within strata of region and sex, allocated in
+ * proportion to the strata (largest remainders). */
+static int survey_sample(const struct stats *s, const struct world *w, const struct tables *t,
+                         const struct population *pop, int size, int32_t window,
+                         struct snapshot *out)
+{
+    int64_t strata[2 * MIG_MAX_REGIONS] = {0}, count = 0;
+    for (uint64_t id = 0; id < pop->migrants; id++)
+        if (pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]]) {
+            strata[2 * pop->region[id] + ((pop->traits[id] & MIG_FEMALE) != 0)]++;
+            count++;
+        }
+    struct respondent *all = malloc((size_t)(count ? count : 1) * sizeof *all);
+    if (!all)
+        return mig_fail(MIG_ENOMEM, "out of memory for a survey sample");
+    int64_t next = 0;
+    for (uint64_t id = 0; id < pop->migrants; id++)
+        if (pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]]) {
+            struct mig_draw d = mig_rng_draw(s->seed, MIG_STREAM_SURVEY, id, (uint32_t)t->step);
+            int h = 2 * pop->region[id] + ((pop->traits[id] & MIG_FEMALE) != 0);
+            all[next++] = (struct respondent){id, mig_rng_u01(d.w[0]), h};
+        }
+    qsort(all, (size_t)count, sizeof *all, by_stratum_then_key);
+    int64_t take[2 * MIG_MAX_REGIONS] = {0}, given = 0;
+    double remainder[2 * MIG_MAX_REGIONS] = {0};
+    int64_t want = size < count ? size : count;
+    for (int h = 0; h < 2 * w->regions; h++) {
+        double exact = count ? (double)want * strata[h] / count : 0;
+        take[h] = (int64_t)exact;
+        remainder[h] = exact - take[h];
+        given += take[h];
+    }
+    while (given < want) { /* largest remainders, lowest stratum first on ties */
+        int best = 0;
+        for (int h = 1; h < 2 * w->regions; h++)
+            if (remainder[h] > remainder[best])
+                best = h;
+        take[best]++, remainder[best] = -1, given++;
+    }
+    int64_t at = 0;
+    for (int h = 0; h < 2 * w->regions; h++) {
+        for (int64_t i = 0; i < take[h]; i++)
+            survey_one(t, pop, all[at + i].id, window, out);
+        at += strata[h];
+    }
+    free(all);
+    return 0;
+}
+
+void mig_stats_snapshots(struct stats *s, int step, const struct world *w, const struct tables *t,
                          const struct conditions *c, const struct population *pop)
 {
     long first = s->step_day[step], last = first + (long)s->step_days[step] - 1;
@@ -265,16 +334,22 @@ void mig_stats_snapshots(struct stats *s, int step, const struct tables *t,
             continue;
         struct snapshot total = {0};
         int64_t n = (int64_t)pop->migrants;
+        if (s->wanted_sample[i] > 0) {
+            if (survey_sample(s, w, t, pop, s->wanted_sample[i], window, &total) < 0)
+                continue; /* out of memory: the figure reports a missing snapshot */
+        } else {
 #pragma omp parallel
-        {
-            struct snapshot mine = {0};
+            {
+                struct snapshot mine = {0};
 #pragma omp for schedule(static)
-            for (int64_t id = 0; id < n; id++)
-                survey_one(t, pop, (uint64_t)id, window, &mine);
+                for (int64_t id = 0; id < n; id++)
+                    survey_one(t, pop, (uint64_t)id, window, &mine);
 #pragma omp critical
-            add_snapshot(&total, &mine); /* integers: order does not matter */
+                add_snapshot(&total, &mine); /* integers: order does not matter */
+            }
         }
         total.day = s->wanted[i];
+        total.sample = s->wanted_sample[i];
         total.fee = c->remittance_fee;
         s->snapshot[s->snapshots++] = total;
     }
@@ -323,6 +398,12 @@ int mig_stats_check_target(const struct stats *s, const struct world *w, const s
                         "%s:%d:%d: error: figure '%s': statistic '%s' is taken over "
                         "a window; expected 'from' and 'to'",
                         path, t->date_mark.line, t->date_mark.column, t->id, t->statistic);
+    if (t->sample && !st->surveyed)
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: figure '%s': statistic '%s' is not a survey "
+                        "statistic; expected no 'sample'",
+                        path, t->statistic_mark.line, t->statistic_mark.column, t->id,
+                        t->statistic);
     if (t->from < s->start || t->to > last)
         return mig_fail(MIG_EINPUT,
                         "%s:%d:%d: error: figure '%s' is dated outside the run; "
@@ -357,17 +438,20 @@ static double window_sum(const struct stats *s, const double *series, size_t str
     return total;
 }
 
-static const struct snapshot *snapshot_on(const struct stats *s, long day)
+static const struct snapshot *snapshot_on(const struct stats *s, long day, int sample)
 {
     for (int i = 0; i < s->snapshots; i++)
-        if (s->snapshot[i].day == day)
+        if (s->snapshot[i].day == day && s->snapshot[i].sample == sample)
             return &s->snapshot[i];
     return NULL;
 }
 
-static double percent(int64_t part, int64_t whole)
+/* A share in percent, and its binomial sampling sd when from a sample. */
+static double share(int64_t part, int64_t whole, int sampled, double *sd)
 {
-    return whole > 0 ? 100.0 * (double)part / (double)whole : NAN;
+    double p = whole > 0 ? (double)part / (double)whole : NAN;
+    *sd = sampled && whole > 0 ? 100.0 * sqrt(p * (1 - p) / (double)whole) : 0.0;
+    return 100.0 * p;
 }
 
 static int trait_bit(const char *name)
@@ -385,8 +469,9 @@ static int trait_bit(const char *name)
 }
 
 int mig_stats_value(const struct stats *s, const struct world *w, const struct target *t,
-                    double *value)
+                    double *value, double *sd)
 {
+    *sd = 0;
     const struct mig_statistic *st = find(t->statistic);
     if (!st)
         return mig_fail(MIG_EINPUT, "unknown statistic '%s'", t->statistic);
@@ -409,7 +494,8 @@ int mig_stats_value(const struct stats *s, const struct world *w, const struct t
         return 0;
     }
     size_t step = (size_t)step_of(s, t->from);
-    if (strcmp(name, "migrant_stock") == 0 || strcmp(name, "origin_share") == 0) {
+    if (strcmp(name, "migrant_stock") == 0 ||
+        (strcmp(name, "origin_share") == 0 && t->sample == 0)) {
         double all = 0, part = 0;
         int key = st->key[0] ? key_index(w, st, t->key) : -1;
         for (size_t o = 0; o < O; o++)
@@ -421,7 +507,7 @@ int mig_stats_value(const struct stats *s, const struct world *w, const struct t
         *value = key < 0 ? all : all > 0 ? 100.0 * part / all : NAN;
         return 0;
     }
-    if (strcmp(name, "sector_share") == 0) {
+    if (strcmp(name, "sector_share") == 0 && t->sample == 0) {
         double all = 0, part = 0;
         int key = key_index(w, st, t->key);
         for (size_t r = 0; r < R; r++)
@@ -433,19 +519,29 @@ int mig_stats_value(const struct stats *s, const struct world *w, const struct t
         *value = all > 0 ? 100.0 * part / all : NAN;
         return 0;
     }
-    const struct snapshot *n = snapshot_on(s, t->from);
+    const struct snapshot *n = snapshot_on(s, t->from, t->sample);
     if (!n)
         return mig_fail(MIG_ERUNTIME, "no survey snapshot was taken on the date of '%s'", t->id);
-    int bit = trait_bit(name);
+    int bit = trait_bit(name), sampled = t->sample > 0;
+    int key = st->key[0] ? key_index(w, st, t->key) : -1;
     if (bit > 0)
-        *value = percent(n->traits[bit], n->present);
+        *value = share(n->traits[bit], n->present, sampled, sd);
+    else if (strcmp(name, "origin_share") == 0)
+        *value = share(n->by_origin[key], n->present, sampled, sd);
+    else if (strcmp(name, "sector_share") == 0)
+        *value = share(n->by_sector[key], n->present, sampled, sd);
     else if (strcmp(name, "visited_home_6m") == 0)
-        *value = percent(n->settled_visited, n->settled);
+        *value = share(n->settled_visited, n->settled, sampled, sd);
     else if (strcmp(name, "remitter_share") == 0)
-        *value = percent(n->remitters, n->present);
-    else if (strcmp(name, "mean_remittance_usd") == 0)
-        *value = n->remitters ? n->remit_cents / 100.0 / n->remitters : NAN;
-    else if (strcmp(name, "remittance_fee") == 0)
+        *value = share(n->remitters, n->present, sampled, sd);
+    else if (strcmp(name, "send_51_75_share") == 0)
+        *value = share(n->remit_51_75, n->remitters, sampled, sd);
+    else if (strcmp(name, "mean_remittance_usd") == 0) {
+        double m = n->remitters ? n->remit_cents / 100.0 / n->remitters : NAN;
+        double var = n->remitters ? (double)n->remit_usd_squared / n->remitters - m * m : 0;
+        *value = m;
+        *sd = sampled && n->remitters ? sqrt(fmax(var, 0) / n->remitters) : 0;
+    } else if (strcmp(name, "remittance_fee") == 0)
         *value = 100.0 * n->fee;
     else if (strcmp(name, "gender_earnings_gap") == 0)
         *value = n->wage_count[0] && n->wage_count[1] && n->wage_cents[1]
@@ -454,11 +550,11 @@ int mig_stats_value(const struct stats *s, const struct world *w, const struct t
                                 1.0)
                      : NAN;
     else if (strcmp(name, "can_save_share") == 0)
-        *value = percent(n->savings[0], n->present);
+        *value = share(n->savings[0], n->present, sampled, sd);
     else if (strcmp(name, "cover_needs_share") == 0)
-        *value = percent(n->savings[1], n->present);
+        *value = share(n->savings[1], n->present, sampled, sd);
     else if (strcmp(name, "cannot_cover_share") == 0)
-        *value = percent(n->savings[2], n->present);
+        *value = share(n->savings[2], n->present, sampled, sd);
     else
         return mig_fail(MIG_ERUNTIME, "statistic '%s' has no evaluation", name);
     return 0;

@@ -56,6 +56,8 @@ static int tolerance(const char *path, struct fy_node *node, struct target *t)
             return status;
         if (t->lo > t->hi)
             return mig_yaml_error(path, range, "'range' is inverted; expected lo <= hi");
+        t->kind = isnan(t->value) ? MIG_RANGE : MIG_TWO_SIDED;
+        t->sd = fmax((t->hi - t->lo) / 4, 1e-9); /* the tolerance as about two sd */
         return 0;
     }
     if (isnan(t->value))
@@ -68,25 +70,129 @@ static int tolerance(const char *path, struct fy_node *node, struct target *t)
     double half = abs_node ? x : fabs(t->value) * x;
     t->lo = t->value - half;
     t->hi = t->value + half;
+    t->kind = MIG_TWO_SIDED;
+    t->sd = fmax(half / 2, 1e-6 * fmax(fabs(t->value), 1.0));
     return 0;
 }
 
-static const char *const known_keys[] = {"id", "label", "statistic", "key",    "date", "from",
-                                         "to", "value", "tolerance", "source", NULL};
+static const char *const known_keys[] = {
+    "id",    "label",     "statistic",   "key",    "date",   "from",   "to",
+    "value", "tolerance", "uncertainty", "sample", "weight", "source", NULL};
+
+#define Z90 1.6448536269514722 /* the 95% quantile of the standard normal */
+
+/* uncertainty: {sd: s} | {interval: [lo, hi]} | {at_least: x} | {at_most: x}
+ * | {survey: n} (binomial sampling error of a share in % from n people);
+ * one-sided bounds take an optional sd for how soft they are. */
+static int uncertainty(const char *path, struct fy_node *node, struct target *t)
+{
+    if (!node || fy_node_get_type(node) != FYNT_MAPPING)
+        return mig_yaml_error(path, node,
+                              "'uncertainty' expects a mapping: {sd: x}, {interval: [lo, hi]}, "
+                              "{at_least: x}, {at_most: x} or {survey: n}");
+    struct fy_node *sd = fy_node_mapping_lookup_by_string(node, "sd", -1);
+    struct fy_node *interval = fy_node_mapping_lookup_by_string(node, "interval", -1);
+    struct fy_node *least = fy_node_mapping_lookup_by_string(node, "at_least", -1);
+    struct fy_node *most = fy_node_mapping_lookup_by_string(node, "at_most", -1);
+    struct fy_node *survey = fy_node_mapping_lookup_by_string(node, "survey", -1);
+    int forms = (interval != NULL) + (least != NULL) + (most != NULL) + (survey != NULL);
+    int items = fy_node_mapping_item_count(node);
+    if (forms > 1 || items != forms + (sd != NULL) || (forms == 0 && !sd) ||
+        ((interval || survey) && sd))
+        return mig_yaml_error(path, node,
+                              "'uncertainty' expects one of sd, interval, at_least (with an "
+                              "optional sd), at_most (with an optional sd) or survey");
+    int status;
+    double x = 0;
+    t->kind = MIG_TWO_SIDED;
+    if (sd && (status = number_of(path, sd, "sd", &t->sd)) < 0)
+        return status;
+    if (sd && t->sd <= 0)
+        return mig_yaml_error(path, sd, "'sd' must be positive");
+    if (interval) {
+        if (fy_node_get_type(interval) != FYNT_SEQUENCE ||
+            fy_node_sequence_item_count(interval) != 2)
+            return mig_yaml_error(path, interval, "'interval' expects two numbers [lo, hi]");
+        if ((status = number_of(path, fy_node_sequence_get_by_index(interval, 0), "interval",
+                                &t->lo)) < 0 ||
+            (status = number_of(path, fy_node_sequence_get_by_index(interval, 1), "interval",
+                                &t->hi)) < 0)
+            return status;
+        if (t->lo >= t->hi)
+            return mig_yaml_error(path, interval, "'interval' is inverted; expected lo < hi");
+        t->sd = (t->hi - t->lo) / (2 * Z90);
+        if (isnan(t->value))
+            t->kind = MIG_RANGE;
+        return 0;
+    }
+    if (least || most) {
+        if ((status = number_of(path, least ? least : most, least ? "at_least" : "at_most", &x)) <
+            0)
+            return status;
+        t->kind = least ? MIG_AT_LEAST : MIG_AT_MOST;
+        t->lo = least ? x : -INFINITY;
+        t->hi = least ? INFINITY : x;
+        if (!sd)
+            t->sd = fmax(fabs(x) * 0.05, 1e-9);
+        return 0;
+    }
+    if (isnan(t->value))
+        return mig_yaml_error(path, node, "this uncertainty needs a 'value'");
+    if (survey) {
+        if ((status = number_of(path, survey, "survey", &x)) < 0)
+            return status;
+        if (x < 1 || t->value < 0 || t->value > 100)
+            return mig_yaml_error(path, survey,
+                                  "'survey' expects the number of respondents, for "
+                                  "a share in percent");
+        double p = t->value / 100;
+        t->sd = 100 * sqrt(fmax(p * (1 - p), 1e-4) / x);
+    }
+    t->lo = t->value - Z90 * t->sd;
+    t->hi = t->value + Z90 * t->sd;
+    return 0;
+}
+
+double mig_target_error(const struct target *t, double sim, double sim_sd)
+{
+    double s = sqrt(t->sd * t->sd + sim_sd * sim_sd);
+    if (isnan(sim))
+        return NAN;
+    switch (t->kind) {
+    case MIG_TWO_SIDED:
+        return (sim - t->value) / s;
+    case MIG_RANGE:
+        return sim < t->lo ? (sim - t->lo) / s : sim > t->hi ? (sim - t->hi) / s : 0.0;
+    case MIG_AT_LEAST:
+        return sim < t->lo ? (sim - t->lo) / s : 0.0;
+    case MIG_AT_MOST:
+        return sim > t->hi ? (sim - t->hi) / s : 0.0;
+    }
+    return NAN;
+}
+
+int mig_target_inside(const struct target *t, double sim, double sim_sd)
+{
+    if (isnan(sim))
+        return 0;
+    if (t->tolerance)
+        return sim >= t->lo - 1e-9 && sim <= t->hi + 1e-9;
+    return fabs(mig_target_error(t, sim, sim_sd)) <= Z90;
+}
 
 static int one(const char *path, struct fy_node *node, struct target *t)
 {
     if (fy_node_get_type(node) != FYNT_MAPPING)
         return mig_yaml_error(path, node,
                               "each figure expects a mapping with id, statistic, date, value, "
-                              "tolerance");
+                              "and a tolerance or uncertainty");
     memset(t, 0, sizeof *t);
     t->value = NAN;
     t->mark = mig_yaml_mark(node);
     void *iter = NULL;
     struct fy_node_pair *pair;
     while ((pair = fy_node_mapping_iterate(node, &iter))) {
-        char key[32], what[160];
+        char key[32], what[320];
         if (text_of(path, fy_node_pair_key(pair), "key", key, sizeof key) < 0)
             return mig_yaml_error(path, fy_node_pair_key(pair), "expected a key");
         int k = 0;
@@ -94,8 +200,8 @@ static int one(const char *path, struct fy_node *node, struct target *t)
             k++;
         if (!known_keys[k]) {
             snprintf(what, sizeof what,
-                     "unknown key '%s' in a figure (expected id, label, "
-                     "statistic, key, date, from, to, value, tolerance, source)",
+                     "unknown key '%s' in a figure (expected id, label, statistic, key, date, "
+                     "from, to, value, tolerance or uncertainty, sample, weight, source)",
                      key);
             return mig_yaml_error(path, fy_node_pair_key(pair), "%s", what);
         }
@@ -107,10 +213,13 @@ static int one(const char *path, struct fy_node *node, struct target *t)
     struct fy_node *to = fy_node_mapping_lookup_by_string(node, "to", -1);
     struct fy_node *value = fy_node_mapping_lookup_by_string(node, "value", -1);
     struct fy_node *tol = fy_node_mapping_lookup_by_string(node, "tolerance", -1);
+    struct fy_node *unc = fy_node_mapping_lookup_by_string(node, "uncertainty", -1);
     struct fy_node *n;
     int status;
-    if (!id || !stat || !tol)
-        return mig_yaml_error(path, node, "a figure expects 'id', 'statistic' and 'tolerance'");
+    if (!id || !stat || (!tol == !unc))
+        return mig_yaml_error(path, node,
+                              "a figure expects 'id', 'statistic' and either 'tolerance' or "
+                              "'uncertainty'");
     t->statistic_mark = mig_yaml_mark(stat);
     t->date_mark = mig_yaml_mark(date ? date : from);
     t->key_mark = t->statistic_mark;
@@ -147,7 +256,25 @@ static int one(const char *path, struct fy_node *node, struct target *t)
     }
     if (value && (status = number_of(path, value, "value", &t->value)) < 0)
         return status;
-    return tolerance(path, tol, t);
+    t->weight = 1;
+    if ((n = fy_node_mapping_lookup_by_string(node, "weight", -1))) {
+        if ((status = number_of(path, n, "weight", &t->weight)) < 0)
+            return status;
+        if (t->weight < 0)
+            return mig_yaml_error(path, n, "'weight' must not be negative");
+    }
+    if ((n = fy_node_mapping_lookup_by_string(node, "sample", -1))) {
+        double size;
+        if ((status = number_of(path, n, "sample", &size)) < 0)
+            return status;
+        if (size < 10 || size > 1e6 || size != floor(size))
+            return mig_yaml_error(path, n,
+                                  "'sample' expects a whole number of respondents from "
+                                  "10 to 1000000");
+        t->sample = (int)size;
+    }
+    t->tolerance = tol != NULL;
+    return tol ? tolerance(path, tol, t) : uncertainty(path, unc, t);
 }
 
 int mig_targets_load(struct targets *list, const char *path)

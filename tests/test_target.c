@@ -3,6 +3,8 @@
 #include "migsim/error.h"
 #include "migsim/simulation.h"
 
+#include <math.h>
+
 static const char *dir;
 
 static int setup(void **state)
@@ -48,13 +50,53 @@ static void bad_figures_are_located(void **state)
              "%s    date: 2025-01-01\n    vlaue: 1\n    tolerance: {absolute: 1}\n", head);
     expect(text, "t.yaml:5:5: error: unknown key 'vlaue' in a figure");
     snprintf(text, sizeof text, "%s    date: 2025-01-01\n    value: 1\n", head);
-    expect(text, "t.yaml:2:5: error: a figure expects 'id', 'statistic' and 'tolerance'");
+    expect(text, "t.yaml:2:5: error: a figure expects 'id', 'statistic' and either 'tolerance' or "
+                 "'uncertainty'");
+    snprintf(text, sizeof text,
+             "%s    date: 2025-01-01\n    value: 5\n    uncertainty: {sd: 1, interval: [1, 2]}\n",
+             head);
+    expect(text, "t.yaml:6:19: error: 'uncertainty' expects one of sd, interval");
+    snprintf(text, sizeof text, "%s    date: 2025-01-01\n    value: 5\n    uncertainty: {sd: -1}\n",
+             head);
+    expect(text, "t.yaml:6:23: error: 'sd' must be positive");
+    snprintf(text, sizeof text,
+             "%s    date: 2025-01-01\n    value: 5\n    sample: 3\n    uncertainty: {sd: 1}\n",
+             head);
+    expect(text, "t.yaml:6:13: error: 'sample' expects a whole number of respondents");
     snprintf(text, sizeof text,
              "%s    from: 2025-03-01\n    to: 2025-01-01\n    tolerance: {range: [1, 2]}\n", head);
     expect(text, "t.yaml:5:9: error: 'to' is before 'from'");
     snprintf(text, sizeof text, "%s    date: 2025-01-01\n    tolerance: {relative: 0.1}\n", head);
     expect(text, "t.yaml:5:17: error: an absolute or relative tolerance needs a 'value'");
     expect("figures: 3\n", "t.yaml:1:10: error: expected a mapping with a list 'figures:'");
+}
+
+/* Each form of uncertainty gives a standard deviation, a 90% interval and a
+ * standardised error. */
+static void uncertainties(void **state)
+{
+    (void)state;
+    struct targets list;
+    const char *text =
+        "figures:\n"
+        "  - {id: a, statistic: remitter_share, date: 2025-07-15, value: 31, uncertainty: {survey: "
+        "2115}}\n"
+        "  - {id: b, statistic: remitter_share, date: 2025-07-15, value: 31, uncertainty: {sd: "
+        "2}}\n"
+        "  - {id: c, statistic: send_51_75_share, date: 2025-07-15, uncertainty: {at_least: 43}}\n"
+        "  - {id: d, statistic: climate_move_share, from: 2025-01-01, to: 2025-06-30, uncertainty: "
+        "{interval: [5, 20]}}\n";
+    assert_int_equal(mig_targets_load(&list, test_file(dir, "u.yaml", text)), 0);
+    const struct target *t = list.items;
+    assert_true(fabs(t[0].sd - 100 * sqrt(0.31 * 0.69 / 2115)) < 1e-9);
+    /* A simulated 29% from a survey of 2,115 against an observed 31%: no miss. */
+    double sim_sd = 100 * sqrt(0.29 * 0.71 / 2115);
+    assert_true(mig_target_inside(&t[0], 29, sim_sd));
+    assert_false(mig_target_inside(&t[0], 25, sim_sd));
+    assert_true(fabs(mig_target_error(&t[1], 35, 0) - 2.0) < 1e-12);
+    assert_true(mig_target_error(&t[2], 50, 0) == 0 && mig_target_error(&t[2], 40, 0) < 0);
+    assert_true(mig_target_error(&t[3], 12, 0) == 0 && mig_target_error(&t[3], 25, 0) > 0);
+    mig_targets_free(&list);
 }
 
 static void figures_are_checked_against_the_run(void **state)
@@ -97,6 +139,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_the_baseline_figures),
         cmocka_unit_test(bad_figures_are_located),
+        cmocka_unit_test(uncertainties),
         cmocka_unit_test(figures_are_checked_against_the_run),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -18,10 +18,13 @@ struct provenance {
     int threads, ranks;
 };
 
-/* A figure's outcome: the simulated value (the mean over replicates) and
- * its 5% and 95% quantiles over replicates (equal to it for one run). */
+/* A figure's outcome: the simulated value (the mean over replicates), its
+ * 5% and 95% quantiles over replicates (equal to it for one run), and how it
+ * compares with the observation. */
 struct figure_result {
     double simulated, q05, q95;
+    double sampling_sd; /* of a survey estimate from an emulated sample; 0 otherwise */
+    double error;       /* standardised error against the observation */
     int within;
 };
 

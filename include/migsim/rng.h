@@ -19,6 +19,7 @@ enum mig_stream {
     MIG_STREAM_RESIDENT_TRAITS,    /* age band and sex */
     MIG_STREAM_RESIDENT_MOVE,      /* whether, why and where a resident moves */
     MIG_STREAM_RESIDENT_CANDIDATE, /* which residents consider a move */
+    MIG_STREAM_SURVEY,             /* who answers an emulated survey */
 };
 
 struct mig_draw {

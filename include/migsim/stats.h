@@ -10,11 +10,14 @@
 /* What a survey of the migrant workers present on one day would find. */
 struct snapshot {
     long day;
+    int sample; /* respondents of an emulated survey; 0 for every worker present */
     double fee;
     /* Counts only from here on: they are summed as int64_t. */
     int64_t present, by_origin[MIG_MAX_ORIGINS], by_sector[MIG_MAX_SECTORS];
     int64_t settled, settled_visited;     /* in Kazakhstan 26 weeks or more; of them visited */
     int64_t remitters, remit_cents;       /* monthly, before fees */
+    int64_t remit_usd_squared;            /* sum of squared monthly USD, for the sampling error */
+    int64_t remit_51_75;                  /* remitters sending 51-75% of their earnings */
     int64_t wage_cents[2], wage_count[2]; /* by sex: men, women */
     int64_t savings[3];                   /* can save, cover needs only, cannot cover */
     int64_t traits[8];                    /* count with each trait bit */
@@ -42,7 +45,9 @@ struct stats {
     int snapshots;
     struct snapshot snapshot[MIG_MAX_SNAPSHOTS];
     long wanted[MIG_MAX_SNAPSHOTS];
+    int wanted_sample[MIG_MAX_SNAPSHOTS];
     int wanted_count;
+    uint64_t seed; /* for drawing survey samples */
 };
 
 /* Series for a run of the scenario (its steps and initial residents). */
@@ -66,14 +71,16 @@ const struct mig_series *mig_stats_series(size_t *count);
 size_t mig_stats_series_width(const struct stats *s, const struct mig_series *v);
 void mig_stats_free(struct stats *s);
 
-/* Asks for a survey snapshot on `day` (the end of the step that holds it). */
-int mig_stats_want(struct stats *s, long day);
+/* Asks for a snapshot on `day` (the end of the step that holds it): of every
+ * worker present (sample 0), or of an emulated survey of `sample` people in
+ * the surveyed regions, stratified by region and sex. */
+int mig_stats_want(struct stats *s, long day, int sample);
 
 /* Records step `step` from the summed tally. */
 void mig_stats_record(struct stats *s, int step, const struct tally *y);
 
 /* Takes the snapshots wanted within step `step`, if any. */
-void mig_stats_snapshots(struct stats *s, int step, const struct tables *t,
+void mig_stats_snapshots(struct stats *s, int step, const struct world *w, const struct tables *t,
                          const struct conditions *c, const struct population *pop);
 
 /* The named statistics. */
@@ -81,6 +88,7 @@ struct mig_statistic {
     const char *name;
     const char *key; /* "origin", "sector" or "" */
     int window;      /* 1: over from..to; 0: on a date */
+    int surveyed;    /* 1: can be taken from an emulated survey (`sample:`) */
     const char *unit;
     const char *description;
 };
@@ -90,8 +98,9 @@ const struct mig_statistic *mig_stats_list(size_t *count);
 int mig_stats_check_target(const struct stats *s, const struct world *w, const struct target *t,
                            const char *path);
 
-/* Evaluates a figure's statistic on the run. */
+/* Evaluates a figure's statistic on the run; `sd` receives its sampling
+ * standard deviation when it comes from an emulated survey (else 0). */
 int mig_stats_value(const struct stats *s, const struct world *w, const struct target *t,
-                    double *value);
+                    double *value, double *sd);
 
 #endif

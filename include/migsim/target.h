@@ -1,6 +1,9 @@
-/* Figures a run is checked against: each names a statistic (see stats.h),
- * the date or window it is taken at, the observed value, the tolerance, and
- * its source. Loaded from YAML (scenarios/targets/). */
+/* Targets a run is checked or calibrated against: each names a statistic
+ * (see stats.h), the date or window it is taken at, the observed value,
+ * either a tolerance (a pass/fail figure) or an uncertainty (standard
+ * deviation, 90% interval, one-sided bound, or the sampling error of a
+ * survey of n people), optionally the size of the survey to emulate, and its
+ * source. Loaded from YAML (scenarios/targets/). */
 #ifndef MIGSIM_TARGET_H
 #define MIGSIM_TARGET_H
 
@@ -12,8 +15,13 @@ struct target {
     char statistic[48];
     char key[16];  /* origin or sector code, where the statistic takes one */
     long from, to; /* the date (from == to) or the window, inclusive */
-    double value;  /* observed; NAN where only a range is given */
-    double lo, hi; /* the tolerance as an interval */
+    double value;  /* observed; NAN where only a range or bound is given */
+    double lo, hi; /* within tolerance, or the 90% interval of the uncertainty */
+    double sd;     /* standard deviation of the observation */
+    enum { MIG_TWO_SIDED, MIG_RANGE, MIG_AT_LEAST, MIG_AT_MOST } kind;
+    int tolerance; /* 1: a pass/fail figure (inside = within [lo, hi]) */
+    int sample;    /* > 0: computed on an emulated survey of this many people */
+    double weight; /* in the calibration objective; 1 by default */
     char source[160];
     struct mig_mark mark, statistic_mark, key_mark, date_mark; /* for messages */
 };
@@ -24,7 +32,15 @@ struct targets {
     struct target *items;
 };
 
-/* Loads a figures file; every error is located (file:line:col). */
+/* The standardised error of a simulated value whose own sampling standard
+ * deviation is sim_sd: 0 inside a range or bound. */
+double mig_target_error(const struct target *t, double sim, double sim_sd);
+
+/* Whether a simulated value is inside the tolerance, or for an uncertainty
+ * within its 90% interval (|error| <= 1.645). */
+int mig_target_inside(const struct target *t, double sim, double sim_sd);
+
+/* Loads a targets file; every error is located (file:line:col). */
 int mig_targets_load(struct targets *list, const char *path);
 void mig_targets_free(struct targets *list);
 
