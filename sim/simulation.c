@@ -201,7 +201,11 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
         mig_date_format(t->to, to);
         snprintf(when, sizeof when, "%s%s%s", from, t->from == t->to ? "" : "..",
                  t->from == t->to ? "" : to);
-        if (isnan(t->value))
+        if (t->kind == MIG_AT_LEAST)
+            snprintf(goal, sizeof goal, ">= %g", t->lo);
+        else if (t->kind == MIG_AT_MOST)
+            snprintf(goal, sizeof goal, "<= %g", t->hi);
+        else if (isnan(t->value))
             snprintf(goal, sizeof goal, "%g-%g", t->lo, t->hi);
         else
             snprintf(goal, sizeof goal, "%g", t->value);
