@@ -1,5 +1,6 @@
 /* The migsim command line: parses arguments and dispatches; all work is in
  * the library. Exit codes: 0 success, 1 runtime failure, 2 bad input. */
+#include "migsim/calibrate.h"
 #include "migsim/compare.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
@@ -34,6 +35,11 @@ static const char usage[] =
     "  compare BASE.h5 ALT.h5 [--at DATE] [--by origin|region|sector] [-o DIFF.h5]\n"
     "                      paired differences ALT minus BASE (with 90% intervals over\n"
     "                      replicates); -o writes the differences over time\n"
+    "  calibrate SCENARIO.yaml --targets T.yaml [--targets T2.yaml] --free NAME[:lo:hi]...\n"
+    "            [--method nelder-mead|abc-smc] [--replicates R] [--budget N]\n"
+    "            [--particles N] [--scale S] [--prior OUT.h5] -o OUT\n"
+    "                      fit parameters to targets; writes OUT.yaml (the calibrated\n"
+    "                      scenario) and OUT.h5 (the trace), prints the fit table\n"
     "  params [--yaml]     every parameter and timeline event: default, bounds, unit,\n"
     "                      meaning; --yaml writes the reference scenario\n"
     "  stats               every named statistic figures can use\n"
@@ -296,6 +302,80 @@ static int command_compare(int argc, char **argv)
     return 0;
 }
 
+static int command_calibrate(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        {"targets", required_argument, NULL, 't'}, {"free", required_argument, NULL, 'f'},
+        {"method", required_argument, NULL, 'm'},  {"replicates", required_argument, NULL, 'n'},
+        {"budget", required_argument, NULL, 'b'},  {"particles", required_argument, NULL, 'p'},
+        {"scale", required_argument, NULL, 'k'},   {"output", required_argument, NULL, 'o'},
+        {"prior", required_argument, NULL, 'r'},   {"threads", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    struct calibrate_options o = {.method = "nelder-mead", .replicates = 1, .budget = 100,
+                                  .particles = 24, .command_line = command_line};
+    double x;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (o.target_files == MIG_MAX_TARGET_FILES)
+                return bad_usage("too many --targets files");
+            o.targets[o.target_files++] = optarg;
+            break;
+        case 'f':
+            if (o.free_count == MIG_MAX_FREE)
+                return bad_usage("too many --free parameters");
+            o.free[o.free_count++] = optarg;
+            break;
+        case 'm':
+            o.method = optarg;
+            break;
+        case 'n':
+        case 'b':
+        case 'p':
+        case 'j':
+            if (parse_count(optarg, "a count", 1, 1e7, &x) < 0 || x != floor(x))
+                return 2;
+            if (c == 'n')
+                o.replicates = (int)x;
+            else if (c == 'b')
+                o.budget = (int)x;
+            else if (c == 'p')
+                o.particles = (int)x;
+            else
+                omp_set_num_threads((int)x);
+            break;
+        case 'k':
+            if (parse_count(optarg, "--scale", 1, 100000, &o.scale) < 0)
+                return 2;
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'r':
+            o.prior = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        default:
+            return bad_usage("unknown option");
+        }
+    }
+    if (optind != argc - 1)
+        return bad_usage("calibrate: expected one scenario file");
+    if (!o.output)
+        return bad_usage("calibrate: expected -o OUT (writes OUT.yaml and OUT.h5)");
+    o.scenario = argv[optind];
+    int status = mig_calibrate(&o, stdout);
+    if (status < 0) {
+        fprintf(stderr, "migsim: %s\n", mig_strerror());
+        return mig_exit_code(status);
+    }
+    return 0;
+}
+
 static const char *type_name(enum mig_param_type type)
 {
     static const char *const names[] = {"real", "integer",   "date",   "text",
@@ -428,6 +508,8 @@ int main(int argc, char **argv)
         return command_check(argc - 1, argv + 1);
     if (!strcmp(command, "compare"))
         return command_compare(argc - 1, argv + 1);
+    if (!strcmp(command, "calibrate"))
+        return command_calibrate(argc - 1, argv + 1);
     if (!strcmp(command, "params")) {
         if (argc == 3 && !strcmp(argv[2], "--yaml"))
             return command_params(1);

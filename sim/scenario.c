@@ -533,7 +533,7 @@ static bool is_group(const char *path)
     return false;
 }
 
-static const struct mig_param *find_param(const char *name)
+const struct mig_param *mig_scenario_param(const char *name)
 {
     size_t n;
     const struct mig_param *table = mig_scenario_params(&n);
@@ -555,7 +555,7 @@ static int load_mapping(struct loader *ld, struct fy_node *map, const char *pref
         if (status < 0)
             return status;
         snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", name);
-        const struct mig_param *p = find_param(path);
+        const struct mig_param *p = mig_scenario_param(path);
         if (!prefix[0] && strcmp(name, "extends") == 0)
             continue; /* read before the rest, by load_file() */
         if (!prefix[0] && strcmp(name, "timeline") == 0) {

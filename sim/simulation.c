@@ -30,6 +30,40 @@ static int series_for(struct simulation *sim, struct stats *s)
     return status;
 }
 
+int mig_simulation_use_targets(struct simulation *sim, const char *const *paths, int count)
+{
+    struct targets merged = {0};
+    int status = 0;
+    for (int i = 0; i < count && status == 0; i++) {
+        struct targets one;
+        if ((status = mig_targets_load(&one, paths[i])) < 0)
+            break;
+        for (int k = 0; k < one.count && status == 0; k++)
+            status = mig_stats_check_target(&sim->runs[0], &sim->world, &one.items[k], paths[i]);
+        struct target *grown =
+            status ? NULL
+                   : realloc(merged.items, (size_t)(merged.count + one.count + 1) * sizeof *grown);
+        if (!status && !grown)
+            status = mig_fail(MIG_ENOMEM, "out of memory");
+        if (grown) {
+            merged.items = grown;
+            memcpy(merged.items + merged.count, one.items, (size_t)one.count * sizeof *grown);
+            merged.count += one.count;
+        }
+        if (!merged.path && status == 0)
+            merged.path = strdup(paths[i]);
+        mig_targets_free(&one);
+    }
+    if (status < 0) {
+        mig_targets_free(&merged);
+        return status;
+    }
+    mig_targets_free(&sim->figures);
+    sim->figures = merged;
+    mig_stats_free(&sim->runs[0]);
+    return series_for(sim, &sim->runs[0]);
+}
+
 int mig_simulation_load(struct simulation *sim, const char *path, const struct overrides *o)
 {
     memset(sim, 0, sizeof *sim);
@@ -63,12 +97,31 @@ static void replicate_step(void *user, int step, int steps, long day)
     p->progress(p->user, p->replicate * steps + step, p->replicates * steps, day);
 }
 
+/* Forgets any earlier run, so that a simulation can be run again (as
+ * calibration does with other parameter values). */
+static int reset(struct simulation *sim)
+{
+    mig_engine_free(&sim->engine);
+    if (sim->built)
+        mig_population_free(&sim->population);
+    sim->built = 0;
+    for (int r = 0; r < sim->replicates; r++)
+        mig_stats_free(&sim->runs[r]);
+    sim->replicates = 1;
+    return series_for(sim, &sim->runs[0]);
+}
+
 int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress, void *user)
 {
     struct stats *runs = realloc(sim->runs, (size_t)replicates * sizeof *runs);
     if (!runs)
         return mig_fail(MIG_ENOMEM, "out of memory");
     sim->runs = runs;
+    if (sim->built || sim->runs[0].snapshots) {
+        int status = reset(sim);
+        if (status < 0)
+            return status;
+    }
     double seed = sim->scenario.seed;
     int status = 0;
     for (int r = 0; r < replicates && status == 0; r++) {

@@ -20,6 +20,7 @@ enum mig_stream {
     MIG_STREAM_RESIDENT_MOVE,      /* whether, why and where a resident moves */
     MIG_STREAM_RESIDENT_CANDIDATE, /* which residents consider a move */
     MIG_STREAM_SURVEY,             /* who answers an emulated survey */
+    MIG_STREAM_CALIBRATE,          /* calibration proposals */
 };
 
 struct mig_draw {

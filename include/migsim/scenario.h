@@ -107,6 +107,9 @@ struct mig_param {
 /* The parameter table, in the order `migsim params` prints it. */
 const struct mig_param *mig_scenario_params(size_t *count);
 
+/* The parameter of that dotted name, or NULL. */
+const struct mig_param *mig_scenario_param(const char *name);
+
 /* Sets every parameter to its default. */
 int mig_scenario_defaults(struct scenario *sc);
 

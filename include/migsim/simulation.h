@@ -29,6 +29,10 @@ struct simulation {
 /* Loads and checks the scenario, its data and its figures (no agents yet). */
 int mig_simulation_load(struct simulation *sim, const char *path, const struct overrides *o);
 
+/* Replaces the scenario's figures by the targets of these files (checked
+ * against the run, each message naming its file). */
+int mig_simulation_use_targets(struct simulation *sim, const char *const *paths, int count);
+
 /* Creates the population and runs every step, `replicates` times with seeds
  * derived from the scenario's (the first is the scenario's own). */
 int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress,
