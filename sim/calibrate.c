@@ -78,8 +78,9 @@ static int parse_free(const char *text, struct free_parameter *f)
     f->lo = isnan(lo) ? f->param->lo : lo;
     f->hi = isnan(hi) ? f->param->hi : hi;
     if (f->lo < f->param->lo || f->hi > f->param->hi)
-        return mig_fail(MIG_EINPUT, "error: --free %s: bounds [%g, %g] leave the parameter's [%g, %g]",
-                        f->name, f->lo, f->hi, f->param->lo, f->param->hi);
+        return mig_fail(MIG_EINPUT,
+                        "error: --free %s: bounds [%g, %g] leave the parameter's [%g, %g]", f->name,
+                        f->lo, f->hi, f->param->lo, f->param->hi);
     return 0;
 }
 
@@ -123,9 +124,8 @@ static void apply(struct scenario *sc, const struct free_parameter *f, int n, co
 
 /* Runs with parameters theta; the objective is the weighted sum of squared
  * standardised errors; `values` receives each target's simulated value. */
-static int evaluate(struct evaluator *e, const struct free_parameter *f, int n,
-                    const double *theta, double seed, int replicates, double *objective,
-                    double *values)
+static int evaluate(struct evaluator *e, const struct free_parameter *f, int n, const double *theta,
+                    double seed, int replicates, double *objective, double *values)
 {
     apply(&e->sim.scenario, f, n, theta);
     e->sim.scenario.seed = seed;
@@ -146,8 +146,8 @@ static int evaluate(struct evaluator *e, const struct free_parameter *f, int n,
 /* ---- the trace ---------------------------------------------------------- */
 
 struct trace {
-    int n, targets;       /* parameters and targets */
-    int rows, capacity;   /* evaluations (Nelder-Mead) or particles (ABC-SMC) */
+    int n, targets;     /* parameters and targets */
+    int rows, capacity; /* evaluations (Nelder-Mead) or particles (ABC-SMC) */
     double *theta, *objective, *values, *weight;
     int *generation;
     int generations;
@@ -290,8 +290,8 @@ static double nm_objective(const gsl_vector *y, void *data)
     to_theta(nm->f, nm->n, y, theta);
     if (nm->status < 0 || nm->trace->rows >= nm->budget)
         return GSL_POSINF;
-    int status = evaluate(nm->e, nm->f, nm->n, theta, nm->seed, nm->replicates, &objective,
-                          nm->values);
+    int status =
+        evaluate(nm->e, nm->f, nm->n, theta, nm->seed, nm->replicates, &objective, nm->values);
     if (status == 0)
         status = trace_add(nm->trace, theta, objective, nm->values, 0, 1.0);
     if (status < 0) {
@@ -310,8 +310,9 @@ static int nelder_mead(struct evaluator *e, const struct free_parameter *f, int 
                        FILE *out)
 {
     double values[1024];
-    struct nelder_mead nm = {e, f, n, o->replicates, o->budget, 0, e->sim.scenario.seed,
-                             trace, GSL_POSINF, fitted, values};
+    struct nelder_mead nm = {
+        e,     f,          n,      o->replicates, o->budget, 0, e->sim.scenario.seed,
+        trace, GSL_POSINF, fitted, values};
     gsl_vector *y = gsl_vector_alloc((size_t)n), *step = gsl_vector_alloc((size_t)n);
     gsl_multimin_fminimizer *m =
         gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, (size_t)n);
@@ -340,8 +341,8 @@ static int nelder_mead(struct evaluator *e, const struct free_parameter *f, int 
         if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-3) == GSL_SUCCESS)
             break;
     }
-    fprintf(out, "nelder-mead: %d evaluations, %d iterations, best objective %.4g\n",
-            trace->rows, iterations, nm.best);
+    fprintf(out, "nelder-mead: %d evaluations, %d iterations, best objective %.4g\n", trace->rows,
+            iterations, nm.best);
     gsl_multimin_fminimizer_free(m);
     gsl_vector_free(y);
     gsl_vector_free(step);
@@ -416,13 +417,12 @@ static void propose(const struct prior *p, const struct population_of_particles 
     int j = pick(from->weight, from->count, mig_rng_u01(d.w[0]));
     for (int i = 0; i < p->n; i++) {
         struct mig_draw e = mig_rng_draw(seed, MIG_STREAM_CALIBRATE, counter, (uint32_t)i + 1);
-        theta[i] = from->theta[j * p->n + i] +
-                   kernel[i] * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1]));
+        theta[i] =
+            from->theta[j * p->n + i] + kernel[i] * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1]));
     }
 }
 
-static void weighted_sd(const struct population_of_particles *pp, int n, double *sd,
-                        double factor)
+static void weighted_sd(const struct population_of_particles *pp, int n, double *sd, double factor)
 {
     for (int d = 0; d < n; d++) {
         double total = 0, mean = 0, var = 0;
@@ -459,8 +459,8 @@ static double plain_quantile(const double *values, int n, double q)
 
 static int read_prior(const char *path, const struct free_parameter *f, int n, struct prior *p);
 
-static int abc_smc(struct evaluator *evaluators, int workers, const struct free_parameter *f,
-                   int n, const struct calibrate_options *o, struct trace *trace, double *fitted,
+static int abc_smc(struct evaluator *evaluators, int workers, const struct free_parameter *f, int n,
+                   const struct calibrate_options *o, struct trace *trace, double *fitted,
                    struct population_of_particles *posterior, FILE *out)
 {
     int N = o->particles, targets = evaluators[0].sim.figures.count, status = 0, used = 0;
@@ -502,7 +502,8 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
                 propose(&prior, g ? &last : NULL, sd, seed, id, theta);
                 if (prior_density(&prior, theta) <= 0)
                     continue; /* outside the bounds: rejected without a simulation */
-                double run_seed = (double)mig_rng_replicate_seed(seed, (uint32_t)(id % 4000000000u) + 1);
+                double run_seed =
+                    (double)mig_rng_replicate_seed(seed, (uint32_t)(id % 4000000000u) + 1);
                 statuses[w] = evaluate(&evaluators[w], f, n, theta, run_seed, o->replicates,
                                        objective, values);
                 evaluated[w] = 1;
@@ -547,13 +548,15 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
         next = swap;
         epsilon = plain_quantile(last.distance, last.count, ABC_QUANTILE);
         weighted_sd(&last, n, sd, 2.0);
-        fprintf(out, "abc-smc: generation %d accepted %d particles (%d simulations so far), next "
-                     "tolerance %.4g\n",
+        fprintf(out,
+                "abc-smc: generation %d accepted %d particles (%d simulations so far), next "
+                "tolerance %.4g\n",
                 g, N, used, epsilon);
     }
     if (status == 0 && last.count == 0)
-        status = mig_fail(MIG_ERUNTIME, "abc-smc: the budget of %d simulations did not complete "
-                                        "one generation of %d particles; raise --budget",
+        status = mig_fail(MIG_ERUNTIME,
+                          "abc-smc: the budget of %d simulations did not complete "
+                          "one generation of %d particles; raise --budget",
                           o->budget, N);
     if (status == 0) {
         double total = 0;
@@ -586,8 +589,9 @@ static int read_prior(const char *path, const struct free_parameter *f, int n, s
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
-        return mig_fail(MIG_EINPUT, "%s: error: cannot read the prior; expected a calibration "
-                                    "trace (HDF5)",
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: cannot read the prior; expected a calibration "
+                        "trace (HDF5)",
                         path);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     char method[32] = "", names[4096] = "";
@@ -608,8 +612,8 @@ static int read_prior(const char *path, const struct free_parameter *f, int n, s
             if (strcmp(name, f[d].name) == 0)
                 index[d] = column;
         if (index[d] < 0) {
-            status = mig_fail(MIG_EINPUT, "%s: error: the prior has no parameter '%s'", path,
-                              f[d].name);
+            status =
+                mig_fail(MIG_EINPUT, "%s: error: the prior has no parameter '%s'", path, f[d].name);
             goto done;
         }
         H5LTget_attribute_string(file, "/", "parameter_names", names);
@@ -752,8 +756,7 @@ static int write_scenario(const char *path, const struct calibrate_options *o,
         const char *dot = strchr(f[i].param->name, '.');
         int top = dot == NULL;
         if (!top && strncmp(group, f[i].param->name, (size_t)(dot - f[i].param->name)) != 0) {
-            snprintf(group, sizeof group, "%.*s", (int)(dot - f[i].param->name),
-                     f[i].param->name);
+            snprintf(group, sizeof group, "%.*s", (int)(dot - f[i].param->name), f[i].param->name);
             fprintf(out, "%s:\n", group);
         }
         const char *leaf = top ? f[i].param->name : dot + 1;
@@ -817,8 +820,9 @@ int mig_calibrate(const struct calibrate_options *o, FILE *out)
         status = mig_fail(MIG_EINPUT, "error: more than 1024 targets");
         goto done;
     }
-    fprintf(out, "calibrating %d parameters against %d targets by %s, at scale %g, %d "
-                 "replicate(s) per evaluation, budget %d simulations\n",
+    fprintf(out,
+            "calibrating %d parameters against %d targets by %s, at scale %g, %d "
+            "replicate(s) per evaluation, budget %d simulations\n",
             n, trace.targets, o->method, e[0].sim.scenario.scale, o->replicates, o->budget);
     if (abc)
         status = abc_smc(e, workers, f, n, o, &trace, fitted, &posterior, out);

@@ -311,8 +311,11 @@ static int command_calibrate(int argc, char **argv)
         {"scale", required_argument, NULL, 'k'},   {"output", required_argument, NULL, 'o'},
         {"prior", required_argument, NULL, 'r'},   {"threads", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    struct calibrate_options o = {.method = "nelder-mead", .replicates = 1, .budget = 100,
-                                  .particles = 24, .command_line = command_line};
+    struct calibrate_options o = {.method = "nelder-mead",
+                                  .replicates = 1,
+                                  .budget = 100,
+                                  .particles = 24,
+                                  .command_line = command_line};
     double x;
     int c;
     optind = 1;

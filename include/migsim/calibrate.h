@@ -18,13 +18,13 @@ struct calibrate_options {
     int target_files;
     const char *free[MIG_MAX_FREE]; /* NAME[:lo:hi]; NAME may be group.param.CODE */
     int free_count;
-    const char *method;  /* "nelder-mead" or "abc-smc" */
-    int replicates;      /* per evaluation */
-    int budget;          /* simulations at most */
-    int particles;       /* ABC-SMC population size */
-    double scale;        /* persons per agent during the search; 0: the scenario's */
-    const char *output;  /* OUT: writes OUT.yaml and OUT.h5 */
-    const char *prior;   /* an ABC-SMC trace whose posterior is the prior, or NULL */
+    const char *method; /* "nelder-mead" or "abc-smc" */
+    int replicates;     /* per evaluation */
+    int budget;         /* simulations at most */
+    int particles;      /* ABC-SMC population size */
+    double scale;       /* persons per agent during the search; 0: the scenario's */
+    const char *output; /* OUT: writes OUT.yaml and OUT.h5 */
+    const char *prior;  /* an ABC-SMC trace whose posterior is the prior, or NULL */
     const char *command_line;
 };
 
