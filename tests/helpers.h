@@ -16,12 +16,30 @@
 #define BASELINE MIGSIM_SOURCE_DIR "/scenarios/baseline.yaml"
 #define DATA_DIR MIGSIM_SOURCE_DIR "/scenarios/data"
 
-/* A fresh temporary folder; its path is kept in a static buffer. */
+static char test_folders[16][64];
+
+/* Removes the folders test_folder() made. */
+static int test_folder_count;
+
+static inline void test_remove_folders(void)
+{
+    for (int i = 0; i < test_folder_count; i++) {
+        char command[160];
+        snprintf(command, sizeof command, "rm -rf '%.64s'", test_folders[i]);
+        if (system(command) != 0)
+            fprintf(stderr, "could not remove %s\n", test_folders[i]);
+    }
+}
+
+/* A fresh temporary folder, removed when the test program ends. */
 static inline const char *test_folder(void)
 {
-    static char path[64];
-    snprintf(path, sizeof path, "/tmp/migsim-test-XXXXXX");
+    assert_true(test_folder_count < 16);
+    char *path = test_folders[test_folder_count];
+    snprintf(path, 64, "/tmp/migsim-test-XXXXXX");
     assert_non_null(mkdtemp(path));
+    if (test_folder_count++ == 0)
+        atexit(test_remove_folders);
     return path;
 }
 
