@@ -398,6 +398,14 @@ int mig_stats_check_target(const struct stats *s, const struct world *w, const s
                         "%s:%d:%d: error: figure '%s': statistic '%s' is taken over "
                         "a window; expected 'from' and 'to'",
                         path, t->date_mark.line, t->date_mark.column, t->id, t->statistic);
+    double lowest = isnan(t->value) ? t->lo : t->value,
+           highest = isnan(t->value) ? t->hi : t->value;
+    if ((strcmp(st->unit, "%") == 0 && (lowest < 0 || (isfinite(highest) && highest > 100))) ||
+        (strcmp(st->unit, "%") != 0 && isfinite(lowest) && lowest < 0))
+        return mig_fail(
+            MIG_EINPUT, "%s:%d:%d: error: figure '%s': an impossible value for '%s'; expected %s",
+            path, t->mark.line, t->mark.column, t->id, t->statistic,
+            strcmp(st->unit, "%") == 0 ? "a percentage from 0 to 100" : "a value of at least 0");
     if (t->sample && !st->surveyed)
         return mig_fail(MIG_EINPUT,
                         "%s:%d:%d: error: figure '%s': statistic '%s' is not a survey "
