@@ -202,6 +202,8 @@ static int labels(struct writer *wr, const char *name, const char *dim, const ch
     return status;
 }
 
+#define D(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 static int write_coordinates(struct writer *wr, const struct world *w, const struct stats *s,
                              int replicates, double *time, double *bounds)
 {
@@ -259,10 +261,20 @@ static int write_coordinates(struct writer *wr, const struct world *w, const str
         (status = labels(wr, "sector_name", "sector", sector_name, "sector name")) < 0 ||
         (status = labels(wr, "driver_name", "driver", mig_driver_names, "driver name")) < 0)
         return status;
+    hid_t m = H5T_NATIVE_DOUBLE, f = H5T_IEEE_F64LE;
+    if ((status = variable(wr, "region_lat", m, f, D("region"), w->region_lat, "degrees_north",
+                           "latitude of the region's administrative centre")) < 0 ||
+        (status = variable(wr, "region_lon", m, f, D("region"), w->region_lon, "degrees_east",
+                           "longitude of the region's administrative centre")) < 0 ||
+        (status = variable(wr, "region_climate", m, f, D("region"), w->region_climate, "1",
+                           "climate stress of the region in the data, 0 to 1")) < 0 ||
+        (status = variable(wr, "origin_lat", m, f, D("origin"), w->origin_lat, "degrees_north",
+                           "latitude of the origin's reference city (NaN where none)")) < 0 ||
+        (status = variable(wr, "origin_lon", m, f, D("origin"), w->origin_lon, "degrees_east",
+                           "longitude of the origin's reference city (NaN where none)")) < 0)
+        return status;
     return 0;
 }
-
-#define D(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* Every series of the stats table; replicates are stacked on a leading
  * dimension. */
@@ -295,10 +307,14 @@ static int write_series(struct writer *wr, const struct stats *runs, int replica
 }
 
 static int write_figures(struct writer *wr, const struct targets *figures,
-                         const struct figure_result *results)
+                         const struct figure_result *results, long start)
 {
+    char units[64], first[11];
+    mig_date_format(start, first);
+    snprintf(units, sizeof units, "days since %s", first);
     int n = figures->count, status;
-    double *table = calloc((size_t)(n ? n : 1) * 7, sizeof *table);
+    double *table = calloc((size_t)(n ? n : 1) * 9, sizeof *table);
+    const char **statistic = calloc((size_t)(n ? n : 1), sizeof *statistic);
     signed char *within = calloc((size_t)(n ? n : 1), 1);
     const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
     const char **text = calloc((size_t)(n ? n : 1), sizeof *text);
@@ -315,6 +331,9 @@ static int write_figures(struct writer *wr, const struct targets *figures,
         table[4 * n + i] = results[i].q05;
         table[5 * n + i] = results[i].q95;
         table[6 * n + i] = results[i].error;
+        table[7 * n + i] = (double)(t->from - start);
+        table[8 * n + i] = (double)(t->to - start) + 1;
+        statistic[i] = t->statistic;
         within[i] = (signed char)results[i].within;
         ids[i] = t->id;
         text[i] = t->label[0] ? t->label : t->statistic;
@@ -323,6 +342,12 @@ static int write_figures(struct writer *wr, const struct targets *figures,
     if ((status = index_coordinate(wr, "figure", n, "a figure the run is checked against")) < 0 ||
         (status = labels(wr, "figure_id", "figure", ids, "figure id")) < 0 ||
         (status = labels(wr, "figure_label", "figure", text, "what the figure is")) < 0 ||
+        (status = labels(wr, "figure_statistic", "figure", statistic,
+                         "the named statistic (see migsim stats)")) < 0 ||
+        (status = variable(wr, "figure_from", m, f, D("figure"), table + 7 * n, units,
+                           "first day of the figure's date or window")) < 0 ||
+        (status = variable(wr, "figure_to", m, f, D("figure"), table + 8 * n, units,
+                           "end (exclusive) of the figure's date or window")) < 0 ||
         (status = variable(wr, "figure_observed", m, f, D("figure"), table, "various",
                            "observed value (units of the figure's statistic)")) < 0 ||
         (status = variable(wr, "figure_lower", m, f, D("figure"), table + n, "various",
@@ -335,11 +360,15 @@ static int write_figures(struct writer *wr, const struct targets *figures,
                            "5% quantile over replicates")) < 0 ||
         (status = variable(wr, "figure_simulated_q95", m, f, D("figure"), table + 5 * n, "various",
                            "95% quantile over replicates")) < 0 ||
+        (status = variable(wr, "figure_error", m, f, D("figure"), table + 6 * n, "1",
+                           "standardised error: simulated minus observed over the combined "
+                           "standard deviation (0 inside a range or bound)")) < 0 ||
         (status = variable(wr, "figure_within", H5T_NATIVE_SCHAR, H5T_STD_I8LE, D("figure"), within,
                            "1", "1 if the simulated value is within tolerance")) < 0)
         goto done;
 done:
     free(table);
+    free(statistic);
     free(within);
     free(ids);
     free(text);
@@ -370,6 +399,8 @@ static int write_provenance(struct writer *wr, const struct provenance *prov)
         (status = attr_number(wr, root, "threads", H5T_NATIVE_INT, &threads)) < 0 ||
         (status = attr_number(wr, root, "ranks", H5T_NATIVE_INT, &ranks)) < 0 ||
         (status = attr_text(wr, root, "command_line", prov->command_line)) < 0 ||
+        (status = attr_text(wr, root, "first_event", prov->first_event ? prov->first_event : "")) <
+            0 ||
         (status = attr_text(wr, root, "created_utc", created)) < 0)
         return status;
     return 0;
@@ -427,7 +458,7 @@ int mig_output_write(const char *path, const struct world *w, const struct stats
     }
     if ((status = write_coordinates(&wr, w, s, replicates, time, bounds)) < 0 ||
         (status = write_series(&wr, runs, replicates)) < 0 ||
-        (figures && (status = write_figures(&wr, figures, results)) < 0) ||
+        (figures && (status = write_figures(&wr, figures, results, s->start)) < 0) ||
         (status = write_provenance(&wr, prov)) < 0)
         goto fail;
     for (int i = 0; i < wr.dims; i++)

@@ -170,6 +170,78 @@ static int read_labels_and_time(struct run_file *f, hid_t file, struct stats *fi
     return status;
 }
 
+static int read_geography(struct run_file *f, hid_t file)
+{
+    struct world *w = &f->labels;
+    struct {
+        const char *name;
+        double *out;
+        int count;
+    } list[] = {{"region_lat", w->region_lat, w->regions},
+                {"region_lon", w->region_lon, w->regions},
+                {"region_climate", w->region_climate, w->regions},
+                {"origin_lat", w->origin_lat, w->origins},
+                {"origin_lon", w->origin_lon, w->origins}};
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+        hsize_t dims[1];
+        int status = shape(file, f->path, list[i].name, 1, dims);
+        if (status < 0)
+            return status;
+        if ((int)dims[0] != list[i].count) {
+            char what[256];
+            snprintf(what, sizeof what, "'%s' does not match the file's dimensions", list[i].name);
+            return foreign(f->path, what);
+        }
+        if ((status = read_doubles(file, f->path, list[i].name, list[i].out)) < 0)
+            return status;
+    }
+    return 0;
+}
+
+/* The figures table, when the file has one (a difference file has none). */
+static int read_figures(struct run_file *f, hid_t file)
+{
+    struct run_figures *g = &f->figures;
+    if (H5Lexists(file, "figure", H5P_DEFAULT) <= 0)
+        return 0;
+    hsize_t dims[1];
+    int status = shape(file, f->path, "figure", 1, dims);
+    if (status < 0)
+        return status;
+    int n = (int)dims[0];
+    size_t count = (size_t)(n ? n : 1);
+    g->label = calloc(count, sizeof *g->label);
+    g->statistic = calloc(count, sizeof *g->statistic);
+    g->within = calloc(count, sizeof *g->within);
+    double **columns[] = {&g->observed, &g->lower, &g->upper, &g->simulated, &g->q05,
+                          &g->q95,      &g->error, &g->from,  &g->to};
+    const char *names[] = {"figure_observed",  "figure_lower",         "figure_upper",
+                           "figure_simulated", "figure_simulated_q05", "figure_simulated_q95",
+                           "figure_error",     "figure_from",          "figure_to"};
+    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
+        if (!(*columns[i] = calloc(count, sizeof(double))))
+            return mig_fail(MIG_ENOMEM, "out of memory");
+    if (!g->label || !g->statistic || !g->within)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    g->count = n;
+    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
+        if ((status = read_doubles(file, f->path, names[i], *columns[i])) < 0)
+            return status;
+    hid_t ds = H5Dopen2(file, "figure_within", H5P_DEFAULT);
+    herr_t ok =
+        ds >= 0 ? H5Dread(ds, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, g->within) : -1;
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (ok < 0)
+        return foreign(f->path, "cannot read 'figure_within'");
+    if ((status = read_labels(file, f->path, "figure_label", n, &g->label[0][0],
+                              sizeof g->label[0])) < 0 ||
+        (status = read_labels(file, f->path, "figure_statistic", n, &g->statistic[0][0],
+                              sizeof g->statistic[0])) < 0)
+        return status;
+    return 0;
+}
+
 /* Each series, checked against the shape, split into replicates. */
 static int read_series(struct run_file *f, hid_t file)
 {
@@ -232,6 +304,11 @@ int mig_reader_load(struct run_file *f, const char *path)
     }
     read_text_attribute(file, "scenario_name", f->scenario_name, sizeof f->scenario_name);
     read_text_attribute(file, "title", f->title, sizeof f->title);
+    read_text_attribute(file, "seed", f->seed, sizeof f->seed);
+    read_text_attribute(file, "migsim_version", f->version, sizeof f->version);
+    read_text_attribute(file, "git_revision", f->revision, sizeof f->revision);
+    read_text_attribute(file, "created_utc", f->created, sizeof f->created);
+    read_text_attribute(file, "first_event", f->first_event, sizeof f->first_event);
     if (!(f->runs = calloc((size_t)f->replicates, sizeof *f->runs))) {
         status = mig_fail(MIG_ENOMEM, "out of memory");
         goto done;
@@ -247,7 +324,8 @@ int mig_reader_load(struct run_file *f, const char *path)
         memcpy(f->runs[r].step_day, first->step_day, (size_t)first->steps * sizeof(long));
         memcpy(f->runs[r].step_days, first->step_days, (size_t)first->steps * sizeof(double));
     }
-    status = read_series(f, file);
+    if ((status = read_series(f, file)) == 0 && (status = read_geography(f, file)) == 0)
+        status = read_figures(f, file);
 done:
     H5Fclose(file);
     if (status < 0)
@@ -257,6 +335,12 @@ done:
 
 void mig_reader_free(struct run_file *f)
 {
+    struct run_figures *g = &f->figures;
+    void *figure_arrays[] = {g->label,     g->statistic, g->within, g->observed, g->lower, g->upper,
+                             g->simulated, g->q05,       g->q95,    g->error,    g->from,  g->to};
+    for (size_t i = 0; i < sizeof figure_arrays / sizeof figure_arrays[0]; i++)
+        free(figure_arrays[i]);
+    memset(g, 0, sizeof *g);
     if (f->runs)
         for (int r = 0; r < f->replicates; r++)
             mig_stats_free(&f->runs[r]);

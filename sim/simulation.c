@@ -209,8 +209,13 @@ int mig_simulation_write(const struct simulation *sim, const char *path, const c
         return mig_fail(MIG_ENOMEM, "out of memory");
     mig_scenario_write_resolved(sc, f);
     fclose(f);
+    char first_event[11] = "";
+    long first = mig_timeline_first_day(&sc->timeline);
+    if (first != MIG_NO_END)
+        mig_date_format(first, first_event);
     struct provenance prov = {
         .title = "migsim run",
+        .first_event = first_event,
         .scenario_name = sc->name,
         .scenario_file = sc->path ? sc->path : "",
         .scenario_text = sc->text ? sc->text : "",

@@ -126,9 +126,10 @@ static int load_origins(struct world *w, const struct scenario *sc)
     int status = open_table(sc, "origins.csv", &t);
     if (status < 0)
         return status;
-    static const char *const names[] = {"code", "name", "avg_monthly_wage_usd",
-                                        "share_of_migrant_workers_in_kz_pct", NULL};
-    size_t c[4];
+    static const char *const names[] = {
+        "code", "name", "avg_monthly_wage_usd", "share_of_migrant_workers_in_kz_pct", "lat",
+        "lon",  NULL};
+    size_t c[6];
     if ((status = columns(&t, names, c)) < 0 || (status = too_many(&t, MIG_MAX_ORIGINS)) < 0)
         goto done;
     double total = 0;
@@ -137,7 +138,9 @@ static int load_origins(struct world *w, const struct scenario *sc)
             (status = copy_code(&t, r, c[0], w->origin_code[r], MIG_CODE_LEN)) < 0 ||
             (status = optional_number(&t, r, c[2], 1, 1e6, sc->migrants.other_origin_wage_usd,
                                       &w->origin_wage_usd[r])) < 0 ||
-            (status = mig_csv_number(&t, r, c[3], 0, 100, &w->origin_share[r])) < 0)
+            (status = mig_csv_number(&t, r, c[3], 0, 100, &w->origin_share[r])) < 0 ||
+            (status = optional_number(&t, r, c[4], -90, 90, NAN, &w->origin_lat[r])) < 0 ||
+            (status = optional_number(&t, r, c[5], -180, 180, NAN, &w->origin_lon[r])) < 0)
             goto done;
         copy_name(&t, r, c[1], w->origin_name[r], sizeof w->origin_name[r]);
         total += w->origin_share[r];

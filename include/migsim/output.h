@@ -15,6 +15,7 @@ struct provenance {
     const char *scenario_name, *scenario_file, *scenario_text, *parameters;
     double seed, scale;
     const char *command_line;
+    const char *first_event; /* YYYY-MM-DD of the timeline's first event, or "" */
     int threads, ranks;
 };
 

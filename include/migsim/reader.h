@@ -6,13 +6,22 @@
 
 #include "migsim/stats.h"
 
+/* The figures table of a run, where it has one. */
+struct run_figures {
+    int count;
+    char (*label)[160], (*statistic)[48];
+    double *observed, *lower, *upper, *simulated, *q05, *q95, *error, *from, *to;
+    signed char *within;
+};
+
 struct run_file {
     char path[1024];
-    char scenario_name[64];
-    char title[64];
+    char scenario_name[64], title[64], seed[32], version[32], revision[64], created[32];
+    char first_event[16]; /* YYYY-MM-DD, or empty */
     int replicates;
-    struct world labels; /* codes, names and counts only */
+    struct world labels; /* codes, names, counts and geography */
     struct stats *runs;  /* one per replicate */
+    struct run_figures figures;
 };
 
 int mig_reader_load(struct run_file *f, const char *path);

@@ -14,8 +14,9 @@ struct world {
 
     char origin_code[MIG_MAX_ORIGINS][MIG_CODE_LEN];
     char origin_name[MIG_MAX_ORIGINS][48];
-    double origin_wage_usd[MIG_MAX_ORIGINS];    /* mean monthly wage at home */
-    double origin_share[MIG_MAX_ORIGINS];       /* share of migrant workers, normalised */
+    double origin_wage_usd[MIG_MAX_ORIGINS]; /* mean monthly wage at home */
+    double origin_share[MIG_MAX_ORIGINS];    /* share of migrant workers, normalised */
+    double origin_lat[MIG_MAX_ORIGINS], origin_lon[MIG_MAX_ORIGINS]; /* NAN where unknown */
     double origin_distance_km[MIG_MAX_ORIGINS]; /* mean distance to the regions */
 
     char region_code[MIG_MAX_REGIONS][MIG_CODE_LEN];
