@@ -229,14 +229,32 @@ static int write_trace(const char *path, const struct trace *t, const struct fre
         ids[k] = targets->items[k].id;
     char *parameter_list = joined(names, t->n, sizeof names[0]);
     char *target_list = joined(ids, targets->count < 1024 ? targets->count : 1024, sizeof ids[0]);
+    double *observed = calloc((size_t)targets->count + 1, 4 * sizeof *observed);
+    char *labels = calloc((size_t)targets->count + 1, 161);
+    for (int i = 0; observed && labels && i < targets->count; i++) {
+        const struct target *x = &targets->items[i];
+        observed[i] = x->value;
+        observed[targets->count + i] = x->lo;
+        observed[2 * targets->count + i] = x->hi;
+        observed[3 * targets->count + i] = x->sd;
+        strcat(labels, i ? "\n" : "");
+        strcat(labels, x->label[0] ? x->label : x->id);
+    }
     hsize_t rows = (hsize_t)t->rows, n = (hsize_t)t->n, k = (hsize_t)t->targets;
+    hsize_t target_dims[2] = {4, k};
     hsize_t theta_dims[2] = {rows, n}, value_dims[2] = {rows, k}, g = (hsize_t)t->generations;
     int ok = parameter_list && target_list &&
              H5LTmake_dataset_double(file, "parameters", 2, theta_dims, t->theta) >= 0 &&
              H5LTmake_dataset_double(file, "objective", 1, &rows, t->objective) >= 0 &&
              H5LTmake_dataset_double(file, "simulated", 2, value_dims, t->values) >= 0 &&
              H5LTmake_dataset_double(file, "weight", 1, &rows, t->weight) >= 0 &&
-             H5LTmake_dataset_int(file, "generation", 1, &rows, t->generation) >= 0 &&
+             H5LTmake_dataset_int(file, "generation", 1, &rows, t->generation) >= 0 && observed &&
+             labels &&
+             H5LTmake_dataset_double(file, "target_observed", 2, target_dims, observed) >= 0 &&
+             H5LTset_attribute_string(file, "target_observed", "description",
+                                      "rows: observed value, 90% lower, 90% upper, standard "
+                                      "deviation; columns: targets") >= 0 &&
+             H5LTset_attribute_string(file, "/", "target_labels", labels) >= 0 &&
              H5LTmake_dataset_double(file, "lower_bound", 1, &n, lo) >= 0 &&
              H5LTmake_dataset_double(file, "upper_bound", 1, &n, hi) >= 0 &&
              (g == 0 || H5LTmake_dataset_double(file, "epsilon", 1, &g, t->epsilon) >= 0) &&
@@ -259,6 +277,8 @@ static int write_trace(const char *path, const struct trace *t, const struct fre
                                       "ABC-SMC generation (0 for Nelder-Mead)") >= 0;
     free(parameter_list);
     free(target_list);
+    free(observed);
+    free(labels);
     if (H5Fclose(file) < 0 || !ok || rename(temp, path) < 0) {
         remove(temp);
         return mig_fail(MIG_EIO, "%s: error: cannot write the trace file", path);

@@ -3,6 +3,7 @@
 #include "migsim/calibrate.h"
 #include "migsim/compare.h"
 #include "migsim/date.h"
+#include "migsim/report.h"
 #include "migsim/error.h"
 #include "migsim/simulation.h"
 
@@ -40,6 +41,8 @@ static const char usage[] =
     "            [--particles N] [--scale S] [--prior OUT.h5] -o OUT\n"
     "                      fit parameters to targets; writes OUT.yaml (the calibrated\n"
     "                      scenario) and OUT.h5 (the trace), prints the fit table\n"
+    "  report RUN.h5 [--compare BASE.h5] [--calibration CAL.h5] -o REPORT.html\n"
+    "                      a self-contained HTML report with charts and a map\n"
     "  params [--yaml]     every parameter and timeline event: default, bounds, unit,\n"
     "                      meaning; --yaml writes the reference scenario\n"
     "  stats               every named statistic figures can use\n"
@@ -379,6 +382,48 @@ static int command_calibrate(int argc, char **argv)
     return 0;
 }
 
+static int command_report(int argc, char **argv)
+{
+    static const struct option long_options[] = {{"compare", required_argument, NULL, 'c'},
+                                                 {"calibration", required_argument, NULL, 'k'},
+                                                 {"output", required_argument, NULL, 'o'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
+    struct report_options o = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o.compare = optarg;
+            break;
+        case 'k':
+            o.calibration = optarg;
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        default:
+            return bad_usage("unknown option");
+        }
+    }
+    if (optind != argc - 1)
+        return bad_usage("report: expected one RUN.h5");
+    if (!o.output)
+        return bad_usage("report: expected -o REPORT.html");
+    o.run = argv[optind];
+    int status = mig_report_write(&o);
+    if (status < 0) {
+        fprintf(stderr, "migsim: %s\n", mig_strerror());
+        return mig_exit_code(status);
+    }
+    printf("wrote %s\n", o.output);
+    return 0;
+}
+
 static const char *type_name(enum mig_param_type type)
 {
     static const char *const names[] = {"real", "integer",   "date",   "text",
@@ -513,6 +558,8 @@ int main(int argc, char **argv)
         return command_compare(argc - 1, argv + 1);
     if (!strcmp(command, "calibrate"))
         return command_calibrate(argc - 1, argv + 1);
+    if (!strcmp(command, "report"))
+        return command_report(argc - 1, argv + 1);
     if (!strcmp(command, "params")) {
         if (argc == 3 && !strcmp(argv[2], "--yaml"))
             return command_params(1);

@@ -1,0 +1,976 @@
+/* The HTML report. Charts are drawn as inline SVG by the small plotting
+ * helpers below; every chart has a title, axes with units, a legend, an SVG
+ * <title> and <desc> for screen readers, and colours from the Okabe-Ito
+ * palette, which readers with colour-vision deficiencies can tell apart. */
+#include "migsim/report.h"
+#include "migsim/date.h"
+#include "migsim/error.h"
+#include "migsim/reader.h"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const palette[] = {"#E69F00", "#56B4E9", "#009E73", "#0072B2",
+                                      "#D55E00", "#CC79A7", "#F0E442", "#000000"};
+#define COLOURS 8
+
+/* ---- text --------------------------------------------------------------- */
+
+static void escaped(FILE *f, const char *text)
+{
+    for (; *text; text++) {
+        switch (*text) {
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*text, f);
+        }
+    }
+}
+
+/* A number for people: 1.23 M, 45.6 k, 789. */
+static void human(char *out, size_t size, double x)
+{
+    double a = fabs(x);
+    if (a >= 1e9)
+        snprintf(out, size, "%.2f B", x / 1e9);
+    else if (a >= 1e6)
+        snprintf(out, size, "%.2f M", x / 1e6);
+    else if (a >= 1e4)
+        snprintf(out, size, "%.1f k", x / 1e3);
+    else if (a >= 100 || x == floor(x))
+        snprintf(out, size, "%.0f", x);
+    else
+        snprintf(out, size, "%.2f", x);
+}
+
+/* ---- plotting ----------------------------------------------------------- */
+
+struct plot {
+    FILE *f;
+    double left, top, width, height; /* the plotting area, in pixels */
+    double xmin, xmax, ymin, ymax;
+};
+
+static double px(const struct plot *p, double x)
+{
+    return p->left + (x - p->xmin) / (p->xmax - p->xmin) * p->width;
+}
+
+static double py(const struct plot *p, double y)
+{
+    return p->top + p->height - (y - p->ymin) / (p->ymax - p->ymin) * p->height;
+}
+
+static void svg_open(FILE *f, int width, int height, const char *id, const char *title,
+                     const char *desc)
+{
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+            "height=\"%d\" role=\"img\" aria-labelledby=\"%s-title %s-desc\">\n<title "
+            "id=\"%s-title\">",
+            width, height, width, height, id, id, id);
+    escaped(f, title);
+    fprintf(f, "</title>\n<desc id=\"%s-desc\">", id);
+    escaped(f, desc);
+    fprintf(f, "</desc>\n<text x=\"%d\" y=\"22\" class=\"chart-title\" text-anchor=\"middle\">",
+            width / 2);
+    escaped(f, title);
+    fputs("</text>\n", f);
+}
+
+/* A step of 1, 2 or 5 times a power of ten giving about `ticks` ticks. */
+static double nice_step(double span, int ticks)
+{
+    double raw = span / ticks, power = pow(10, floor(log10(raw)));
+    double unit = raw / power;
+    return power * (unit < 1.5 ? 1 : unit < 3.5 ? 2 : unit < 7.5 ? 5 : 10);
+}
+
+static void y_axis(struct plot *p, const char *unit)
+{
+    double step = nice_step(p->ymax - p->ymin, 5);
+    p->ymin = floor(p->ymin / step) * step;
+    p->ymax = ceil(p->ymax / step) * step;
+    if (p->ymax <= p->ymin)
+        p->ymax = p->ymin + step;
+    for (double y = p->ymin; y <= p->ymax + step / 2; y += step) {
+        char label[32];
+        human(label, sizeof label, fabs(y) < step / 1e6 ? 0 : y);
+        fprintf(p->f,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>\n",
+                p->left, p->left + p->width, py(p, y), py(p, y), p->left - 6, py(p, y) + 4, label);
+    }
+    fprintf(p->f,
+            "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" class=\"axis-label\" "
+            "text-anchor=\"middle\">",
+            p->left - 58, p->top + p->height / 2);
+    escaped(p->f, unit);
+    fputs("</text>\n", p->f);
+}
+
+/* Ticks at the start of each half-year; x is in days since `start`. */
+static void time_axis(const struct plot *p, long start)
+{
+    int y0, m0, d0;
+    mig_date_to_civil(start + (long)p->xmin, &y0, &m0, &d0);
+    for (int year = y0; year <= y0 + 200; year++)
+        for (int month = 1; month <= 7; month += 6) {
+            double x = (double)(mig_date_from_civil(year, month, 1) - start);
+            if (x < p->xmin || x > p->xmax)
+                continue;
+            if (x > p->xmax + 1)
+                return;
+            fprintf(p->f,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"tick-line\"/>"
+                    "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%04d-%02d"
+                    "</text>\n",
+                    px(p, x), px(p, x), p->top + p->height, p->top + p->height + 5, px(p, x),
+                    p->top + p->height + 18, year, month);
+        }
+    fprintf(p->f,
+            "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>\n"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"axis-label\" text-anchor=\"middle\">date (end "
+            "of each weekly step)</text>\n",
+            p->left, p->left + p->width, p->top + p->height, p->top + p->height,
+            p->left + p->width / 2, p->top + p->height + 36);
+}
+
+static void legend(FILE *f, double x, double y, const char *const *names, int n,
+                   const char *const *colours)
+{
+    for (int i = 0; i < n; i++)
+        fprintf(f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n",
+                x, y + 18 * i, colours[i % COLOURS], x + 18, y + 18 * i + 10, names[i]);
+}
+
+/* Series over time: stacked areas or lines, with a legend on the right.
+ * values[s][t] for series s; x[t] in days since `start`. */
+struct time_chart {
+    const char *id, *title, *desc, *unit;
+    int series, steps, stacked;
+    const char *const *names;
+    double *const *values;
+    const double *x;
+    long start;
+    const double *band_lo, *band_hi; /* an optional 90% band around series 0 */
+    double marker;                   /* a day to mark (first event), or NAN */
+    /* survey observations: x, value, lower, upper */
+    int points;
+    const double *point_x, *point_y, *point_lo, *point_hi;
+};
+
+static void time_chart(FILE *f, const struct time_chart *c)
+{
+    int width = 860, height = 340;
+    svg_open(f, width, height, c->id, c->title, c->desc);
+    struct plot p = {f, 80, 40, 560, 240, c->x[0], c->x[c->steps - 1], 0, 0};
+    double lo = INFINITY, hi = -INFINITY;
+    for (int t = 0; t < c->steps; t++) {
+        double sum = 0;
+        for (int s = 0; s < c->series; s++) {
+            double v = c->values[s][t];
+            sum = c->stacked ? sum + v : v;
+            lo = fmin(lo, c->stacked ? 0 : v);
+            hi = fmax(hi, sum);
+        }
+        if (c->band_lo)
+            lo = fmin(lo, c->band_lo[t]), hi = fmax(hi, c->band_hi[t]);
+    }
+    for (int i = 0; i < c->points; i++)
+        lo = fmin(lo, c->point_lo[i]), hi = fmax(hi, c->point_hi[i]);
+    p.ymin = c->stacked ? 0 : fmin(lo, 0);
+    p.ymax = hi > p.ymin ? hi : p.ymin + 1;
+    y_axis(&p, c->unit);
+    time_axis(&p, c->start);
+    if (c->band_lo) {
+        fprintf(f, "<path class=\"band\" d=\"");
+        for (int t = 0; t < c->steps; t++)
+            fprintf(f, "%c%.1f,%.1f", t ? 'L' : 'M', px(&p, c->x[t]), py(&p, c->band_hi[t]));
+        for (int t = c->steps - 1; t >= 0; t--)
+            fprintf(f, "L%.1f,%.1f", px(&p, c->x[t]), py(&p, c->band_lo[t]));
+        fprintf(f, "Z\"><title>90%% interval over paired replicates</title></path>\n");
+    }
+    double *below = calloc((size_t)c->steps, sizeof *below);
+    for (int s = 0; below && s < c->series; s++) {
+        const char *colour = palette[s % COLOURS];
+        if (c->stacked) {
+            fprintf(f, "<path fill=\"%s\" fill-opacity=\"0.85\" stroke=\"none\" d=\"", colour);
+            for (int t = 0; t < c->steps; t++)
+                fprintf(f, "%c%.1f,%.1f", t ? 'L' : 'M', px(&p, c->x[t]),
+                        py(&p, below[t] + c->values[s][t]));
+            for (int t = c->steps - 1; t >= 0; t--)
+                fprintf(f, "L%.1f,%.1f", px(&p, c->x[t]), py(&p, below[t]));
+            fprintf(f, "Z\"><title>%s</title></path>\n", c->names[s]);
+            for (int t = 0; t < c->steps; t++)
+                below[t] += c->values[s][t];
+        } else {
+            fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" d=\"", colour);
+            for (int t = 0; t < c->steps; t++)
+                fprintf(f, "%c%.1f,%.1f", t ? 'L' : 'M', px(&p, c->x[t]), py(&p, c->values[s][t]));
+            fprintf(f, "\"><title>%s</title></path>\n", c->names[s]);
+        }
+    }
+    free(below);
+    if (p.ymin < 0)
+        fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>\n",
+                p.left, p.left + p.width, py(&p, 0), py(&p, 0));
+    for (int i = 0; i < c->points; i++) {
+        double x = px(&p, c->point_x[i]);
+        fprintf(f,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"whisker\"/>"
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" class=\"observed\"><title>observed "
+                "%.0f (%.0f to %.0f)</title></circle>\n",
+                x, x, py(&p, c->point_lo[i]), py(&p, c->point_hi[i]), x, py(&p, c->point_y[i]),
+                c->point_y[i], c->point_lo[i], c->point_hi[i]);
+    }
+    if (!isnan(c->marker) && c->marker >= p.xmin && c->marker <= p.xmax) {
+        fprintf(f,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"marker\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\">first event</text>\n",
+                px(&p, c->marker), px(&p, c->marker), p.top, p.top + p.height,
+                px(&p, c->marker) + 4, p.top + 12);
+    }
+    legend(f, p.left + p.width + 24, p.top, c->names, c->series, palette);
+    if (c->points)
+        fprintf(f,
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" class=\"observed\"/><text x=\"%.1f\" "
+                "y=\"%.1f\" class=\"legend\">survey (observed)</text>\n",
+                p.left + p.width + 30, p.top + 18 * c->series + 6, p.left + p.width + 42,
+                p.top + 18 * c->series + 10);
+    if (c->band_lo)
+        fprintf(f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" class=\"band\"/><text "
+                "x=\"%.1f\" y=\"%.1f\" class=\"legend\">90%% interval</text>\n",
+                p.left + p.width + 24, p.top + 18 * c->series, p.left + p.width + 42,
+                p.top + 18 * c->series + 10);
+    fputs("</svg>\n", f);
+}
+
+/* ---- data from a run ---------------------------------------------------- */
+
+/* The mean over replicates of one series element summed over `width`
+ * consecutive values selected by `keep`. */
+static double *over_time(const struct run_file *r, const char *name, int pick_dim, int key)
+{
+    /* Flows are shown per week, so that a shorter last step does not look
+     * like a fall; stocks are shown as they are. */
+    int flow = strcmp(name, "migrant_stock") != 0 && strcmp(name, "resident_population") != 0 &&
+               strcmp(name, "visiting_home") != 0 && strcmp(name, "migrant_stock_by_sector") != 0;
+    const struct stats *s = &r->runs[0];
+    size_t n;
+    const struct mig_series *list = mig_stats_series(&n);
+    const struct mig_series *v = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].name, name) == 0)
+            v = &list[i];
+    double *out = calloc((size_t)s->steps, sizeof *out);
+    if (!v || !out)
+        return out;
+    size_t width = mig_stats_series_width(s, v);
+    size_t inner =
+        v->dims[2]
+            ? width / (v->dims[1] ? (strcmp(v->dims[1], "origin") == 0   ? (size_t)s->origins
+                                     : strcmp(v->dims[1], "driver") == 0 ? MIG_DRIVERS
+                                                                         : (size_t)s->regions)
+                                  : 1)
+            : 1;
+    for (int rep = 0; rep < r->replicates; rep++) {
+        const double *x = *(double *const *)((const char *)&r->runs[rep] + v->offset);
+        for (int t = 0; t < s->steps; t++)
+            for (size_t i = 0; i < width; i++) {
+                size_t k = pick_dim == 1 ? i / inner : i % inner;
+                if (key < 0 || (int)k == key)
+                    out[t] += x[(size_t)t * width + i] / r->replicates *
+                              (flow ? 7.0 / s->step_days[t] : 1.0);
+            }
+    }
+    return out;
+}
+
+static double *step_ends(const struct stats *s)
+{
+    double *x = malloc((size_t)s->steps * sizeof *x);
+    for (int t = 0; x && t < s->steps; t++)
+        x[t] = (double)(s->step_day[t] - s->start) + s->step_days[t];
+    return x;
+}
+
+static void free_all(double **items, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(items[i]);
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+static void header(FILE *f, const struct run_file *r)
+{
+    const struct stats *s = &r->runs[0];
+    char first[11], last[11];
+    mig_date_format(s->start, first);
+    mig_date_format(s->step_day[s->steps - 1] + (long)s->step_days[s->steps - 1] - 1, last);
+    fputs("<header><h1>migsim report: ", f);
+    escaped(f, r->scenario_name);
+    fprintf(f,
+            "</h1>\n<p class=\"meta\">%s to %s, %d weekly steps, seed %s, %d replicate%s. "
+            "migsim %s (revision ",
+            first, last, s->steps, r->seed, r->replicates, r->replicates == 1 ? "" : "s",
+            r->version);
+    escaped(f, r->revision);
+    fprintf(f, "), file created %s.</p></header>\n", r->created);
+}
+
+static void headline(FILE *f, const struct run_file *r)
+{
+    const struct stats *s = &r->runs[0];
+    double *stock = over_time(r, "migrant_stock", 1, -1);
+    double *remit = over_time(r, "remittances_usd", 1, -1);
+    double *moves = over_time(r, "internal_moves_by_driver", 1, -1);
+    if (!stock || !remit || !moves)
+        goto done;
+    int end = s->steps - 1, survey = -1;
+    long survey_day = 0;
+    for (int i = 0; i < r->figures.count; i++)
+        if (strcmp(r->figures.statistic[i], "migrant_stock") == 0 &&
+            r->figures.from[i] >= survey_day)
+            survey_day = (long)r->figures.from[i], survey = i;
+    int at = end;
+    if (survey >= 0)
+        for (int t = 0; t < s->steps; t++)
+            if (s->step_day[t] - s->start + (long)s->step_days[t] > survey_day) {
+                at = t;
+                break;
+            }
+    double month = 0, half = 0, days = 0;
+    /* The series are per week: weight each step by its length. */
+    for (int t = end; t >= 0 && days < 364; t--)
+        month += remit[t] * s->step_days[t] / 7, days += s->step_days[t];
+    month *= 30.4375 / fmax(days, 1);
+    days = 0;
+    for (int t = end; t >= 0 && days < 182; t--)
+        half += moves[t] * s->step_days[t] / 7, days += s->step_days[t];
+    char a[32], b[32], c[32], d[32], date[11];
+    human(a, sizeof a, stock[at]);
+    human(b, sizeof b, stock[end]);
+    human(c, sizeof c, month);
+    human(d, sizeof d, half);
+    mig_date_format(s->step_day[at] + (long)s->step_days[at] - 1, date);
+    fprintf(f,
+            "<section class=\"cards\" aria-label=\"headline numbers\">\n"
+            "<div class=\"card\"><div class=\"value\">%s</div><div class=\"what\">migrant workers "
+            "present at the last survey date (%s)</div></div>\n"
+            "<div class=\"card\"><div class=\"value\">%s</div><div class=\"what\">present at the "
+            "end of the run</div></div>\n"
+            "<div class=\"card\"><div class=\"value\">%+.1f%%</div><div class=\"what\">growth "
+            "over the run</div></div>\n"
+            "<div class=\"card\"><div class=\"value\">%s USD</div><div class=\"what\">remittances "
+            "per month (last year, after fees)</div></div>\n"
+            "<div class=\"card\"><div class=\"value\">%s</div><div class=\"what\">internal moves "
+            "in the last half-year</div></div>\n</section>\n",
+            a, date, b, 100.0 * (stock[end] / fmax(stock[0], 1) - 1), c, d);
+done:
+    free(stock);
+    free(remit);
+    free(moves);
+}
+
+static void stock_chart(FILE *f, const struct run_file *r)
+{
+    const struct stats *s = &r->runs[0];
+    const struct world *w = &r->labels;
+    double *values[MIG_MAX_ORIGINS], *x = step_ends(s);
+    const char *names[MIG_MAX_ORIGINS];
+    for (int o = 0; o < w->origins; o++)
+        values[o] = over_time(r, "migrant_stock", 1, o), names[o] = w->origin_name[o];
+    double px_[16], py_[16], lo[16], hi[16];
+    int points = 0;
+    for (int i = 0; i < r->figures.count && points < 16; i++)
+        if (strcmp(r->figures.statistic[i], "migrant_stock") == 0) {
+            px_[points] = r->figures.from[i];
+            py_[points] = r->figures.observed[i];
+            lo[points] = r->figures.lower[i];
+            hi[points] = r->figures.upper[i];
+            points++;
+        }
+    struct time_chart c = {"stock",
+                           "Migrant workers present in Kazakhstan, by origin",
+                           "Stacked areas of the migrant workers present at the end of each week, "
+                           "by origin country; dots with bars are the survey rounds' observed "
+                           "totals with their uncertainty.",
+                           "persons",
+                           w->origins,
+                           s->steps,
+                           1,
+                           names,
+                           values,
+                           x,
+                           s->start,
+                           NULL,
+                           NULL,
+                           NAN,
+                           points,
+                           px_,
+                           py_,
+                           lo,
+                           hi};
+    fputs("<section><h2>Migrant workers present</h2>\n", f);
+    time_chart(f, &c);
+    fputs("</section>\n", f);
+    free_all(values, w->origins);
+    free(x);
+}
+
+/* A sequential colour-blind-safe scale (light yellow to dark purple). */
+static void stress_colour(double v, char *out)
+{
+    static const int stops[3][3] = {{253, 231, 37}, {33, 145, 140}, {68, 1, 84}};
+    v = fmin(fmax(v, 0), 1) * 2;
+    int i = v >= 1 ? 1 : 0;
+    double t = v - i;
+    snprintf(out, 8, "#%02x%02x%02x", (int)(stops[i][0] + t * (stops[i + 1][0] - stops[i][0])),
+             (int)(stops[i][1] + t * (stops[i + 1][1] - stops[i][1])),
+             (int)(stops[i][2] + t * (stops[i + 1][2] - stops[i][2])));
+}
+
+static void map_chart(FILE *f, const struct run_file *r)
+{
+    const struct stats *s = &r->runs[0];
+    const struct world *w = &r->labels;
+    int end = s->steps - 1, R = w->regions, O = w->origins;
+    double stock[MIG_MAX_REGIONS] = {0}, net[MIG_MAX_REGIONS] = {0};
+    double arrivals[MIG_MAX_ORIGINS][MIG_MAX_REGIONS] = {{0}};
+    for (int rep = 0; rep < r->replicates; rep++) {
+        const struct stats *q = &r->runs[rep];
+        for (int o = 0; o < O; o++)
+            for (int g = 0; g < R; g++) {
+                stock[g] += q->migrant_stock[((size_t)end * O + o) * R + g] / r->replicates;
+                for (int t = 0; t < s->steps; t++)
+                    arrivals[o][g] += q->arrivals[((size_t)t * O + o) * R + g] / r->replicates;
+            }
+        for (int t = 0; t < s->steps; t++)
+            for (int a = 0; a < R; a++)
+                for (int b = 0; b < R; b++) {
+                    double m = q->internal_moves[((size_t)t * R + a) * R + b] / r->replicates;
+                    net[a] -= m, net[b] += m;
+                }
+    }
+    /* Equirectangular projection around Kazakhstan, wide enough for origins. */
+    double lon0 = 34, lon1 = 92, lat0 = 36, lat1 = 58, width = 900, height = 470;
+    double scale =
+        fmin((width - 220) / ((lon1 - lon0) * cos(47 * M_PI / 180)), (height - 60) / (lat1 - lat0));
+#define MX(lon) (20 + ((lon)-lon0) * cos(47 * M_PI / 180) * scale)
+#define MY(lat) (40 + (lat1 - (lat)) * scale)
+    svg_open(f, (int)width, (int)height, "map",
+             "Where migrant workers are, where they come from, and who moves within Kazakhstan",
+             "A schematic map: each region of Kazakhstan is a circle sized by the migrant workers "
+             "present at the end of the run and coloured by climate stress; curves from the "
+             "origin countries' reference cities are sized by arrivals over the run; the ring "
+             "shows each region's net internal migration over the run (blue gain, vermillion "
+             "loss).");
+    double biggest = 1, most = 1;
+    for (int g = 0; g < R; g++)
+        biggest = fmax(biggest, stock[g]);
+    for (int o = 0; o < O; o++)
+        for (int g = 0; g < R; g++)
+            most = fmax(most, arrivals[o][g]);
+    for (int o = 0; o < O; o++) {
+        if (isnan(w->origin_lat[o]))
+            continue;
+        double ox = MX(w->origin_lon[o]), oy = MY(w->origin_lat[o]);
+        for (int g = 0; g < R; g++) {
+            if (arrivals[o][g] < 0.01 * most)
+                continue;
+            double gx = MX(w->region_lon[g]), gy = MY(w->region_lat[g]);
+            fprintf(f,
+                    "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
+                    "stroke-opacity=\"0.55\" stroke-width=\"%.1f\"><title>%s to %s: %.0f "
+                    "arrivals</title></path>\n",
+                    ox, oy, (ox + gx) / 2, (oy + gy) / 2 - 30, gx, gy, palette[o % COLOURS],
+                    0.5 + 7 * sqrt(arrivals[o][g] / most), w->origin_name[o], w->region_name[g],
+                    arrivals[o][g]);
+        }
+    }
+    for (int g = 0; g < R; g++) {
+        char colour[8];
+        stress_colour(w->region_climate[g], colour);
+        double gx = MX(w->region_lon[g]), gy = MY(w->region_lat[g]);
+        double radius = 4 + 26 * sqrt(stock[g] / biggest);
+        char moved[32];
+        human(moved, sizeof moved, net[g]);
+        fprintf(f,
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\" "
+                "stroke-width=\"3\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" "
+                "stroke=\"#333\" stroke-width=\"0.5\"><title>%s: %.0f migrant workers, climate "
+                "stress %.2f, net internal migration %s</title></circle><text x=\"%.1f\" "
+                "y=\"%.1f\" class=\"map-label\" text-anchor=\"middle\">%s</text>\n",
+                gx, gy, radius + 3, net[g] >= 0 ? "#0072B2" : "#D55E00", gx, gy, radius, colour,
+                w->region_name[g], stock[g], w->region_climate[g], moved, gx, gy - radius - 5,
+                w->region_code[g]);
+    }
+    for (int o = 0; o < O; o++) /* origins last, so that their labels stay on top */
+        if (!isnan(w->origin_lat[o]))
+            fprintf(f,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\" "
+                    "stroke=\"#fff\"/><text x=\"%.1f\" y=\"%.1f\" class=\"map-label origin\">"
+                    "%s</text>\n",
+                    MX(w->origin_lon[o]) - 5, MY(w->origin_lat[o]) - 5, palette[o % COLOURS],
+                    MX(w->origin_lon[o]) + 8, MY(w->origin_lat[o]) + 4, w->origin_name[o]);
+    double lx = width - 190, ly = 60;
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">climate stress</text>\n", lx,
+            ly);
+    for (int i = 0; i <= 4; i++) {
+        char colour[8];
+        stress_colour(i / 4.0, colour);
+        fprintf(f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/><text "
+                "x=\"%.1f\" y=\"%.1f\" class=\"legend\">%.2f</text>\n",
+                lx, ly + 8 + 16 * i, colour, lx + 18, ly + 18 + 16 * i, i / 4.0);
+    }
+    char big[32];
+    human(big, sizeof big, biggest);
+    fprintf(f,
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">workers present</text>"
+            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"30\" fill=\"none\" stroke=\"#333\"/><text "
+            "x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">net internal migration</text>"
+            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#0072B2\" "
+            "stroke-width=\"3\"/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">gain</text>"
+            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#D55E00\" "
+            "stroke-width=\"3\"/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">loss</text>\n"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">curves: arrivals by origin"
+            "</text>\n",
+            lx, ly + 108, lx + 32, ly + 150, lx + 70, ly + 154, big, lx, ly + 206, lx + 8, ly + 224,
+            lx + 22, ly + 228, lx + 68, ly + 224, lx + 82, ly + 228, lx, ly + 256);
+#undef MX
+#undef MY
+    fputs("</svg>\n", f);
+}
+
+static void drivers_chart(FILE *f, const struct run_file *r)
+{
+    const struct stats *s = &r->runs[0];
+    double *values[MIG_DRIVERS], *x = step_ends(s);
+    for (int d = 0; d < MIG_DRIVERS; d++)
+        values[d] = over_time(r, "internal_moves_by_driver", 1, d);
+    struct time_chart c = {"drivers",
+                           "Internal moves by dominant driver",
+                           "Stacked areas of residents moving between regions each week, by the "
+                           "move's dominant driver.",
+                           "persons per week",
+                           MIG_DRIVERS,
+                           s->steps,
+                           1,
+                           mig_driver_names,
+                           values,
+                           x,
+                           s->start,
+                           NULL,
+                           NULL,
+                           NAN,
+                           0,
+                           NULL,
+                           NULL,
+                           NULL,
+                           NULL};
+    fputs("<section><h2>Internal migration</h2>\n", f);
+    time_chart(f, &c);
+    fputs("</section>\n", f);
+    free_all(values, MIG_DRIVERS);
+    free(x);
+}
+
+static void remittances_chart(FILE *f, const struct run_file *r)
+{
+    const struct stats *s = &r->runs[0];
+    const struct world *w = &r->labels;
+    double *values[MIG_MAX_ORIGINS], *x = step_ends(s);
+    const char *names[MIG_MAX_ORIGINS];
+    for (int o = 0; o < w->origins; o++)
+        values[o] = over_time(r, "remittances_usd", 1, o), names[o] = w->origin_name[o];
+    struct time_chart c = {"remittances",
+                           "Remittances sent home, by origin",
+                           "Lines of the money migrant workers send home each week, after fees, "
+                           "by origin country.",
+                           "USD per week",
+                           w->origins,
+                           s->steps,
+                           0,
+                           names,
+                           values,
+                           x,
+                           s->start,
+                           NULL,
+                           NULL,
+                           NAN,
+                           0,
+                           NULL,
+                           NULL,
+                           NULL,
+                           NULL};
+    fputs("<section><h2>Remittances and sectors</h2>\n", f);
+    time_chart(f, &c);
+    free_all(values, w->origins);
+    free(x);
+}
+
+static void sectors_chart(FILE *f, const struct run_file *r)
+{
+    const struct stats *s = &r->runs[0];
+    const struct world *w = &r->labels;
+    int R = w->regions, K = w->sectors, end = s->steps - 1;
+    int height = 60 + 22 * R + 40;
+    svg_open(f, 860, height, "sectors", "Sector composition of migrant workers, by region",
+             "Horizontal stacked bars: for each region, the share of the migrant workers "
+             "present at the end of the run in each sector of work.");
+    struct plot p = {f, 150, 40, 520, 22.0 * R, 0, 100, 0, 1};
+    for (int v = 0; v <= 100; v += 20)
+        fprintf(f,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/><text "
+                "x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%d%%</text>\n",
+                px(&p, v), px(&p, v), p.top, p.top + p.height, px(&p, v), p.top + p.height + 16, v);
+    fprintf(f,
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"axis-label\" text-anchor=\"middle\">share of the "
+            "region's migrant workers (%%)</text>\n",
+            p.left + p.width / 2, p.top + p.height + 34);
+    for (int g = 0; g < R; g++) {
+        double total = 0, shares[MIG_MAX_SECTORS] = {0};
+        for (int rep = 0; rep < r->replicates; rep++)
+            for (int k = 0; k < K; k++)
+                shares[k] += r->runs[rep].migrant_stock_by_sector[((size_t)end * R + g) * K + k];
+        for (int k = 0; k < K; k++)
+            total += shares[k];
+        double at = 0, y = p.top + 22 * g + 3;
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">", p.left - 6,
+                y + 12);
+        escaped(f, w->region_name[g]);
+        fputs("</text>\n", f);
+        for (int k = 0; total > 0 && k < K; k++) {
+            double share = 100 * shares[k] / total;
+            fprintf(f,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"16\" fill=\"%s\"><title>"
+                    "%s, %s: %.1f%%</title></rect>\n",
+                    px(&p, at), y, px(&p, at + share) - px(&p, at), palette[k % COLOURS],
+                    w->region_name[g], w->sector_name[k], share);
+            at += share;
+        }
+    }
+    const char *names[MIG_MAX_SECTORS];
+    for (int k = 0; k < K; k++)
+        names[k] = w->sector_code[k];
+    legend(f, p.left + p.width + 24, p.top, names, K, palette);
+    fputs("</svg>\n</section>\n", f);
+}
+
+/* Differences of the run from a baseline over time, with 90% bands over
+ * paired replicates. */
+static void comparison(FILE *f, const struct run_file *alt, const struct run_file *base)
+{
+    const struct stats *s = &alt->runs[0];
+    static const struct {
+        const char *series, *title, *unit;
+    } items[] = {
+        {"migrant_stock", "Migrant workers present: scenario minus baseline", "persons"},
+        {"arrivals", "Arrivals per week: scenario minus baseline", "persons per week"},
+        {"remittances_usd", "Remittances per week: scenario minus baseline", "USD per week"},
+        {"internal_moves_by_driver", "Internal moves per week: scenario minus baseline",
+         "persons per week"},
+    };
+    long first = 0;
+    double marker = alt->first_event[0] && mig_date_parse(alt->first_event, &first)
+                        ? (double)(first - s->start)
+                        : NAN;
+    fputs("<section><h2>Scenario against baseline</h2>\n<p>", f);
+    escaped(f, alt->scenario_name);
+    fputs(" minus ", f);
+    escaped(f, base->scenario_name);
+    fprintf(f, "%s. Both runs share their seed, so the difference is the policy's effect.</p>\n",
+            alt->replicates > 1 ? "; the band is the 90% interval over paired replicates" : "");
+    double *x = step_ends(s);
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        int n = alt->replicates;
+        double *mean = calloc((size_t)s->steps, sizeof *mean);
+        double *lo = calloc((size_t)s->steps, sizeof *lo),
+               *hi = calloc((size_t)s->steps, sizeof *hi);
+        double *each = calloc((size_t)n, sizeof *each);
+        double **per = calloc((size_t)n, sizeof *per);
+        for (int k = 0; per && k < n; k++) {
+            struct run_file one_a = *alt, one_b = *base;
+            one_a.runs = &alt->runs[k], one_a.replicates = 1;
+            one_b.runs = &base->runs[k], one_b.replicates = 1;
+            double *a = over_time(&one_a, items[i].series, 1, -1);
+            double *b = over_time(&one_b, items[i].series, 1, -1);
+            per[k] = a;
+            for (int t = 0; a && b && t < s->steps; t++)
+                a[t] -= b[t];
+            free(b);
+        }
+        for (int t = 0; mean && lo && hi && each && per && t < s->steps; t++) {
+            for (int k = 0; k < n; k++) {
+                each[k] = per[k] ? per[k][t] : 0;
+                mean[t] += each[k] / n;
+            }
+            for (int a = 1; a < n; a++) /* sort the few replicates */
+                for (int b = a; b > 0 && each[b] < each[b - 1]; b--) {
+                    double swap = each[b];
+                    each[b] = each[b - 1], each[b - 1] = swap;
+                }
+            double q05 = 0.05 * (n - 1), q95 = 0.95 * (n - 1);
+            int i05 = (int)q05, i95 = (int)q95;
+            lo[t] = each[i05] + (i05 + 1 < n ? (q05 - i05) * (each[i05 + 1] - each[i05]) : 0);
+            hi[t] = each[i95] + (i95 + 1 < n ? (q95 - i95) * (each[i95 + 1] - each[i95]) : 0);
+        }
+        char id[32];
+        snprintf(id, sizeof id, "compare-%zu", i);
+        const char *names[] = {"difference (mean)"};
+        double *values[] = {mean};
+        struct time_chart c = {id,
+                               items[i].title,
+                               "A line of the scenario's value minus the baseline's at each "
+                               "week, with the date of the scenario's first event marked.",
+                               items[i].unit,
+                               1,
+                               s->steps,
+                               0,
+                               names,
+                               values,
+                               x,
+                               s->start,
+                               n > 1 ? lo : NULL,
+                               n > 1 ? hi : NULL,
+                               marker,
+                               0,
+                               NULL,
+                               NULL,
+                               NULL,
+                               NULL};
+        if (mean && lo && hi)
+            time_chart(f, &c);
+        for (int k = 0; per && k < n; k++)
+            free(per[k]);
+        free(per);
+        free(each);
+        free(mean);
+        free(lo);
+        free(hi);
+    }
+    free(x);
+    fputs("</section>\n", f);
+}
+
+/* The calibration's fit: each target's standardised error, observed at 0
+ * with its 90% band, simulated as a point (Nelder-Mead: the best
+ * evaluation) or an interval over the last generation's particles. */
+static int calibration(FILE *f, const char *path)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
+        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a calibration trace",
+                        path);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hsize_t dims[2] = {0, 0}, tdims[2] = {0, 0};
+    char method[32] = "";
+    static char labels[1 << 16];
+    labels[0] = '\0';
+    if (file < 0 || H5LTget_attribute_string(file, "/", "method", method) < 0 ||
+        H5LTget_dataset_info(file, "simulated", dims, NULL, NULL) < 0 ||
+        H5LTget_dataset_info(file, "target_observed", tdims, NULL, NULL) < 0 ||
+        tdims[1] != dims[1] || dims[0] == 0) {
+        if (file >= 0)
+            H5Fclose(file);
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: no 'simulated' and 'target_observed' of one shape; expected a "
+                        "calibration trace",
+                        path);
+    }
+    H5LTget_attribute_string(file, "/", "target_labels", labels);
+    int rows = (int)dims[0], n = (int)dims[1];
+    double *sim = malloc((size_t)rows * (size_t)n * sizeof *sim);
+    double *obs = malloc(4 * (size_t)n * sizeof *obs),
+           *objective = malloc((size_t)rows * sizeof *objective);
+    int *generation = malloc((size_t)rows * sizeof *generation);
+    int status = 0;
+    if (!sim || !obs || !objective || !generation ||
+        H5LTread_dataset_double(file, "simulated", sim) < 0 ||
+        H5LTread_dataset_double(file, "target_observed", obs) < 0 ||
+        H5LTread_dataset_double(file, "objective", objective) < 0 ||
+        H5LTread_dataset_int(file, "generation", generation) < 0)
+        status = mig_fail(MIG_EINPUT, "%s: error: cannot read the calibration trace", path);
+    H5Fclose(file);
+    if (status == 0) {
+        int best = 0, last = 0;
+        for (int i = 0; i < rows; i++) {
+            best = objective[i] < objective[best] ? i : best;
+            last = generation[i] > last ? generation[i] : last;
+        }
+        int height = 70 + 22 * n + 50;
+        fputs("<section><h2>Calibration fit</h2>\n", f);
+        svg_open(f, 860, height, "calibration", "Fit of the calibration to its targets",
+                 "For each target, the standardised error (simulated minus observed, over the "
+                 "observation's standard deviation): the grey band is the observation's 90% "
+                 "interval; points are the best evaluation (Nelder-Mead) and bars the 90% range "
+                 "over the last generation's particles (ABC-SMC); green inside, vermillion "
+                 "outside.");
+        struct plot p = {f, 330, 40, 440, 22.0 * n, -4, 4, 0, 1};
+        fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"band\"/>\n",
+                px(&p, -1.645), p.top, px(&p, 1.645) - px(&p, -1.645), p.height);
+        for (int v = -4; v <= 4; v++)
+            fprintf(f,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/><text "
+                    "x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%d</text>\n",
+                    px(&p, v), px(&p, v), p.top, p.top + p.height, px(&p, v), p.top + p.height + 16,
+                    v);
+        fprintf(f,
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"axis-label\" text-anchor=\"middle\">"
+                "standardised error (simulated minus observed, in standard deviations)</text>\n",
+                p.left + p.width / 2, p.top + p.height + 34);
+        char *label = labels;
+        for (int k = 0; k < n; k++) {
+            char *next = strchr(label, '\n');
+            if (next)
+                *next = '\0';
+            double sd = obs[3 * n + k], value = obs[k], lo = obs[n + k], hi = obs[2 * n + k];
+            double zmin = INFINITY, zmax = -INFINITY;
+            for (int i = 0; i < rows; i++)
+                if (strcmp(method, "abc-smc") == 0 ? generation[i] == last : i == best) {
+                    double x = sim[(size_t)i * n + k];
+                    /* Ranges and bounds are met anywhere inside them. */
+                    double z = !isnan(value) ? (x - value) / sd
+                               : x < lo      ? (x - lo) / sd
+                               : x > hi      ? (x - hi) / sd
+                                             : 0;
+                    zmin = fmin(zmin, z), zmax = fmax(zmax, z);
+                }
+            int inside = zmax >= -1.645 && zmin <= 1.645;
+            double y = p.top + 22 * k + 11;
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">",
+                    p.left - 8, y + 4);
+            char shown[64];
+            snprintf(shown, sizeof shown, "%.52s%s", *label ? label : "target",
+                     strlen(label) > 52 ? "..." : "");
+            escaped(f, shown);
+            fputs("</text>\n", f);
+            double a = fmax(fmin(zmin, 4), -4), b = fmax(fmin(zmax, 4), -4);
+            fprintf(f,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                    "stroke-width=\"4\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\">"
+                    "<title>standardised error %.2f to %.2f (%s)</title></circle>\n",
+                    px(&p, a) - 1, px(&p, b) + 1, y, y, inside ? "#009E73" : "#D55E00",
+                    px(&p, (a + b) / 2), y, inside ? "#009E73" : "#D55E00", zmin, zmax,
+                    inside ? "inside" : "outside");
+            label = next ? next + 1 : label + strlen(label);
+        }
+        const char *names[] = {"inside", "outside"};
+        const char *colours[] = {"#009E73", "#D55E00"};
+        legend(f, p.left + p.width + 20, p.top, names, 2, colours);
+        fputs("</svg>\n</section>\n", f);
+    }
+    free(sim);
+    free(obs);
+    free(objective);
+    free(generation);
+    return status;
+}
+
+static const char style[] =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px auto;"
+    "max-width:920px;color:#1a1a1a;background:#fff;line-height:1.4}"
+    "h1{font-size:1.6em;margin-bottom:4px}h2{font-size:1.2em;border-bottom:1px solid #ddd;"
+    "padding-bottom:4px;margin-top:28px}.meta{color:#555;font-size:.9em}"
+    ".cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}.card{flex:1 1 150px;"
+    "border:1px solid #ddd;border-radius:6px;padding:10px}.value{font-size:1.5em;font-weight:600}"
+    ".what{font-size:.85em;color:#444}svg{max-width:100%;height:auto;display:block;"
+    "margin:8px 0}.chart-title{font-size:15px;font-weight:600}.tick{font-size:11px;fill:#333}"
+    ".axis-label{font-size:12px;fill:#222}.legend{font-size:12px;fill:#222}"
+    ".legend-title{font-size:12px;font-weight:600;fill:#222}.map-label{font-size:11px;fill:#111}."
+    "origin{font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}"
+    ".grid{stroke:#e3e3e3;stroke-width:1}.axis{stroke:#555;stroke-width:1}"
+    ".tick-line{stroke:#555}.band{fill:#999;fill-opacity:.25}.whisker{stroke:#000;"
+    "stroke-width:2}.observed{fill:#fff;stroke:#000;stroke-width:2}.marker{stroke:#000;"
+    "stroke-dasharray:5,4}footer{margin-top:32px;font-size:.8em;color:#555}";
+
+int mig_report_write(const struct report_options *o)
+{
+    struct run_file run = {0}, base = {0};
+    int status = mig_reader_load(&run, o->run);
+    if (status < 0)
+        return status;
+    if (o->compare && (status = mig_reader_load(&base, o->compare)) < 0) {
+        mig_reader_free(&run);
+        return status;
+    }
+    if (o->compare &&
+        (base.runs[0].steps != run.runs[0].steps || base.runs[0].start != run.runs[0].start ||
+         base.replicates != run.replicates || base.labels.origins != run.labels.origins ||
+         base.labels.regions != run.labels.regions)) {
+        status = mig_fail(MIG_EINPUT,
+                          "%s: error: differs from %s in its dates, dimensions or replicates; "
+                          "expected two runs of one shape",
+                          o->compare, o->run);
+        goto done;
+    }
+    char temp[4200];
+    snprintf(temp, sizeof temp, "%s.tmp-%ld", o->output, (long)getpid());
+    FILE *f = fopen(temp, "w");
+    if (!f) {
+        status = mig_fail(MIG_EIO, "%s: error: cannot write the report", o->output);
+        goto done;
+    }
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+               "<title>migsim report: ");
+    escaped(f, run.scenario_name);
+    fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
+    header(f, &run);
+    headline(f, &run);
+    stock_chart(f, &run);
+    fputs("<section><h2>Map</h2>\n", f);
+    map_chart(f, &run);
+    fputs("<p class=\"meta\">Schematic: circles at the regions' administrative centres, no "
+          "borders.</p></section>\n",
+          f);
+    drivers_chart(f, &run);
+    remittances_chart(f, &run);
+    sectors_chart(f, &run);
+    if (o->compare)
+        comparison(f, &run, &base);
+    if (o->calibration)
+        status = calibration(f, o->calibration);
+    fprintf(f, "<footer>Made by migsim %s from ", run.version);
+    escaped(f, o->run);
+    fputs(". Colours: Okabe-Ito palette; climate stress: a yellow-green-purple scale.</footer>\n"
+          "</body>\n</html>\n",
+          f);
+    int failed = ferror(f);
+    if (fclose(f) != 0 || failed) {
+        if (status == 0)
+            status = mig_fail(MIG_EIO, "%s: error: cannot write the report", o->output);
+    }
+    if (status == 0 && rename(temp, o->output) < 0)
+        status = mig_fail(MIG_EIO, "%s: error: cannot write the report", o->output);
+    if (status < 0)
+        remove(temp);
+done:
+    mig_reader_free(&run);
+    if (o->compare)
+        mig_reader_free(&base);
+    return status;
+}

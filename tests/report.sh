@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The report: self-contained, rendered in headless Chromium with every chart,
+# and clear errors for foreign inputs.
+# usage: report.sh MIGSIM SOURCE_DIR
+set -u
+migsim=$1
+source_dir=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
+expect() {
+    local code=$1 what=$2
+    shift 2
+    "$@" >"$work/out" 2>"$work/err"
+    local got=$?
+    [ "$got" -eq "$code" ] && ok || not_ok "$what: exit $got, expected $code ($(head -c 300 "$work/err"))"
+}
+contains() { grep -qF -- "$2" "$1" && ok || not_ok "$3: '$2' not in $(head -c 300 "$1")"; }
+
+"$migsim" run "$source_dir/scenarios/baseline.yaml" --scale 100 --replicates 2 -o "$work/base.h5" --quiet
+"$migsim" run "$source_dir/scenarios/doubled_permit_fee.yaml" --scale 100 --replicates 2 -o "$work/fee.h5" --quiet
+printf 'extends: %s/scenarios/baseline.yaml\nend: 2025-12-31\nscale: 400\n' "$source_dir" >"$work/short.yaml"
+"$migsim" calibrate "$work/short.yaml" --targets "$source_dir/scenarios/targets/imws_round6.yaml" \
+    --free migrants.entry_rate:0.15:0.35 --method abc-smc --particles 4 --budget 8 -o "$work/cal" >/dev/null
+expect 0 "report" "$migsim" report "$work/fee.h5" --compare "$work/base.h5" --calibration "$work/cal.h5" -o "$work/report.html"
+contains "$work/out" "wrote $work/report.html" "report names its file"
+expect 0 "plain report" "$migsim" report "$work/base.h5" -o "$work/plain.html"
+
+# Self-contained: nothing outside the file is referenced, and no scripts.
+if grep -qiE '<script|<link|<img|<iframe|src=|href=|url\(|@import' "$work/report.html"; then
+    not_ok "the report references something outside itself"
+else ok; fi
+grep -q '<svg' "$work/report.html" && ok || not_ok "no inline SVG"
+
+# Rendered by a real browser.
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    not_ok "chromium is not installed (bash .ci/setup installs it)"
+else
+    flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+           --disable-background-networking --disable-component-update --disable-sync
+           --user-data-dir="$work/profile" --hide-scrollbars --enable-logging=stderr --v=0)
+    timeout 120 "$browser" "${flags[@]}" --window-size=1000,5200 --screenshot="$work/shot.png" \
+        "file://$work/report.html" >/dev/null 2>"$work/console.log"
+    timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/report.html" \
+        >"$work/dom.html" 2>>"$work/console.log"
+    /usr/bin/python3 "$source_dir/tests/browser_check.py" "$work/shot.png" "$work/dom.html" \
+        "$work/console.log" 10 && ok || not_ok "browser rendering"
+fi
+
+# Foreign inputs: exit 2 with one clear message, nothing written or replaced.
+echo "keep" >"$work/existing.html"
+echo "plain text" >"$work/text.h5"
+expect 2 "not HDF5" "$migsim" report "$work/text.h5" -o "$work/existing.html"
+contains "$work/err" "text.h5: error: not an HDF5 file" "not HDF5 message"
+/usr/bin/python3 -c "import h5py; h5py.File('$work/other.h5', 'w').create_dataset('x', data=[1])"
+expect 2 "foreign HDF5" "$migsim" report "$work/other.h5" -o "$work/existing.html"
+contains "$work/err" "other.h5: error: no variable 'origin'" "missing variable message"
+/usr/bin/python3 - "$work/base.h5" "$work/broken.h5" <<'PY'
+import shutil, sys, h5py
+shutil.copy(sys.argv[1], sys.argv[2])
+with h5py.File(sys.argv[2], "a") as f:
+    del f["migrant_stock"]
+    f.create_dataset("migrant_stock", data=[1.0, 2.0])
+PY
+expect 2 "wrong dimensions" "$migsim" report "$work/broken.h5" -o "$work/existing.html"
+contains "$work/err" "'migrant_stock' has 1 dimensions, expected 4" "wrong dimensions message"
+expect 2 "a run as calibration" "$migsim" report "$work/base.h5" --calibration "$work/base.h5" -o "$work/existing.html"
+contains "$work/err" "expected a calibration trace" "calibration message"
+expect 2 "different shapes" "$migsim" report "$work/fee.h5" --compare "$work/cal.h5" -o "$work/existing.html"
+[ "$(cat "$work/existing.html")" = "keep" ] && ok || not_ok "an existing report was replaced"
+ls "$work" | grep -q '\.tmp-' && not_ok "temporary file left behind" || ok
+expect 2 "missing output" "$migsim" report "$work/base.h5"
+
+echo "report: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
