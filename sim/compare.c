@@ -217,6 +217,7 @@ static int write_differences(const struct run_file *base, const struct run_file 
         .command_line = o->command_line ? o->command_line : "",
         .threads = 1,
         .ranks = 1,
+        .replicate_index = -1,
     };
     if (status == 0)
         status = mig_output_write(o->output, &base->labels, d, n, NULL, NULL, &prov);

@@ -174,9 +174,16 @@ void mig_engine_free(struct engine *e)
 
 int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user)
 {
+    return mig_engine_run_until(e, e->stats->steps, progress, user);
+}
+
+int mig_engine_run_until(struct engine *e, int stop, mig_progress_fn progress, void *user)
+{
     size_t n;
     const struct mig_stage *list = mig_engine_stages(&n);
-    for (; e->step < e->stats->steps; e->step++) {
+    if (stop > e->stats->steps)
+        stop = e->stats->steps;
+    for (; e->step < stop; e->step++) {
         clear_tallies(e);
         for (size_t i = 0; i < n; i++) {
             double started = omp_get_wtime();

@@ -28,10 +28,15 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run SCENARIO.yaml [-o FILE.h5] [--seed N] [--threads N] [--scale S]\n"
-    "                    [--replicates N] [--quiet]\n"
+    "                    [--replicates N | --replicate K] [--quiet]\n"
+    "                    [--checkpoint-every PERIOD [--checkpoint CKPT.h5]] [--resume CKPT.h5]\n"
+    "                    [--fork-at DATE --branch ALT.yaml [--branch ALT2.yaml ...]]\n"
     "                      run a scenario, print its figures table, write FILE.h5\n"
     "                      (default output/NAME.h5, NAME the scenario file's name);\n"
-    "                      replicates use seeds derived from the scenario's\n"
+    "                      replicates use seeds derived from the scenario's; --replicate K\n"
+    "                      runs member K of an ensemble (job arrays; see merge);\n"
+    "                      PERIOD is N steps, Nd days or Nw weeks; --fork-at runs the\n"
+    "                      scenario once to DATE and each branch on from there\n"
     "  check SCENARIO.yaml validate the scenario, its data and figures without running\n"
     "  compare BASE.h5 ALT.h5 [--at DATE] [--by origin|region|sector] [-o DIFF.h5]\n"
     "                      paired differences ALT minus BASE (with 90% intervals over\n"
@@ -57,6 +62,9 @@ static const char usage[] =
 
 struct options {
     const char *scenario, *output, *second, *at, *by;
+    const char *checkpoint, *every, *resume, *fork_at;
+    const char *branch[16];
+    int branches, replicate;
     struct overrides overrides;
     int threads, quiet, repeat, replicates;
 };
@@ -90,6 +98,12 @@ static int parse_options(int argc, char **argv, struct options *opt)
                                                  {"repeat", required_argument, NULL, 'r'},
                                                  {"quiet", no_argument, NULL, 'q'},
                                                  {"replicates", required_argument, NULL, 'n'},
+                                                 {"replicate", required_argument, NULL, 'R'},
+                                                 {"checkpoint", required_argument, NULL, 'C'},
+                                                 {"checkpoint-every", required_argument, NULL, 'E'},
+                                                 {"resume", required_argument, NULL, 'U'},
+                                                 {"fork-at", required_argument, NULL, 'F'},
+                                                 {"branch", required_argument, NULL, 'B'},
                                                  {"at", required_argument, NULL, 'a'},
                                                  {"by", required_argument, NULL, 'b'},
                                                  {"help", no_argument, NULL, 'h'},
@@ -98,6 +112,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
     opt->overrides.seed = -1;
     opt->repeat = 5;
     opt->replicates = 1;
+    opt->replicate = -1;
     double x;
     int c;
     optind = 1;
@@ -136,6 +151,28 @@ static int parse_options(int argc, char **argv, struct options *opt)
             break;
         case 'a':
             opt->at = optarg;
+            break;
+        case 'R':
+            if (parse_count(optarg, "--replicate", 0, 4e9, &x) < 0 || x != floor(x))
+                return bad_usage("--replicate expects a whole number from 0");
+            opt->replicate = (int)x;
+            break;
+        case 'C':
+            opt->checkpoint = optarg;
+            break;
+        case 'E':
+            opt->every = optarg;
+            break;
+        case 'U':
+            opt->resume = optarg;
+            break;
+        case 'F':
+            opt->fork_at = optarg;
+            break;
+        case 'B':
+            if (opt->branches == 16)
+                return bad_usage("at most 16 --branch scenarios");
+            opt->branch[opt->branches++] = optarg;
             break;
         case 'b':
             opt->by = optarg;
@@ -228,6 +265,67 @@ static int fail(struct simulation *sim, int status)
     return mig_exit_code(status);
 }
 
+/* A period as steps: N (steps), Nd (days) or Nw (weeks). */
+static int period_steps(const char *text, double step_days)
+{
+    char *end = NULL;
+    double x = strtod(text, &end);
+    if (!text[0] || !(x > 0) || !isfinite(x))
+        return -1;
+    double days = *end == 'd' ? x : *end == 'w' ? 7 * x : *end == '\0' ? x * step_days : -1;
+    if (days <= 0 || (*end && end[1]))
+        return -1;
+    int steps = (int)ceil(days / step_days - 1e-9);
+    return steps < 1 ? 1 : steps;
+}
+
+static int finish(struct simulation *sim, const struct options *opt, const char *output)
+{
+    int outside = 0, status;
+    if ((status = mig_simulation_figures(sim, &outside)) < 0 ||
+        (status = mig_simulation_write(sim, output, command_line)) < 0)
+        return status;
+    if (!opt->quiet) {
+        mig_simulation_print_summary(sim, stdout);
+        printf("wrote %s\n", output);
+    }
+    return 0;
+}
+
+/* --fork-at DATE --branch ALT.yaml...: the scenario once to DATE, then to
+ * its end and each branch from there, written beside the scenario's output. */
+static int run_forks(struct simulation *sim, const struct options *opt, const char *output,
+                     struct progress *bar, bool show)
+{
+    long day;
+    if (!mig_date_parse(opt->fork_at, &day))
+        return mig_fail(MIG_EINPUT, "error: --fork-at expects a date YYYY-MM-DD, found '%s'",
+                        opt->fork_at);
+    int fork = mig_simulation_step_at(sim, day);
+    if (fork <= 0 || fork >= sim->runs[0].steps)
+        return mig_fail(MIG_EINPUT, "error: --fork-at %s is not inside the run", opt->fork_at);
+    char fork_path[4200], copy[4096];
+    snprintf(fork_path, sizeof fork_path, "%s.fork-%ld.h5", output, (long)getpid());
+    int status = mig_simulation_run_forking(sim, fork, fork_path, show ? show_progress : NULL, bar);
+    if (status == 0)
+        status = finish(sim, opt, output);
+    for (int b = 0; status == 0 && b < opt->branches; b++) {
+        struct simulation branch;
+        char path[4200];
+        snprintf(copy, sizeof copy, "%s", output);
+        char name[1024];
+        default_output(opt->branch[b], name, sizeof name); /* output/NAME.h5 */
+        snprintf(path, sizeof path, "%s/%s", dirname(copy), strrchr(name, '/') + 1);
+        if ((status = mig_simulation_load(&branch, opt->branch[b], &opt->overrides)) == 0 &&
+            (status = mig_simulation_run_branch(&branch, fork_path, show ? show_progress : NULL,
+                                                bar)) == 0)
+            status = finish(&branch, opt, path);
+        mig_simulation_free(&branch);
+    }
+    remove(fork_path);
+    return status;
+}
+
 static int command_run(int argc, char **argv)
 {
     struct options opt;
@@ -236,6 +334,10 @@ static int command_run(int argc, char **argv)
         return code;
     if (!opt.scenario || opt.second)
         return bad_usage("run: expected one scenario file");
+    if (opt.replicate >= 0 && opt.replicates > 1)
+        return bad_usage("--replicate K runs one member; it does not go with --replicates");
+    if ((opt.branches > 0) != (opt.fork_at != NULL))
+        return bad_usage("--fork-at DATE and --branch ALT.yaml go together");
     char output[4096];
     if (opt.output)
         snprintf(output, sizeof output, "%s", opt.output);
@@ -249,22 +351,36 @@ static int command_run(int argc, char **argv)
         mig_simulation_free(&sim);
         return code;
     }
+    char checkpoint[4200];
+    snprintf(checkpoint, sizeof checkpoint, "%s", opt.checkpoint ? opt.checkpoint : "");
+    if (opt.every) {
+        sim.checkpoint_every = period_steps(opt.every, sim.scenario.step_days);
+        if (sim.checkpoint_every < 0) {
+            mig_simulation_free(&sim);
+            return bad_usage("--checkpoint-every expects N (steps), Nd (days) or Nw (weeks)");
+        }
+        if (!opt.checkpoint)
+            snprintf(checkpoint, sizeof checkpoint, "%s.ckpt", output);
+        sim.checkpoint = checkpoint;
+    }
+    sim.resume = opt.resume;
+    sim.first_replicate = opt.replicate > 0 ? opt.replicate : 0;
+    sim.replicate_index = opt.replicate;
     struct progress bar = {now_seconds(), 0};
     for (int o = 0; o < sim.world.origins; o++)
         bar.agents += (double)mig_population_migrants_of(&sim.scenario, &sim.world, o);
     for (int r = 0; r < sim.world.regions; r++)
         bar.agents += (double)mig_population_residents_of(&sim.scenario, &sim.world, r);
     bool show = !opt.quiet && isatty(STDERR_FILENO);
-    int outside = 0;
-    if ((status = mig_simulation_run(&sim, opt.replicates, show ? show_progress : NULL, &bar)) <
-            0 ||
-        (status = mig_simulation_figures(&sim, &outside)) < 0 ||
-        (status = mig_simulation_write(&sim, output, command_line)) < 0)
+    if (opt.fork_at)
+        status = run_forks(&sim, &opt, output, &bar, show);
+    else if ((status =
+                  mig_simulation_run(&sim, opt.replicates, show ? show_progress : NULL, &bar)) == 0)
+        status = finish(&sim, &opt, output);
+    if (status < 0)
         return fail(&sim, status);
-    if (!opt.quiet) {
-        mig_simulation_print_summary(&sim, stdout);
-        printf("wrote %s\n", output);
-    }
+    if (sim.checkpoint)
+        remove(sim.checkpoint); /* the run is complete; its checkpoint is no longer needed */
     mig_simulation_free(&sim);
     return 0;
 }

@@ -1,6 +1,7 @@
 /* The pipeline scenario -> world + population -> engine -> stats -> figures. */
 #include "migsim/simulation.h"
 #include "migsim/date.h"
+#include "migsim/checkpoint.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
 
@@ -82,6 +83,7 @@ int mig_simulation_load(struct simulation *sim, const char *path, const struct o
     if (!(sim->runs = calloc(1, sizeof *sim->runs)))
         return mig_fail(MIG_ENOMEM, "out of memory");
     sim->replicates = 1;
+    sim->replicate_index = -1;
     return series_for(sim, &sim->runs[0]);
 }
 
@@ -108,40 +110,110 @@ static int reset(struct simulation *sim)
     for (int r = 0; r < sim->replicates; r++)
         mig_stats_free(&sim->runs[r]);
     sim->replicates = 1;
+    sim->replicate_index = -1;
     return series_for(sim, &sim->runs[0]);
 }
 
-int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress, void *user)
+/* Steps to the end, writing a checkpoint every so many steps. */
+static int run_checkpointed(struct simulation *sim, mig_progress_fn progress, void *user)
+{
+    struct engine *e = &sim->engine;
+    int status = 0;
+    while (status == 0 && e->step < e->stats->steps) {
+        int stop = e->stats->steps;
+        if (sim->checkpoint && sim->checkpoint_every > 0)
+            stop = (e->step / sim->checkpoint_every + 1) * sim->checkpoint_every;
+        if ((status = mig_engine_run_until(e, stop, progress, user)) < 0)
+            break;
+        if (sim->checkpoint && sim->checkpoint_every > 0 && e->step < e->stats->steps)
+            status = mig_checkpoint_write(sim->checkpoint, e);
+    }
+    return status;
+}
+
+int mig_simulation_step_at(const struct simulation *sim, long day)
+{
+    const struct stats *s = &sim->runs[0];
+    for (int t = 0; t < s->steps; t++)
+        if (s->step_day[t] >= day)
+            return t;
+    return s->steps;
+}
+
+/* Readies replicate r (its series, population and engine). */
+static int start_replicate(struct simulation *sim, int r, double seed)
+{
+    int status;
+    if (r > 0) {
+        if ((status = series_for(sim, &sim->runs[r])) < 0)
+            return status;
+        sim->replicates = r + 1;
+        mig_engine_free(&sim->engine);
+        mig_population_free(&sim->population);
+        sim->built = 0;
+    }
+    sim->scenario.seed =
+        (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)(sim->first_replicate + r));
+    if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world)) < 0)
+        return status;
+    sim->built = 1;
+    return mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
+                           &sim->runs[r]);
+}
+
+/* Makes room for `replicates` series and forgets any earlier run. */
+static int prepare(struct simulation *sim, int replicates)
 {
     struct stats *runs = realloc(sim->runs, (size_t)replicates * sizeof *runs);
     if (!runs)
         return mig_fail(MIG_ENOMEM, "out of memory");
     sim->runs = runs;
-    if (sim->built || sim->runs[0].snapshots) {
-        int status = reset(sim);
-        if (status < 0)
-            return status;
-    }
+    if (sim->built || sim->runs[0].snapshots)
+        return reset(sim);
+    return 0;
+}
+
+int mig_simulation_run_forking(struct simulation *sim, int fork, const char *fork_path,
+                               mig_progress_fn progress, void *user)
+{
     double seed = sim->scenario.seed;
-    int status = 0;
+    int status;
+    if ((status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed)) == 0 &&
+        (status = mig_engine_run_until(&sim->engine, fork, progress, user)) == 0 &&
+        (status = mig_checkpoint_write(fork_path, &sim->engine)) == 0)
+        status = mig_engine_run(&sim->engine, progress, user);
+    sim->scenario.seed = seed;
+    return status;
+}
+
+int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
+                              mig_progress_fn progress, void *user)
+{
+    double seed = sim->scenario.seed;
+    int status;
+    if ((status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed)) == 0 &&
+        (status = mig_checkpoint_restore(fork_path, &sim->engine, 1)) == 0)
+        status = mig_engine_run(&sim->engine, progress, user);
+    sim->scenario.seed = seed;
+    return status;
+}
+
+int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress, void *user)
+{
+    int status = prepare(sim, replicates);
+    if (status < 0)
+        return status;
+    if ((sim->checkpoint || sim->resume) && replicates > 1)
+        return mig_fail(MIG_EINPUT, "error: checkpoints are for single runs; run replicates as a "
+                                    "job array (--replicate K) to checkpoint each");
+    double seed = sim->scenario.seed;
     for (int r = 0; r < replicates && status == 0; r++) {
-        if (r > 0) {
-            if ((status = series_for(sim, &sim->runs[r])) < 0)
-                break;
-            sim->replicates = r + 1;
-            mig_engine_free(&sim->engine);
-            mig_population_free(&sim->population);
-            sim->built = 0;
-        }
-        sim->scenario.seed = (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)r);
         struct replicate_progress wrap = {progress, user, r, replicates};
-        if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world)) < 0)
+        if ((status = start_replicate(sim, r, seed)) < 0)
             break;
-        sim->built = 1;
-        if ((status = mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
-                                      &sim->runs[r])) < 0 ||
-            (status = mig_engine_run(&sim->engine, progress ? replicate_step : NULL, &wrap)) < 0)
+        if (sim->resume && (status = mig_checkpoint_restore(sim->resume, &sim->engine, 0)) < 0)
             break;
+        status = run_checkpointed(sim, progress ? replicate_step : NULL, &wrap);
     }
     sim->scenario.seed = seed;
     return status;
@@ -216,6 +288,7 @@ int mig_simulation_write(const struct simulation *sim, const char *path, const c
     struct provenance prov = {
         .title = "migsim run",
         .first_event = first_event,
+        .replicate_index = sim->replicate_index,
         .scenario_name = sc->name,
         .scenario_file = sc->path ? sc->path : "",
         .scenario_text = sc->text ? sc->text : "",

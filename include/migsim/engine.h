@@ -44,4 +44,7 @@ void mig_engine_free(struct engine *e);
 /* Runs every remaining step. */
 int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user);
 
+/* Runs the remaining steps before `stop` (a step index). */
+int mig_engine_run_until(struct engine *e, int stop, mig_progress_fn progress, void *user);
+
 #endif

@@ -16,6 +16,7 @@ struct provenance {
     double seed, scale;
     const char *command_line;
     const char *first_event; /* YYYY-MM-DD of the timeline's first event, or "" */
+    int replicate_index;     /* >= 0: member K of an ensemble (seed derived from `seed`) */
     int threads, ranks;
 };
 

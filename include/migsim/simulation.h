@@ -24,6 +24,12 @@ struct simulation {
     struct stats *runs; /* one series per replicate; runs[0] uses the scenario's seed */
     struct figure_result *results;
     int loaded, built;
+    /* Set before running, for checkpoints and job arrays (all optional). */
+    const char *checkpoint; /* where to write checkpoints */
+    int checkpoint_every;   /* steps between checkpoints; 0 for none */
+    const char *resume;     /* a checkpoint to continue from */
+    int first_replicate;    /* the replicate index of runs[0] (job arrays) */
+    int replicate_index;    /* >= 0: the file is member K of an ensemble */
 };
 
 /* Loads and checks the scenario, its data and its figures (no agents yet). */
@@ -37,6 +43,19 @@ int mig_simulation_use_targets(struct simulation *sim, const char *const *paths,
  * derived from the scenario's (the first is the scenario's own). */
 int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress,
                        void *user);
+
+/* Runs the scenario up to (not including) step `fork`, writes a checkpoint
+ * there, and finishes; `fork_path` can then start branches. */
+int mig_simulation_run_forking(struct simulation *sim, int fork, const char *fork_path,
+                               mig_progress_fn progress, void *user);
+
+/* Runs a branch: this scenario continued from a fork checkpoint of another
+ * that differs only in events from the fork on. */
+int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
+                              mig_progress_fn progress, void *user);
+
+/* The first step that starts on or after `day`. */
+int mig_simulation_step_at(const struct simulation *sim, long day);
 
 /* Evaluates the figures on every replicate; `outside` counts those whose
  * mean is outside their tolerance. */

@@ -1,0 +1,266 @@
+/* Checkpoints in HDF5. Arrays are stored in their native types; the few
+ * structures (aggregates, snapshots) as bytes, which is safe because a
+ * checkpoint is only ever read back by the same migsim version. A 64-bit
+ * FNV-1a checksum over everything stored catches damage HDF5 would not. */
+#include "migsim/checkpoint.h"
+#include "migsim/error.h"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef MIGSIM_VERSION
+#define MIGSIM_VERSION "unknown"
+#endif
+
+#define SIGNATURE "migsim checkpoint 1"
+
+struct blob {
+    const char *name;
+    void *data;
+    size_t count, size; /* elements and bytes per element */
+    hid_t type;         /* native type; bytes when H5T_NATIVE_UCHAR and size > 1 */
+};
+
+/* Everything a checkpoint holds, in a fixed order. */
+static int blobs(const struct engine *e, struct blob *out)
+{
+    const struct population *p = e->pop;
+    const struct stats *s = e->stats;
+    size_t m = p->migrants, r = p->residents, n = 0;
+    struct blob list[] = {
+        {"origin", p->origin, m, 1, H5T_NATIVE_UCHAR},
+        {"region", p->region, m, 1, H5T_NATIVE_UCHAR},
+        {"sector", p->sector, m, 1, H5T_NATIVE_UCHAR},
+        {"state", p->state, m, 1, H5T_NATIVE_UCHAR},
+        {"traits", p->traits, m, 1, H5T_NATIVE_UCHAR},
+        {"skill", p->skill, m, sizeof(float), H5T_NATIVE_FLOAT},
+        {"remit_share", p->remit_share, m, sizeof(float), H5T_NATIVE_FLOAT},
+        {"living_cost", p->living_cost, m, sizeof(float), H5T_NATIVE_FLOAT},
+        {"arrived", p->arrived, m, sizeof(int32_t), H5T_NATIVE_INT32},
+        {"last_visit", p->last_visit, m, sizeof(int32_t), H5T_NATIVE_INT32},
+        {"until", p->until, m, sizeof(int32_t), H5T_NATIVE_INT32},
+        {"resident_region", p->resident_region, r, 1, H5T_NATIVE_UCHAR},
+        {"resident_person", p->resident_person, r, 1, H5T_NATIVE_UCHAR},
+        {"residents_now", s->residents_now, (size_t)s->regions, sizeof(int64_t), H5T_NATIVE_INT64},
+        {"aggregates", (void *)&e->aggregates, sizeof e->aggregates, 1, H5T_NATIVE_UCHAR},
+        {"snapshots", (void *)s->snapshot, sizeof s->snapshot, 1, H5T_NATIVE_UCHAR},
+    };
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        out[n++] = list[i];
+    size_t count;
+    const struct mig_series *series = mig_stats_series(&count);
+    for (size_t i = 0; i < count; i++)
+        out[n++] =
+            (struct blob){series[i].name, *(double *const *)((const char *)s + series[i].offset),
+                          (size_t)s->steps * mig_stats_series_width(s, &series[i]), sizeof(double),
+                          H5T_NATIVE_DOUBLE};
+    return (int)n;
+}
+
+static uint64_t fnv1a(uint64_t hash, const void *data, size_t bytes)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < bytes; i++)
+        hash = (hash ^ b[i]) * 1099511628211ull;
+    return hash;
+}
+
+static uint64_t checksum(const struct blob *list, int n, int32_t step, int snapshots)
+{
+    uint64_t hash = 14695981039346656037ull;
+    hash = fnv1a(hash, &step, sizeof step);
+    hash = fnv1a(hash, &snapshots, sizeof snapshots);
+    for (int i = 0; i < n; i++)
+        hash = fnv1a(hash, list[i].data, list[i].count * list[i].size);
+    return hash;
+}
+
+/* The parameters that shape a run's state, as text: every resolved
+ * parameter but the name, description and file paths. */
+static char *state_parameters(const struct scenario *sc)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (!f)
+        return NULL;
+    mig_scenario_write_resolved(sc, f);
+    fclose(f);
+    char *out = text, *in = text;
+    while (in && *in) {
+        char *end = strchr(in, '\n');
+        size_t len = end ? (size_t)(end - in) + 1 : strlen(in);
+        int skip = !strncmp(in, "name:", 5) || !strncmp(in, "description:", 12) ||
+                   !strncmp(in, "data:", 5) || !strncmp(in, "targets:", 8);
+        if (!skip) {
+            memmove(out, in, len);
+            out += len;
+        }
+        in += len;
+    }
+    if (out)
+        *out = '\0';
+    return text;
+}
+
+int mig_checkpoint_write(const char *path, const struct engine *e)
+{
+    char temp[4200];
+    snprintf(temp, sizeof temp, "%s.tmp-%ld", path, (long)getpid());
+    struct blob list[64];
+    int n = blobs(e, list);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t file = H5Fcreate(temp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0)
+        return mig_fail(MIG_EIO, "%s: error: cannot create the checkpoint", path);
+    char *parameters = state_parameters(e->sc);
+    int ok = parameters != NULL;
+    for (int i = 0; ok && i < n; i++) {
+        hsize_t count =
+            (hsize_t)(list[i].count * (list[i].type == H5T_NATIVE_UCHAR ? list[i].size : 1));
+        hid_t space = H5Screate_simple(1, &count, NULL);
+        hid_t ds = space >= 0 ? H5Dcreate2(file, list[i].name, list[i].type, space, H5P_DEFAULT,
+                                           H5P_DEFAULT, H5P_DEFAULT)
+                              : -1;
+        ok = ds >= 0 && (count == 0 || H5Dwrite(ds, list[i].type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                                list[i].data) >= 0);
+        if (ds >= 0)
+            H5Dclose(ds);
+        if (space >= 0)
+            H5Sclose(space);
+    }
+    char sum[32], number[32];
+    snprintf(sum, sizeof sum, "%016llx",
+             (unsigned long long)checksum(list, n, e->step, e->stats->snapshots));
+    int step = e->step, snapshots = e->stats->snapshots;
+    long clamped = e->clamped_steps;
+    snprintf(number, sizeof number, "%.0f", e->sc->seed);
+    ok =
+        ok && H5LTset_attribute_string(file, "/", "signature", SIGNATURE) >= 0 &&
+        H5LTset_attribute_string(file, "/", "migsim_version", MIGSIM_VERSION) >= 0 &&
+        H5LTset_attribute_string(file, "/", "scenario_text", e->sc->text ? e->sc->text : "") >= 0 &&
+        H5LTset_attribute_string(file, "/", "state_parameters", parameters) >= 0 &&
+        H5LTset_attribute_string(file, "/", "seed", number) >= 0 &&
+        H5LTset_attribute_string(file, "/", "checksum", sum) >= 0 &&
+        H5LTset_attribute_int(file, "/", "step", &step, 1) >= 0 &&
+        H5LTset_attribute_int(file, "/", "snapshots", &snapshots, 1) >= 0 &&
+        H5LTset_attribute_long(file, "/", "clamped_steps", &clamped, 1) >= 0;
+    free(parameters);
+    if (H5Fclose(file) < 0)
+        ok = 0;
+    int fd = ok ? open(temp, O_RDONLY) : -1;
+    ok = ok && fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok || rename(temp, path) < 0) {
+        remove(temp);
+        return mig_fail(MIG_EIO, "%s: error: cannot write the checkpoint", path);
+    }
+    return 0;
+}
+
+static int refuse(const char *path, const char *why)
+{
+    return mig_fail(MIG_EINPUT, "%s: error: cannot resume from this checkpoint: %s", path, why);
+}
+
+static char *text_attribute(hid_t file, const char *name)
+{
+    hsize_t dims;
+    H5T_class_t cls;
+    size_t size = 0;
+    if (H5Aexists(file, name) <= 0 ||
+        H5LTget_attribute_info(file, "/", name, &dims, &cls, &size) < 0 || cls != H5T_STRING)
+        return NULL;
+    char *text = calloc(size + 1, 1);
+    if (text && H5LTget_attribute_string(file, "/", name, text) < 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int mig_checkpoint_restore(const char *path, struct engine *e, int branch)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (access(path, R_OK) != 0)
+        return mig_fail(MIG_EINPUT, "%s: error: cannot read the checkpoint", path);
+    if (H5Fis_hdf5(path) <= 0)
+        return refuse(path, "not an HDF5 file (truncated or not a checkpoint)");
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return refuse(path, "the HDF5 file is damaged");
+    int status = 0, step = 0, snapshots = 0;
+    long clamped = 0;
+    char *signature = text_attribute(file, "signature");
+    char *version = text_attribute(file, "migsim_version");
+    char *text = text_attribute(file, "scenario_text");
+    char *parameters = text_attribute(file, "state_parameters");
+    char *sum = text_attribute(file, "checksum");
+    char *mine = state_parameters(e->sc);
+    if (!signature || strcmp(signature, SIGNATURE) != 0)
+        status = refuse(path, "no migsim checkpoint signature");
+    else if (!version || strcmp(version, MIGSIM_VERSION) != 0)
+        status = refuse(path, "it was written by another migsim version");
+    else if (!text || !parameters || !sum || !mine ||
+             H5LTget_attribute_int(file, "/", "step", &step) < 0 ||
+             H5LTget_attribute_int(file, "/", "snapshots", &snapshots) < 0 ||
+             H5LTget_attribute_long(file, "/", "clamped_steps", &clamped) < 0)
+        status = refuse(path, "its attributes are damaged");
+    else if (!branch && strcmp(text, e->sc->text ? e->sc->text : "") != 0)
+        status = refuse(path, "it was written by another scenario");
+    else if (!branch && strcmp(parameters, mine) != 0)
+        status = refuse(path, "it was written with another seed, scale or parameters");
+    else if (branch && strcmp(parameters, mine) != 0)
+        status = refuse(path, "the scenarios differ in their parameters, not only in events");
+    else if (step < 0 || step > e->stats->steps || snapshots < 0 || snapshots > MIG_MAX_SNAPSHOTS)
+        status = refuse(path, "its step is outside the run");
+    struct blob list[64];
+    int n = blobs(e, list);
+    for (int i = 0; status == 0 && i < n; i++) {
+        size_t bytes = list[i].count * list[i].size;
+        hsize_t dims = 0;
+        H5T_class_t cls;
+        size_t size;
+        if (H5LTget_dataset_info(file, list[i].name, &dims, &cls, &size) < 0 ||
+            dims * size != bytes) {
+            char why[160];
+            snprintf(why, sizeof why, "'%s' has another length than this scenario's", list[i].name);
+            status = refuse(path, why);
+            break;
+        }
+        hid_t ds = H5Dopen2(file, list[i].name, H5P_DEFAULT);
+        if (ds < 0 ||
+            (bytes && H5Dread(ds, list[i].type, H5S_ALL, H5S_ALL, H5P_DEFAULT, list[i].data) < 0))
+            status = refuse(path, "a dataset cannot be read (truncated?)");
+        if (ds >= 0)
+            H5Dclose(ds);
+    }
+    if (status == 0) {
+        char computed[32];
+        snprintf(computed, sizeof computed, "%016llx",
+                 (unsigned long long)checksum(list, n, step, snapshots));
+        if (strcmp(computed, sum) != 0)
+            status = refuse(path, "its checksum does not match (the file is corrupted)");
+    }
+    if (status == 0) {
+        e->step = step;
+        e->stats->snapshots = snapshots;
+        e->clamped_steps = clamped;
+        if (branch && mig_timeline_first_day(&e->sc->timeline) < e->stats->step_day[step])
+            status = refuse(path, "the branch has an event before the fork");
+    }
+    free(signature);
+    free(version);
+    free(text);
+    free(parameters);
+    free(sum);
+    free(mine);
+    H5Fclose(file);
+    return status;
+}
