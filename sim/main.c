@@ -3,6 +3,7 @@
 #include "migsim/calibrate.h"
 #include "migsim/compare.h"
 #include "migsim/date.h"
+#include "migsim/ensemble.h"
 #include "migsim/report.h"
 #include "migsim/error.h"
 #include "migsim/simulation.h"
@@ -46,6 +47,11 @@ static const char usage[] =
     "            [--particles N] [--scale S] [--prior OUT.h5] -o OUT\n"
     "                      fit parameters to targets; writes OUT.yaml (the calibrated\n"
     "                      scenario) and OUT.h5 (the trace), prints the fit table\n"
+    "  ensemble SCENARIO.yaml --replicates N [-o FILE.h5] [run options]\n"
+    "                      replicates in one file, with the mean and 5/50/95% quantiles\n"
+    "                      of every series (under MPI, replicates spread over ranks)\n"
+    "  merge MEMBER.h5 MEMBER.h5 ... -o ENSEMBLE.h5\n"
+    "                      join job-array members (run --replicate K) into an ensemble\n"
     "  report RUN.h5 [--compare BASE.h5] [--calibration CAL.h5] -o REPORT.html\n"
     "                      a self-contained HTML report with charts and a map\n"
     "  params [--yaml]     every parameter and timeline event: default, bounds, unit,\n"
@@ -540,6 +546,31 @@ static int command_report(int argc, char **argv)
     return 0;
 }
 
+static int command_merge(int argc, char **argv)
+{
+    const char *output = NULL, *members[4096];
+    int count = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            output = argv[++i];
+        else if (argv[i][0] == '-')
+            return bad_usage("merge: unknown option");
+        else if (count < 4096)
+            members[count++] = argv[i];
+    }
+    if (!output || count < 2)
+        return bad_usage("merge: expected MEMBER.h5 MEMBER.h5 ... -o ENSEMBLE.h5");
+    int status = check_output_folder(output);
+    if (status)
+        return status;
+    if ((status = mig_ensemble_merge(members, count, output, command_line)) < 0) {
+        fprintf(stderr, "migsim: %s\n", mig_strerror());
+        return mig_exit_code(status);
+    }
+    printf("wrote %s (%d members)\n", output, count);
+    return 0;
+}
+
 static const char *type_name(enum mig_param_type type)
 {
     static const char *const names[] = {"real", "integer",   "date",   "text",
@@ -676,6 +707,10 @@ int main(int argc, char **argv)
         return command_calibrate(argc - 1, argv + 1);
     if (!strcmp(command, "report"))
         return command_report(argc - 1, argv + 1);
+    if (!strcmp(command, "merge"))
+        return command_merge(argc - 1, argv + 1);
+    if (!strcmp(command, "ensemble")) /* run with replicates, over ranks under MPI */
+        return command_run(argc - 1, argv + 1);
     if (!strcmp(command, "params")) {
         if (argc == 3 && !strcmp(argv[2], "--yaml"))
             return command_params(1);

@@ -276,6 +276,52 @@ static int write_coordinates(struct writer *wr, const struct world *w, const str
     return 0;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The mean and the 5%, 50% and 95% quantiles over replicates of every value
+ * of a series, as variables NAME_mean, NAME_q05, NAME_q50, NAME_q95. */
+static int write_summaries(struct writer *wr, const struct mig_series *v, const char *const *dims,
+                           const double *data, size_t size, int replicates)
+{
+    static const char *const suffix[] = {"mean", "q05", "q50", "q95"};
+    static const double q[] = {0, 0.05, 0.50, 0.95};
+    double *out = malloc(size * 4 * sizeof *out);
+    double *values = malloc((size_t)replicates * sizeof *values);
+    int status = out && values ? 0 : mig_fail(MIG_ENOMEM, "out of memory");
+    for (size_t i = 0; status == 0 && i < size; i++) {
+        double mean = 0;
+        for (int r = 0; r < replicates; r++)
+            mean += (values[r] = data[size * (size_t)r + i]) / replicates;
+        qsort(values, (size_t)replicates, sizeof *values, by_value);
+        out[i] = mean;
+        for (int k = 1; k < 4; k++) {
+            double at = q[k] * (replicates - 1);
+            int j = (int)at;
+            out[size * (size_t)k + i] =
+                j + 1 < replicates ? values[j] + (at - j) * (values[j + 1] - values[j]) : values[j];
+        }
+    }
+    for (int k = 0; status == 0 && k < 4; k++) {
+        char name[96], text[512];
+        snprintf(name, sizeof name, "%s_%s", v->name, suffix[k]);
+        snprintf(text, sizeof text, "%s over replicates: %s",
+                 k == 0   ? "mean"
+                 : k == 1 ? "5% quantile"
+                 : k == 2 ? "median"
+                          : "95% quantile",
+                 v->description);
+        status = variable(wr, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dims, out + size * (size_t)k,
+                          v->units, text);
+    }
+    free(out);
+    free(values);
+    return status;
+}
+
 /* Every series of the stats table; replicates are stacked on a leading
  * dimension. */
 static int write_series(struct writer *wr, const struct stats *runs, int replicates)
@@ -299,6 +345,8 @@ static int write_series(struct writer *wr, const struct stats *runs, int replica
                    size * sizeof *data);
         int status = variable(wr, v->name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, dims, data, v->units,
                               v->description);
+        if (status == 0 && replicates > 1)
+            status = write_summaries(wr, v, dims + 1, data, size, replicates);
         free(data);
         if (status < 0)
             return status;

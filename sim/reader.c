@@ -108,6 +108,36 @@ static void read_text_attribute(hid_t file, const char *name, char *out, size_t 
         H5Aclose(attr);
 }
 
+static char *long_text_attribute(hid_t file, const char *name)
+{
+    if (H5Aexists(file, name) <= 0)
+        return strdup("");
+    hid_t attr = H5Aopen(file, name, H5P_DEFAULT), type = attr >= 0 ? H5Aget_type(attr) : -1;
+    char *text = NULL;
+    if (type >= 0 && H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type)) {
+        size_t n = H5Tget_size(type);
+        text = calloc(n + 1, 1);
+        if (text && H5Aread(attr, type, text) < 0)
+            text[0] = '\0';
+    }
+    if (type >= 0)
+        H5Tclose(type);
+    if (attr >= 0)
+        H5Aclose(attr);
+    return text ? text : strdup("");
+}
+
+static void number_attribute(hid_t file, const char *name, hid_t type, void *out)
+{
+    if (H5Aexists(file, name) <= 0)
+        return;
+    hid_t a = H5Aopen(file, name, H5P_DEFAULT);
+    if (a >= 0) {
+        H5Aread(a, type, out);
+        H5Aclose(a);
+    }
+}
+
 /* The start date from the time units ("days since YYYY-MM-DD"). */
 static int read_start(hid_t file, const char *path, long *start)
 {
@@ -309,6 +339,14 @@ int mig_reader_load(struct run_file *f, const char *path)
     read_text_attribute(file, "git_revision", f->revision, sizeof f->revision);
     read_text_attribute(file, "created_utc", f->created, sizeof f->created);
     read_text_attribute(file, "first_event", f->first_event, sizeof f->first_event);
+    f->scenario_text = long_text_attribute(file, "scenario_text");
+    f->parameters = long_text_attribute(file, "scenario_parameters");
+    f->scenario_file = long_text_attribute(file, "scenario_file");
+    f->command_line = long_text_attribute(file, "command_line");
+    f->replicate_index = -1;
+    f->scale = 1;
+    number_attribute(file, "replicate_index", H5T_NATIVE_INT, &f->replicate_index);
+    number_attribute(file, "scale", H5T_NATIVE_DOUBLE, &f->scale);
     if (!(f->runs = calloc((size_t)f->replicates, sizeof *f->runs))) {
         status = mig_fail(MIG_ENOMEM, "out of memory");
         goto done;
@@ -335,6 +373,11 @@ done:
 
 void mig_reader_free(struct run_file *f)
 {
+    free(f->scenario_text);
+    free(f->parameters);
+    free(f->scenario_file);
+    free(f->command_line);
+    f->scenario_text = f->parameters = f->scenario_file = f->command_line = NULL;
     struct run_figures *g = &f->figures;
     void *figure_arrays[] = {g->label,     g->statistic, g->within, g->observed, g->lower, g->upper,
                              g->simulated, g->q05,       g->q95,    g->error,    g->from,  g->to};

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Batch use: a run killed with SIGKILL and resumed from its checkpoint equals
+# an uninterrupted run; damaged or foreign checkpoints are refused; fork
+# branches equal full runs; job-array members merge into the ensemble.
+# usage: hpc.sh MIGSIM SOURCE_DIR
+set -u
+migsim=$1
+source_dir=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
+expect() {
+    local code=$1 what=$2
+    shift 2
+    "$@" >"$work/out" 2>"$work/err"
+    local got=$?
+    [ "$got" -eq "$code" ] && ok || not_ok "$what: exit $got, expected $code ($(head -c 300 "$work/err"))"
+}
+contains() { grep -qF -- "$2" "$1" && ok || not_ok "$3: '$2' not in $(head -c 300 "$1")"; }
+same() { /usr/bin/python3 "$source_dir/tests/compare_datasets.py" "$@" >"$work/cmp" && ok || not_ok "$(cat "$work/cmp")"; }
+base="$source_dir/scenarios/baseline.yaml"
+
+# Kill a checkpointing run with SIGKILL after its first checkpoint, resume it.
+"$migsim" run "$base" --scale 8 --quiet -o "$work/full.h5"
+"$migsim" run "$base" --scale 8 --quiet -o "$work/killed.h5" --checkpoint-every 8w \
+    --checkpoint "$work/run.ckpt" &
+pid=$!
+for _ in $(seq 1 500); do [ -f "$work/run.ckpt" ] && break; sleep 0.01; done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+[ -f "$work/run.ckpt" ] && ok || not_ok "no checkpoint was written before the kill"
+[ ! -f "$work/killed.h5" ] && ok || not_ok "the killed run finished before the kill (test too short)"
+expect 0 "resume" "$migsim" run "$base" --scale 8 --quiet -o "$work/resumed.h5" --resume "$work/run.ckpt"
+same "$work/full.h5" "$work/resumed.h5"
+
+# Refusals: truncated, corrupted, another scenario, another seed or scale.
+head -c 100000 "$work/run.ckpt" >"$work/truncated.ckpt"
+expect 2 "truncated checkpoint" "$migsim" run "$base" --scale 8 --quiet -o "$work/x.h5" --resume "$work/truncated.ckpt"
+contains "$work/err" "cannot resume from this checkpoint" "truncated message"
+cp "$work/run.ckpt" "$work/corrupt.ckpt"
+/usr/bin/python3 -c "import h5py; d = h5py.File('$work/corrupt.ckpt', 'a')['until']; d[7] = d[7] + 1"
+expect 2 "corrupted checkpoint" "$migsim" run "$base" --scale 8 --quiet -o "$work/x.h5" --resume "$work/corrupt.ckpt"
+contains "$work/err" "its checksum does not match" "corrupted message"
+expect 2 "another scenario" "$migsim" run "$source_dir/scenarios/aral_drought.yaml" --scale 8 --quiet -o "$work/x.h5" --resume "$work/run.ckpt"
+contains "$work/err" "it was written by another scenario" "scenario message"
+expect 2 "another seed" "$migsim" run "$base" --scale 8 --seed 3 --quiet -o "$work/x.h5" --resume "$work/run.ckpt"
+contains "$work/err" "another seed, scale or parameters" "seed message"
+expect 2 "not a checkpoint" "$migsim" run "$base" --scale 8 --quiet -o "$work/x.h5" --resume "$work/full.h5"
+contains "$work/err" "no migsim checkpoint signature" "signature message"
+[ ! -f "$work/x.h5" ] && ok || not_ok "a refused resume wrote an output"
+expect 2 "bad period" "$migsim" run "$base" --scale 8 --quiet -o "$work/x.h5" --checkpoint-every 3x
+
+# Fork: the baseline once to the fork date, branches from there.
+mkdir "$work/fork"
+expect 0 "fork" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/baseline.h5" --fork-at 2025-09-01 \
+    --branch "$source_dir/scenarios/doubled_permit_fee.yaml" --branch "$source_dir/scenarios/aral_drought.yaml"
+"$migsim" run "$base" --scale 50 --quiet -o "$work/b.h5"
+"$migsim" run "$source_dir/scenarios/doubled_permit_fee.yaml" --scale 50 --quiet -o "$work/f.h5"
+"$migsim" run "$source_dir/scenarios/aral_drought.yaml" --scale 50 --quiet -o "$work/d.h5"
+same "$work/b.h5" "$work/fork/baseline.h5"
+same "$work/f.h5" "$work/fork/doubled_permit_fee.h5"
+same "$work/d.h5" "$work/fork/aral_drought.h5"
+expect 2 "branch with an earlier event" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
+    --fork-at 2026-01-01 --branch "$source_dir/scenarios/doubled_permit_fee.yaml"
+contains "$work/err" "the branch has an event before the fork" "early event message"
+
+# Job arrays: members merge into the ensemble file.
+for k in 0 1 2; do
+    "$migsim" run "$base" --scale 100 --quiet --replicate "$k" -o "$work/member$k.h5"
+done
+expect 0 "merge" "$migsim" merge "$work/member2.h5" "$work/member0.h5" "$work/member1.h5" -o "$work/merged.h5"
+expect 0 "ensemble" "$migsim" ensemble "$base" --scale 100 --replicates 3 --quiet -o "$work/ensemble.h5"
+/usr/bin/python3 - "$work/merged.h5" "$work/ensemble.h5" <<'PY' && ok || not_ok "merged members differ from the ensemble"
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+for name in ("migrant_stock", "internal_moves", "remittances_usd"):
+    assert np.array_equal(a[name][()], b[name][()]), name
+    for s in ("mean", "q05", "q50", "q95"):
+        assert np.array_equal(a[f"{name}_{s}"][()], b[f"{name}_{s}"][()]), name + s
+x = b["migrant_stock"][()]
+assert np.allclose(b["migrant_stock_mean"][()], x.mean(axis=0))
+assert np.array_equal(b["migrant_stock_q50"][()], np.median(x, axis=0))
+PY
+"$migsim" run "$source_dir/scenarios/aral_drought.yaml" --scale 100 --quiet --replicate 5 -o "$work/other.h5"
+expect 2 "merge another scenario" "$migsim" merge "$work/member0.h5" "$work/other.h5" -o "$work/bad.h5"
+contains "$work/err" "it ran another scenario" "merge scenario message"
+expect 2 "merge a member twice" "$migsim" merge "$work/member0.h5" "$work/member0.h5" -o "$work/bad.h5"
+expect 2 "merge a non-member" "$migsim" merge "$work/member0.h5" "$work/ensemble.h5" -o "$work/bad.h5"
+[ ! -f "$work/bad.h5" ] && ok || not_ok "a refused merge wrote a file"
+
+echo "hpc: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
