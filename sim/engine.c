@@ -9,6 +9,7 @@
  *   record      series and survey snapshots
  * Stages read what earlier stages wrote; nothing flows backwards. */
 #include "migsim/engine.h"
+#include "migsim/comm.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
@@ -36,16 +37,19 @@ static void stage_tables(struct engine *e)
 }
 
 /* Runs `visit` on a Bernoulli(q) subset of [0, n), chunk by chunk. */
-static void thinned(struct engine *e, uint64_t n, uint32_t stream, double q,
-                    void (*visit)(const struct tables *, struct population *, uint64_t,
-                                  struct tally *))
+/* Runs `visit` on a Bernoulli(q) subset of ids [begin, end) of the n ids,
+ * chunk by chunk; begin is a chunk boundary (this process's share). */
+static void
+thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, uint32_t stream, double q,
+        void (*visit)(const struct tables *, struct population *, uint64_t, struct tally *))
 {
-    int64_t chunks = (int64_t)((n + MIG_SKIP_CHUNK - 1) / MIG_SKIP_CHUNK);
+    int64_t low = (int64_t)(begin / MIG_SKIP_CHUNK);
+    int64_t chunks = (int64_t)((end + MIG_SKIP_CHUNK - 1) / MIG_SKIP_CHUNK);
 #pragma omp parallel num_threads(e->threads)
     {
         struct tally *y = my_tally(e);
 #pragma omp for schedule(dynamic, 1)
-        for (int64_t c = 0; c < chunks; c++) {
+        for (int64_t c = low; c < chunks; c++) {
             uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
             uint64_t count = first + MIG_SKIP_CHUNK < n ? MIG_SKIP_CHUNK : n - first;
             struct mig_skip it;
@@ -60,19 +64,20 @@ static void thinned(struct engine *e, uint64_t n, uint32_t stream, double q,
 
 static void stage_migrants(struct engine *e)
 {
-    thinned(e, e->pop->migrants, MIG_STREAM_MIGRANT_CANDIDATE, e->tables.q_migrant,
-            mig_behaviour_migrant);
+    thinned(e, e->pop->migrants, e->pop->migrant_begin, e->pop->migrant_end,
+            MIG_STREAM_MIGRANT_CANDIDATE, e->tables.q_migrant, mig_behaviour_migrant);
 }
 
 static void stage_count(struct engine *e)
 {
-    int64_t n = (int64_t)e->pop->migrants;
+    int64_t n = (int64_t)e->pop->migrant_end;
+    int64_t low = (int64_t)(e->pop->migrant_begin / MIG_SKIP_CHUNK);
     int64_t chunks = (n + (int64_t)MIG_SKIP_CHUNK - 1) / (int64_t)MIG_SKIP_CHUNK;
 #pragma omp parallel num_threads(e->threads)
     {
         struct tally *y = my_tally(e);
 #pragma omp for schedule(static)
-        for (int64_t c = 0; c < chunks; c++) {
+        for (int64_t c = low; c < chunks; c++) {
             uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
             uint64_t end =
                 first + MIG_SKIP_CHUNK < (uint64_t)n ? first + MIG_SKIP_CHUNK : (uint64_t)n;
@@ -83,8 +88,8 @@ static void stage_count(struct engine *e)
 
 static void stage_residents(struct engine *e)
 {
-    thinned(e, e->pop->residents, MIG_STREAM_RESIDENT_CANDIDATE, e->tables.q_move,
-            mig_behaviour_resident);
+    thinned(e, e->pop->residents, e->pop->resident_begin, e->pop->resident_end,
+            MIG_STREAM_RESIDENT_CANDIDATE, e->tables.q_move, mig_behaviour_resident);
 }
 
 static void add_tally(struct tally *into, const struct tally *from)
@@ -100,6 +105,9 @@ static void stage_reduce(struct engine *e)
     memset(&e->total, 0, sizeof e->total);
     for (int t = 0; t < e->threads; t++)
         add_tally(&e->total, &e->per_thread[t]);
+    /* One exchange per step: every rank gets the totals over all agents. */
+    if (e->pop->split)
+        mig_comm_sum((int64_t *)&e->total, sizeof e->total / sizeof(int64_t));
     struct aggregates *agg = &e->aggregates;
     const struct stats *s = e->stats;
     double k = e->sc->scale;
@@ -159,8 +167,11 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     mig_behaviour_initial_aggregates(sc, w, &e->conditions, &e->aggregates);
     mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, 0, &e->tables);
     for (int o = 0; o < w->origins; o++) {
-        uint64_t first = pop->origin_first[o];
-        mig_behaviour_place_initial(sc, &e->tables, pop, first, first + pop->initially_present[o]);
+        uint64_t first = pop->origin_first[o], end = first + pop->initially_present[o];
+        first = first > pop->migrant_begin ? first : pop->migrant_begin;
+        end = end < pop->migrant_end ? end : pop->migrant_end;
+        if (first < end)
+            mig_behaviour_place_initial(sc, &e->tables, pop, first, end);
     }
     e->init_seconds = omp_get_wtime() - started;
     return 0;

@@ -1,6 +1,7 @@
 /* The migsim command line: parses arguments and dispatches; all work is in
  * the library. Exit codes: 0 success, 1 runtime failure, 2 bad input. */
 #include "migsim/calibrate.h"
+#include "migsim/comm.h"
 #include "migsim/compare.h"
 #include "migsim/date.h"
 #include "migsim/ensemble.h"
@@ -266,7 +267,8 @@ static int check_output_folder(const char *path)
 
 static int fail(struct simulation *sim, int status)
 {
-    fprintf(stderr, "migsim: %s\n", mig_strerror());
+    if (mig_comm_rank() == 0) /* every rank meets the same error; one reports it */
+        fprintf(stderr, "migsim: %s\n", mig_strerror());
     mig_simulation_free(sim);
     return mig_exit_code(status);
 }
@@ -291,7 +293,7 @@ static int finish(struct simulation *sim, const struct options *opt, const char 
     if ((status = mig_simulation_figures(sim, &outside)) < 0 ||
         (status = mig_simulation_write(sim, output, command_line)) < 0)
         return status;
-    if (!opt->quiet) {
+    if (!opt->quiet && mig_comm_rank() == 0) {
         mig_simulation_print_summary(sim, stdout);
         printf("wrote %s\n", output);
     }
@@ -377,7 +379,7 @@ static int command_run(int argc, char **argv)
         bar.agents += (double)mig_population_migrants_of(&sim.scenario, &sim.world, o);
     for (int r = 0; r < sim.world.regions; r++)
         bar.agents += (double)mig_population_residents_of(&sim.scenario, &sim.world, r);
-    bool show = !opt.quiet && isatty(STDERR_FILENO);
+    bool show = !opt.quiet && isatty(STDERR_FILENO) && mig_comm_rank() == 0;
     if (opt.fork_at)
         status = run_forks(&sim, &opt, output, &bar, show);
     else if ((status =
@@ -683,9 +685,27 @@ static int command_bench(int argc, char **argv)
     return 0;
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
 {
     join_arguments(argc, argv);
+    if (mig_comm_init(&argc, &argv) < 0) {
+        fprintf(stderr, "migsim: %s\n", mig_strerror());
+        return 1;
+    }
+    int code = 0;
+    /* Under MPI, runs and ensembles use every rank; other commands run once. */
+    if (argc > 1 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "ensemble") == 0))
+        code = dispatch(argc, argv);
+    else if (mig_comm_rank() == 0)
+        code = dispatch(argc, argv);
+    mig_comm_finalize();
+    return code;
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2)
         return bad_usage("expected a command");
     const char *command = argv[1];

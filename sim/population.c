@@ -2,6 +2,7 @@
  * seed and the agent's id, so populations are identical whatever the
  * thread count. */
 #include "migsim/population.h"
+#include "migsim/comm.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
 
@@ -10,12 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int allocate(void **p, uint64_t count, size_t size)
+/* An array for ids [begin, end), indexed by id: the pointer is moved back by
+ * `begin` so that every module indexes agents by their global id. */
+static int allocate(void **p, uint64_t begin, uint64_t end, size_t size)
 {
-    *p = count ? malloc(count * size) : NULL;
-    if (count && !*p)
+    uint64_t count = end - begin;
+    char *block = malloc((count ? count : 1) * size);
+    if (!block)
         return mig_fail(MIG_ENOMEM, "out of memory for %llu agents", (unsigned long long)count);
+    *p = block - begin * size;
     return 0;
+}
+
+static void release(void *p, uint64_t begin, size_t size)
+{
+    if (p)
+        free((char *)p + begin * size);
 }
 
 /* Each trait has its own uniform: d for sex, job and remitting, f for the
@@ -71,23 +82,28 @@ static void init_migrant(struct population *pop, const struct scenario *sc, uint
     pop->until[id] = MIG_NEVER;
 }
 
-static int allocate_migrants(struct population *pop)
+/* The arrays of migrants and residents, each with its element size. */
+#define MIGRANT_ARRAYS(X)                                                                          \
+    X(origin, 1)                                                                                   \
+    X(region, 1) X(sector, 1) X(state, 1) X(traits, 1) X(skill, sizeof(float))                     \
+        X(remit_share, sizeof(float)) X(living_cost, sizeof(float)) X(arrived, sizeof(int32_t))    \
+            X(last_visit, sizeof(int32_t)) X(until, sizeof(int32_t))
+#define RESIDENT_ARRAYS(X) X(resident_region, 1) X(resident_person, 1)
+
+static int allocate_all(struct population *pop)
 {
-    uint64_t n = pop->migrants;
-    int status;
-    if ((status = allocate((void **)&pop->origin, n, 1)) < 0 ||
-        (status = allocate((void **)&pop->region, n, 1)) < 0 ||
-        (status = allocate((void **)&pop->sector, n, 1)) < 0 ||
-        (status = allocate((void **)&pop->state, n, 1)) < 0 ||
-        (status = allocate((void **)&pop->traits, n, 1)) < 0 ||
-        (status = allocate((void **)&pop->skill, n, sizeof(float))) < 0 ||
-        (status = allocate((void **)&pop->remit_share, n, sizeof(float))) < 0 ||
-        (status = allocate((void **)&pop->living_cost, n, sizeof(float))) < 0 ||
-        (status = allocate((void **)&pop->arrived, n, sizeof(int32_t))) < 0 ||
-        (status = allocate((void **)&pop->last_visit, n, sizeof(int32_t))) < 0 ||
-        (status = allocate((void **)&pop->until, n, sizeof(int32_t))) < 0)
-        return status;
-    return 0;
+    int status = 0;
+#define MIGRANT(name, size)                                                                        \
+    if (status == 0)                                                                               \
+        status = allocate((void **)&pop->name, pop->migrant_begin, pop->migrant_end, size);
+#define RESIDENT(name, size)                                                                       \
+    if (status == 0)                                                                               \
+        status = allocate((void **)&pop->name, pop->resident_begin, pop->resident_end, size);
+    MIGRANT_ARRAYS(MIGRANT)
+    RESIDENT_ARRAYS(RESIDENT)
+#undef MIGRANT
+#undef RESIDENT
+    return status;
 }
 
 static void init_residents(struct population *pop, const struct scenario *sc, const struct world *w)
@@ -96,9 +112,9 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
     double sum = 0;
     for (int a = 0; a < w->ages; a++)
         cumulative[a] = (sum += w->age_share[a]);
-    int64_t n = (int64_t)pop->residents;
+    int64_t first = (int64_t)pop->resident_begin, n = (int64_t)pop->resident_end;
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < n; i++) {
+    for (int64_t i = first; i < n; i++) {
         struct mig_draw d =
             mig_rng_draw((uint64_t)sc->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)i, 0);
         double u = mig_rng_u01(d.w[0]) * sum;
@@ -107,9 +123,13 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
             a++;
         pop->resident_person[i] = (uint8_t)(a | (d.w[1] & 1u ? MIG_RESIDENT_FEMALE : 0));
     }
-    for (int r = 0; r < w->regions; r++)
-        memset(pop->resident_region + pop->region_first[r], r,
-               pop->region_first[r + 1] - pop->region_first[r]);
+    for (int r = 0; r < w->regions; r++) {
+        uint64_t a = pop->region_first[r], b = pop->region_first[r + 1];
+        a = a > pop->resident_begin ? a : pop->resident_begin;
+        b = b < pop->resident_end ? b : pop->resident_end;
+        if (a < b)
+            memset(pop->resident_region + a, r, b - a);
+    }
 }
 
 uint64_t mig_population_residents_of(const struct scenario *sc, const struct world *w, int r)
@@ -128,7 +148,8 @@ uint64_t mig_population_migrants_of(const struct scenario *sc, const struct worl
                              (1 + sc->migrants.pool_ratio) / sc->scale);
 }
 
-int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w)
+int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w,
+                        int split)
 {
     memset(pop, 0, sizeof *pop);
     int status;
@@ -146,12 +167,19 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
     }
     pop->region_first[w->regions] = pop->residents = next;
 
-    if ((status = allocate_migrants(pop)) < 0 ||
-        (status = allocate((void **)&pop->resident_region, pop->residents, 1)) < 0 ||
-        (status = allocate((void **)&pop->resident_person, pop->residents, 1)) < 0)
+    pop->migrant_end = pop->migrants;
+    pop->resident_end = pop->residents;
+    pop->split = split && mig_comm_size() > 1;
+    if (pop->split) {
+        mig_comm_share(pop->migrants, MIG_SKIP_CHUNK, &pop->migrant_begin, &pop->migrant_end);
+        mig_comm_share(pop->residents, MIG_SKIP_CHUNK, &pop->resident_begin, &pop->resident_end);
+    }
+    if ((status = allocate_all(pop)) < 0)
         goto fail;
     for (int o = 0; o < w->origins; o++) {
         int64_t first = (int64_t)pop->origin_first[o], end = (int64_t)pop->origin_first[o + 1];
+        first = first > (int64_t)pop->migrant_begin ? first : (int64_t)pop->migrant_begin;
+        end = end < (int64_t)pop->migrant_end ? end : (int64_t)pop->migrant_end;
 #pragma omp parallel for schedule(static)
         for (int64_t id = first; id < end; id++)
             init_migrant(pop, sc, (uint64_t)id, o);
@@ -165,17 +193,18 @@ fail:
 
 void mig_population_free(struct population *pop)
 {
-    void *arrays[] = {pop->origin,         pop->region,     pop->sector,      pop->state,
-                      pop->traits,         pop->skill,      pop->remit_share, pop->living_cost,
-                      pop->arrived,        pop->last_visit, pop->until,       pop->resident_region,
-                      pop->resident_person};
-    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
-        free(arrays[i]);
+#define MIGRANT(name, size) release(pop->name, pop->migrant_begin, size);
+#define RESIDENT(name, size) release(pop->name, pop->resident_begin, size);
+    MIGRANT_ARRAYS(MIGRANT)
+    RESIDENT_ARRAYS(RESIDENT)
+#undef MIGRANT
+#undef RESIDENT
     memset(pop, 0, sizeof *pop);
 }
 
 double mig_population_bytes(const struct population *pop)
 {
     double per_migrant = 5 + 3 * sizeof(float) + 3 * sizeof(int32_t);
-    return pop->migrants * per_migrant + pop->residents * 2.0;
+    return (double)(pop->migrant_end - pop->migrant_begin) * per_migrant +
+           (double)(pop->resident_end - pop->resident_begin) * 2.0;
 }

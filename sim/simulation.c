@@ -2,6 +2,7 @@
 #include "migsim/simulation.h"
 #include "migsim/date.h"
 #include "migsim/checkpoint.h"
+#include "migsim/comm.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
 
@@ -141,20 +142,31 @@ int mig_simulation_step_at(const struct simulation *sim, long day)
 }
 
 /* Readies replicate r (its series, population and engine). */
+/* Makes series for replicate r (runs[0] exists from loading). */
+static int add_replicate(struct simulation *sim, int r)
+{
+    if (r == 0)
+        return 0;
+    int status = series_for(sim, &sim->runs[r]);
+    if (status == 0)
+        sim->replicates = r + 1;
+    return status;
+}
+
 static int start_replicate(struct simulation *sim, int r, double seed)
 {
     int status;
     if (r > 0) {
-        if ((status = series_for(sim, &sim->runs[r])) < 0)
+        if ((status = add_replicate(sim, r)) < 0)
             return status;
-        sim->replicates = r + 1;
         mig_engine_free(&sim->engine);
         mig_population_free(&sim->population);
         sim->built = 0;
     }
     sim->scenario.seed =
         (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)(sim->first_replicate + r));
-    if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world)) < 0)
+    if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world, sim->split)) <
+        0)
         return status;
     sim->built = 1;
     return mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
@@ -198,6 +210,31 @@ int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
     return status;
 }
 
+/* Under MPI with replicates, each rank ran its own; every rank then takes
+ * each replicate's series from the rank that ran it. */
+static int share_replicates(struct simulation *sim)
+{
+    size_t n;
+    const struct mig_series *list = mig_stats_series(&n);
+    int status = 0;
+    for (int r = 0; r < sim->replicates && status == 0; r++) {
+        struct stats *s = &sim->runs[r];
+        int owner = r % mig_comm_size();
+        for (size_t i = 0; i < n && status == 0; i++)
+            status = mig_comm_broadcast(
+                *(double **)((char *)s + list[i].offset),
+                (size_t)s->steps * mig_stats_series_width(s, &list[i]) * sizeof(double), owner);
+        if (status == 0)
+            status = mig_comm_broadcast(&s->snapshots, sizeof s->snapshots, owner);
+        if (status == 0)
+            status = mig_comm_broadcast(s->snapshot, sizeof s->snapshot, owner);
+        if (status == 0)
+            status =
+                mig_comm_broadcast(s->residents_now, (size_t)s->regions * sizeof(int64_t), owner);
+    }
+    return status;
+}
+
 int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn progress, void *user)
 {
     int status = prepare(sim, replicates);
@@ -206,9 +243,20 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
     if ((sim->checkpoint || sim->resume) && replicates > 1)
         return mig_fail(MIG_EINPUT, "error: checkpoints are for single runs; run replicates as a "
                                     "job array (--replicate K) to checkpoint each");
+    int ranks = mig_comm_size(), spread = ranks > 1 && replicates > 1;
+    if ((sim->checkpoint || sim->resume) && ranks > 1)
+        return mig_fail(MIG_EINPUT, "error: checkpoints are written by single-rank runs; run "
+                                    "without mpirun to checkpoint");
+    /* One run is split over the ranks by agent id; replicates go whole to
+     * one rank each. */
+    sim->split = ranks > 1 && replicates == 1;
     double seed = sim->scenario.seed;
     for (int r = 0; r < replicates && status == 0; r++) {
         struct replicate_progress wrap = {progress, user, r, replicates};
+        if (spread && r % ranks != mig_comm_rank()) {
+            status = add_replicate(sim, r);
+            continue;
+        }
         if ((status = start_replicate(sim, r, seed)) < 0)
             break;
         if (sim->resume && (status = mig_checkpoint_restore(sim->resume, &sim->engine, 0)) < 0)
@@ -216,6 +264,8 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
         status = run_checkpointed(sim, progress ? replicate_step : NULL, &wrap);
     }
     sim->scenario.seed = seed;
+    if (status == 0 && spread)
+        status = share_replicates(sim);
     return status;
 }
 
@@ -273,6 +323,8 @@ int mig_simulation_figures(struct simulation *sim, int *outside)
 
 int mig_simulation_write(const struct simulation *sim, const char *path, const char *command_line)
 {
+    if (mig_comm_rank() != 0)
+        return 0; /* every rank holds the same series; one writes them */
     const struct scenario *sc = &sim->scenario;
     char *parameters = NULL;
     size_t size = 0;
@@ -297,7 +349,7 @@ int mig_simulation_write(const struct simulation *sim, const char *path, const c
         .scale = sc->scale,
         .command_line = command_line,
         .threads = omp_get_max_threads(),
-        .ranks = 1,
+        .ranks = mig_comm_size(),
     };
     int status = mig_output_write(path, &sim->world, sim->runs, sim->replicates, &sim->figures,
                                   sim->results, &prov);

@@ -2,6 +2,7 @@
  * integers (counts and US cents), so results do not depend on the order in
  * which threads or ranks add them. */
 #include "migsim/stats.h"
+#include "migsim/comm.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
 
@@ -277,26 +278,39 @@ static int by_stratum_then_key(const void *a, const void *b)
 /* An emulated survey: `size` workers present in the surveyed regions, drawn
  * without replacement within strata of region and sex, allocated in
  * proportion to the strata (largest remainders). */
+/* An emulated survey: `size` workers present in the surveyed regions, drawn
+ * without replacement within strata of region and sex, allocated in
+ * proportion to the strata (largest remainders). Under MPI every rank draws
+ * keys for its own agents; the selection is made over all of them. */
 static int survey_sample(const struct stats *s, const struct world *w, const struct tables *t,
                          const struct population *pop, int size, int32_t window,
                          struct snapshot *out)
 {
-    int64_t strata[2 * MIG_MAX_REGIONS] = {0}, count = 0;
-    for (uint64_t id = 0; id < pop->migrants; id++)
-        if (pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]]) {
-            strata[2 * pop->region[id] + ((pop->traits[id] & MIG_FEMALE) != 0)]++;
-            count++;
-        }
-    struct respondent *all = malloc((size_t)(count ? count : 1) * sizeof *all);
-    if (!all)
+    int64_t mine = 0;
+    for (uint64_t id = pop->migrant_begin; id < pop->migrant_end; id++)
+        mine += pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]];
+    struct respondent *local = malloc((size_t)(mine ? mine : 1) * sizeof *local), *all = NULL;
+    if (!local)
         return mig_fail(MIG_ENOMEM, "out of memory for a survey sample");
     int64_t next = 0;
-    for (uint64_t id = 0; id < pop->migrants; id++)
+    for (uint64_t id = pop->migrant_begin; id < pop->migrant_end; id++)
         if (pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]]) {
             struct mig_draw d = mig_rng_draw(s->seed, MIG_STREAM_SURVEY, id, (uint32_t)t->step);
             int h = 2 * pop->region[id] + ((pop->traits[id] & MIG_FEMALE) != 0);
-            all[next++] = (struct respondent){id, mig_rng_u01(d.w[0]), h};
+            local[next++] = (struct respondent){id, mig_rng_u01(d.w[0]), h};
         }
+    size_t bytes = (size_t)mine * sizeof *local;
+    int status = 0;
+    if (pop->split) /* the other ranks' workers are candidates too */
+        status = mig_comm_gather(local, bytes, (void **)&all, &bytes);
+    else
+        all = local, local = NULL;
+    free(local);
+    if (status < 0)
+        return status;
+    int64_t count = (int64_t)(bytes / sizeof *all), strata[2 * MIG_MAX_REGIONS] = {0};
+    for (int64_t i = 0; i < count; i++)
+        strata[all[i].stratum]++;
     qsort(all, (size_t)count, sizeof *all, by_stratum_then_key);
     int64_t take[2 * MIG_MAX_REGIONS] = {0}, given = 0;
     double remainder[2 * MIG_MAX_REGIONS] = {0};
@@ -317,7 +331,8 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
     int64_t at = 0;
     for (int h = 0; h < 2 * w->regions; h++) {
         for (int64_t i = 0; i < take[h]; i++)
-            survey_one(t, pop, all[at + i].id, window, out);
+            if (all[at + i].id >= pop->migrant_begin && all[at + i].id < pop->migrant_end)
+                survey_one(t, pop, all[at + i].id, window, out);
         at += strata[h];
     }
     free(all);
@@ -333,7 +348,7 @@ void mig_stats_snapshots(struct stats *s, int step, const struct world *w, const
         if (s->wanted[i] < first || s->wanted[i] > last || s->snapshots == MIG_MAX_SNAPSHOTS)
             continue;
         struct snapshot total = {0};
-        int64_t n = (int64_t)pop->migrants;
+        int64_t begin = (int64_t)pop->migrant_begin, n = (int64_t)pop->migrant_end;
         if (s->wanted_sample[i] > 0) {
             if (survey_sample(s, w, t, pop, s->wanted_sample[i], window, &total) < 0)
                 continue; /* out of memory: the figure reports a missing snapshot */
@@ -342,12 +357,15 @@ void mig_stats_snapshots(struct stats *s, int step, const struct world *w, const
             {
                 struct snapshot mine = {0};
 #pragma omp for schedule(static)
-                for (int64_t id = 0; id < n; id++)
+                for (int64_t id = begin; id < n; id++)
                     survey_one(t, pop, (uint64_t)id, window, &mine);
 #pragma omp critical
                 add_snapshot(&total, &mine); /* integers: order does not matter */
             }
         }
+        size_t counts = (sizeof total - offsetof(struct snapshot, present)) / sizeof(int64_t);
+        if (pop->split)
+            mig_comm_sum(&total.present, counts); /* over ranks */
         total.day = s->wanted[i];
         total.sample = s->wanted_sample[i];
         total.fee = c->remittance_fee;

@@ -15,7 +15,7 @@ static void counts_and_traits(void **state)
     assert_int_equal(mig_scenario_load(&sc, BASELINE), 0);
     sc.scale = 20;
     assert_int_equal(mig_world_load(&w, &sc), 0);
-    assert_int_equal(mig_population_init(&pop, &sc, &w), 0);
+    assert_int_equal(mig_population_init(&pop, &sc, &w, 0), 0);
     uint64_t residents = 0;
     for (int r = 0; r < w.regions; r++) {
         uint64_t n = pop.region_first[r + 1] - pop.region_first[r];
@@ -60,9 +60,9 @@ static void traits_do_not_depend_on_threads(void **state)
     sc.scale = 50;
     assert_int_equal(mig_world_load(&w, &sc), 0);
     omp_set_num_threads(1);
-    assert_int_equal(mig_population_init(&a, &sc, &w), 0);
+    assert_int_equal(mig_population_init(&a, &sc, &w, 0), 0);
     omp_set_num_threads(3);
-    assert_int_equal(mig_population_init(&b, &sc, &w), 0);
+    assert_int_equal(mig_population_init(&b, &sc, &w, 0), 0);
     assert_memory_equal(a.traits, b.traits, a.migrants);
     assert_memory_equal(a.skill, b.skill, a.migrants * sizeof(float));
     assert_memory_equal(a.resident_person, b.resident_person, a.residents);

@@ -43,14 +43,21 @@ struct population {
 
     uint64_t residents;
     uint64_t region_first[MIG_MAX_REGIONS + 1]; /* initial ids by region */
+
+    /* The ids this process holds: all of them, or under MPI its share. The
+     * arrays are indexed by id, and hold only [begin, end). */
+    uint64_t migrant_begin, migrant_end, resident_begin, resident_end;
+    int split; /* 1 when other ranks hold the other ids: aggregates are summed over ranks */
     uint8_t *resident_region;
     uint8_t *resident_person; /* age band | MIG_RESIDENT_FEMALE */
 };
 
 /* Allocates and draws every agent's fixed traits; migrants start
  * prospective (behaviour places the initial stock), residents in their
- * region. Counts are persons / scale. */
-int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w);
+ * region. Counts are persons / scale. With `split`, this process holds only
+ * its share of the ids (MPI ranks split a run by id, in whole chunks). */
+int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w,
+                        int split);
 void mig_population_free(struct population *pop);
 
 /* How many agents stand for region r's residents, and for origin o's

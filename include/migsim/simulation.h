@@ -30,6 +30,7 @@ struct simulation {
     const char *resume;     /* a checkpoint to continue from */
     int first_replicate;    /* the replicate index of runs[0] (job arrays) */
     int replicate_index;    /* >= 0: the file is member K of an ensemble */
+    int split;              /* under MPI: this rank holds its share of the agents */
 };
 
 /* Loads and checks the scenario, its data and its figures (no agents yet). */

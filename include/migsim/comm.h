@@ -1,0 +1,30 @@
+/* Communication between MPI ranks, and nothing more: without MPI (the
+ * default build) there is one rank and every call is trivial. A run is
+ * split by agent id into whole thinning chunks, so every draw is made by the
+ * same code with the same key wherever it runs; aggregates are integers, so
+ * their sums over ranks are exact and the results byte-identical. */
+#ifndef MIGSIM_COMM_H
+#define MIGSIM_COMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int mig_comm_init(int *argc, char ***argv);
+void mig_comm_finalize(void);
+int mig_comm_rank(void);
+int mig_comm_size(void);
+
+/* This rank's share [first, end) of `count` ids, in whole chunks of `chunk`. */
+void mig_comm_share(uint64_t count, uint64_t chunk, uint64_t *first, uint64_t *end);
+
+/* Sums integers over ranks, in place, on every rank. */
+int mig_comm_sum(int64_t *values, size_t count);
+
+/* Copies `bytes` from rank `root` to every rank. */
+int mig_comm_broadcast(void *data, size_t bytes, int root);
+
+/* Concatenates every rank's bytes, in rank order, on every rank; *all is
+ * malloc'd. */
+int mig_comm_gather(const void *mine, size_t bytes, void **all, size_t *total);
+
+#endif

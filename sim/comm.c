@@ -1,0 +1,137 @@
+/* MPI behind a small interface (see comm.h). */
+#include "migsim/comm.h"
+#include "migsim/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef MIGSIM_MPI
+#include <limits.h>
+#include <mpi.h>
+
+static int rank, size = 1, active;
+
+int mig_comm_init(int *argc, char ***argv)
+{
+    int provided;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return mig_fail(MIG_ERUNTIME, "error: MPI could not start");
+    active = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return 0;
+}
+
+void mig_comm_finalize(void)
+{
+    if (active)
+        MPI_Finalize();
+    active = 0;
+}
+
+int mig_comm_sum(int64_t *values, size_t count)
+{
+    for (size_t done = 0; size > 1 && done < count;) { /* counts above INT_MAX in pieces */
+        int n = count - done > INT_MAX ? INT_MAX : (int)(count - done);
+        if (MPI_Allreduce(MPI_IN_PLACE, values + done, n, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD) !=
+            MPI_SUCCESS)
+            return mig_fail(MIG_ERUNTIME, "error: MPI_Allreduce failed");
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+int mig_comm_broadcast(void *data, size_t bytes, int root)
+{
+    for (size_t done = 0; size > 1 && done < bytes;) {
+        int n = bytes - done > INT_MAX ? INT_MAX : (int)(bytes - done);
+        if (MPI_Bcast((char *)data + done, n, MPI_BYTE, root, MPI_COMM_WORLD) != MPI_SUCCESS)
+            return mig_fail(MIG_ERUNTIME, "error: MPI_Bcast failed");
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+int mig_comm_gather(const void *mine, size_t bytes, void **all, size_t *total)
+{
+    int *counts = calloc((size_t)size, sizeof *counts),
+        *offsets = calloc((size_t)size, sizeof *offsets);
+    int n = (int)bytes, status = 0;
+    *all = NULL;
+    if (!counts || !offsets || bytes > INT_MAX ||
+        MPI_Allgather(&n, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        status = mig_fail(MIG_ERUNTIME, "error: MPI_Allgather failed");
+        goto done;
+    }
+    size_t sum = 0;
+    for (int r = 0; r < size; r++)
+        offsets[r] = (int)sum, sum += (size_t)counts[r];
+    *all = malloc(sum ? sum : 1);
+    if (!*all || sum > INT_MAX) {
+        status = mig_fail(MIG_ENOMEM, "out of memory gathering over ranks");
+        goto done;
+    }
+    if (MPI_Allgatherv(mine, n, MPI_BYTE, *all, counts, offsets, MPI_BYTE, MPI_COMM_WORLD) !=
+        MPI_SUCCESS)
+        status = mig_fail(MIG_ERUNTIME, "error: MPI_Allgatherv failed");
+    *total = sum;
+done:
+    free(counts);
+    free(offsets);
+    return status;
+}
+
+#else
+
+static const int rank = 0, size = 1;
+
+int mig_comm_init(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    return 0;
+}
+
+void mig_comm_finalize(void) {}
+
+int mig_comm_sum(int64_t *values, size_t count)
+{
+    (void)values, (void)count;
+    return 0;
+}
+
+int mig_comm_broadcast(void *data, size_t bytes, int root)
+{
+    (void)data, (void)bytes, (void)root;
+    return 0;
+}
+
+int mig_comm_gather(const void *mine, size_t bytes, void **all, size_t *total)
+{
+    *all = malloc(bytes ? bytes : 1);
+    if (!*all)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    memcpy(*all, mine, bytes);
+    *total = bytes;
+    return 0;
+}
+
+#endif
+
+int mig_comm_rank(void)
+{
+    return rank;
+}
+
+int mig_comm_size(void)
+{
+    return size;
+}
+
+void mig_comm_share(uint64_t count, uint64_t chunk, uint64_t *first, uint64_t *end)
+{
+    uint64_t chunks = (count + chunk - 1) / chunk;
+    uint64_t a = chunks * (uint64_t)rank / (uint64_t)size;
+    uint64_t b = chunks * (uint64_t)(rank + 1) / (uint64_t)size;
+    *first = a * chunk < count ? a * chunk : count;
+    *end = b * chunk < count ? b * chunk : count;
+}
