@@ -139,7 +139,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
             opt->threads = (int)x;
             break;
         case 'k':
-            if (parse_count(optarg, "--scale", 1, 100000, &x) < 0)
+            if (parse_count(optarg, "--scale", 0.01, 100000, &x) < 0)
                 return 2;
             opt->overrides.scale = x;
             break;
@@ -477,7 +477,7 @@ static int command_calibrate(int argc, char **argv)
                 omp_set_num_threads((int)x);
             break;
         case 'k':
-            if (parse_count(optarg, "--scale", 1, 100000, &o.scale) < 0)
+            if (parse_count(optarg, "--scale", 0.01, 100000, &o.scale) < 0)
                 return 2;
             break;
         case 'o':

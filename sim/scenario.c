@@ -59,7 +59,7 @@ static const struct mig_param params[] = {
     INT(step_days, 7, 1, 31, "days", "length of one step"),
     INT(seed, 1, 0, 9007199254740991.0, "",
         "random seed; runs with one seed share their random numbers"),
-    REAL(scale, 1, 1, 100000, "persons per agent",
+    REAL(scale, 1, 0.01, 100000, "persons per agent",
          "how many people one agent stands for; every output is rescaled"),
     PATH(data, "data", "folder of the data CSV files, relative to the scenario file"),
     PATH(targets, "",
