@@ -265,12 +265,18 @@ static int check_output_folder(const char *path)
     return 0;
 }
 
-static int fail(struct simulation *sim, int status)
+/* Reports a library error once and gives its exit code. */
+static int report_error(int status)
 {
     if (mig_comm_rank() == 0) /* every rank meets the same error; one reports it */
         fprintf(stderr, "migsim: %s\n", mig_strerror());
-    mig_simulation_free(sim);
     return mig_exit_code(status);
+}
+
+static int fail(struct simulation *sim, int status)
+{
+    mig_simulation_free(sim);
+    return report_error(status);
 }
 
 /* A period as steps: N (steps), Nd (days) or Nw (weeks). */
@@ -420,10 +426,8 @@ static int command_compare(int argc, char **argv)
         return bad_usage("compare: expected BASE.h5 and ALT.h5");
     struct compare_options o = {opt.at, opt.by, opt.output, command_line};
     int status = mig_compare(opt.scenario, opt.second, &o, stdout);
-    if (status < 0) {
-        fprintf(stderr, "migsim: %s\n", mig_strerror());
-        return mig_exit_code(status);
-    }
+    if (status < 0)
+        return report_error(status);
     if (opt.output)
         printf("wrote %s\n", opt.output);
     return 0;
@@ -499,10 +503,8 @@ static int command_calibrate(int argc, char **argv)
         return bad_usage("calibrate: expected -o OUT (writes OUT.yaml and OUT.h5)");
     o.scenario = argv[optind];
     int status = mig_calibrate(&o, stdout);
-    if (status < 0) {
-        fprintf(stderr, "migsim: %s\n", mig_strerror());
-        return mig_exit_code(status);
-    }
+    if (status < 0)
+        return report_error(status);
     return 0;
 }
 
@@ -540,10 +542,8 @@ static int command_report(int argc, char **argv)
         return bad_usage("report: expected -o REPORT.html");
     o.run = argv[optind];
     int status = mig_report_write(&o);
-    if (status < 0) {
-        fprintf(stderr, "migsim: %s\n", mig_strerror());
-        return mig_exit_code(status);
-    }
+    if (status < 0)
+        return report_error(status);
     printf("wrote %s\n", o.output);
     return 0;
 }
@@ -565,10 +565,8 @@ static int command_merge(int argc, char **argv)
     int status = check_output_folder(output);
     if (status)
         return status;
-    if ((status = mig_ensemble_merge(members, count, output, command_line)) < 0) {
-        fprintf(stderr, "migsim: %s\n", mig_strerror());
-        return mig_exit_code(status);
-    }
+    if ((status = mig_ensemble_merge(members, count, output, command_line)) < 0)
+        return report_error(status);
     printf("wrote %s (%d members)\n", output, count);
     return 0;
 }

@@ -446,13 +446,7 @@ static int parse_value(const struct loader *ld, struct fy_node *node, const stru
     case MIG_PARAM_INT:
         return parse_number(ld, node, p, p->name, target);
     case MIG_PARAM_DATE:
-        if ((status = mig_yaml_text(ld->path, node, p->name, "a date YYYY-MM-DD", text,
-                                    sizeof text)) < 0)
-            return status;
-        if (!mig_date_parse(text, target))
-            return mig_yaml_error(ld->path, node, "'%s' expects a date YYYY-MM-DD, found '%s'",
-                                  p->name, text);
-        return 0;
+        return mig_yaml_date(ld->path, node, p->name, target);
     case MIG_PARAM_TEXT:
         if ((status = mig_yaml_text(ld->path, node, p->name, "text", text, sizeof text)) < 0)
             return status;

@@ -20,17 +20,6 @@ static int number_of(const char *path, struct fy_node *node, const char *key, do
     return mig_yaml_number(path, node, key, "a number", out);
 }
 
-static int date_of(const char *path, struct fy_node *node, const char *key, long *out)
-{
-    char text[64];
-    int status = mig_yaml_text(path, node, key, "a date YYYY-MM-DD", text, sizeof text);
-    if (status < 0)
-        return status;
-    if (!mig_date_parse(text, out))
-        return mig_yaml_error(path, node, "'%s' expects a date YYYY-MM-DD, found '%s'", key, text);
-    return 0;
-}
-
 static int tolerance(const char *path, struct fy_node *node, struct target *t)
 {
     if (!node || fy_node_get_type(node) != FYNT_MAPPING)
@@ -241,12 +230,12 @@ static int one(const char *path, struct fy_node *node, struct target *t)
         return mig_yaml_error(path, date,
                               "a figure takes either 'date' or 'from' and 'to', not both");
     if (date) {
-        if ((status = date_of(path, date, "date", &t->from)) < 0)
+        if ((status = mig_yaml_date(path, date, "date", &t->from)) < 0)
             return status;
         t->to = t->from;
     } else if (from && to) {
-        if ((status = date_of(path, from, "from", &t->from)) < 0 ||
-            (status = date_of(path, to, "to", &t->to)) < 0)
+        if ((status = mig_yaml_date(path, from, "from", &t->from)) < 0 ||
+            (status = mig_yaml_date(path, to, "to", &t->to)) < 0)
             return status;
         if (t->to < t->from)
             return mig_yaml_error(path, to,

@@ -70,17 +70,6 @@ static int find_type(const char *name)
     return -1;
 }
 
-static int read_date(const char *path, struct fy_node *node, const char *key, long *day)
-{
-    char text[64];
-    int status = mig_yaml_text(path, node, key, "a date YYYY-MM-DD", text, sizeof text);
-    if (status < 0)
-        return status;
-    if (!mig_date_parse(text, day))
-        return mig_yaml_error(path, node, "'%s' expects a date YYYY-MM-DD, found '%s'", key, text);
-    return 0;
-}
-
 static int read_number(const char *path, struct fy_node *node, const char *key, double lo,
                        double hi, const char *unit, double *out)
 {
@@ -153,10 +142,10 @@ static int read_event(const char *path, struct fy_node *map, struct mig_event *e
     if (!(n = field(map, "start")))
         return mig_yaml_error(path, map, "event '%s' expects a 'start' date", name);
     e->start_mark = mig_yaml_mark(n);
-    if ((status = read_date(path, n, "start", &e->start)) < 0)
+    if ((status = mig_yaml_date(path, n, "start", &e->start)) < 0)
         return status;
     if ((n = field(map, "end"))) {
-        if ((status = read_date(path, n, "end", &e->end)) < 0)
+        if ((status = mig_yaml_date(path, n, "end", &e->end)) < 0)
             return status;
         if (e->end < e->start)
             return mig_yaml_error(path, n,

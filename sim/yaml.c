@@ -1,5 +1,6 @@
 /* libfyaml helpers shared by the scenario and figures loaders. */
 #include "migsim/yaml.h"
+#include "migsim/date.h"
 #include "migsim/error.h"
 
 #include <errno.h>
@@ -172,5 +173,16 @@ int mig_yaml_number(const char *path, struct fy_node *node, const char *key, con
     if (text[0] == '\0' || *end != '\0' || errno == ERANGE || !isfinite(x))
         return mig_yaml_error(path, node, "'%s' expects %s, found '%s'", key, expected, text);
     *out = x;
+    return 0;
+}
+
+int mig_yaml_date(const char *path, struct fy_node *node, const char *key, long *day)
+{
+    char text[64];
+    int status = mig_yaml_text(path, node, key, "a date YYYY-MM-DD", text, sizeof text);
+    if (status < 0)
+        return status;
+    if (!mig_date_parse(text, day))
+        return mig_yaml_error(path, node, "'%s' expects a date YYYY-MM-DD, found '%s'", key, text);
     return 0;
 }

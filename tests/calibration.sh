@@ -5,21 +5,8 @@
 set -u
 migsim=$1
 source_dir=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect() {
-    local code=$1 what=$2
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    [ "$got" -eq "$code" ] && ok || not_ok "$what: exit $got, expected $code ($(head -c 300 "$work/err"))"
-}
-contains() { grep -qF -- "$2" "$1" && ok || not_ok "$3: '$2' not in $(head -c 400 "$1")"; }
-
+# shellcheck source=tests/lib.sh
+. "$source_dir/tests/lib.sh"
 # A one-year scenario at a small scale keeps each simulation short.
 cat >"$work/short.yaml" <<YAML
 extends: $source_dir/scenarios/baseline.yaml
@@ -71,5 +58,4 @@ bad inverted $'    statistic: remitter_share\n    date: 2025-01-15\n    uncertai
 bad outside_run $'    statistic: migrant_stock\n    date: 2029-01-15\n    value: 1\n    uncertainty: {sd: 1}\n' "outside_run.yaml:4:11: error: figure 'x' is dated outside the run"
 bad sample_on_census $'    statistic: migrant_stock\n    date: 2025-01-15\n    value: 1\n    sample: 100\n    uncertainty: {sd: 1}\n' "is not a survey statistic"
 
-echo "calibration: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish calibration

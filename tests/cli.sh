@@ -5,27 +5,8 @@
 set -u
 migsim=$1
 source_dir=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION COMMAND... : runs the command, checks its exit code.
-expect() {
-    local code=$1 what=$2
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    if [ "$got" -eq "$code" ]; then ok; else not_ok "$what: exit $got, expected $code ($(head -c 300 "$work/err"))"; fi
-}
-
-contains() { # FILE TEXT DESCRIPTION
-    if grep -qF -- "$2" "$1"; then ok; else not_ok "$3: '$2' not in $(head -c 300 "$1")"; fi
-}
-
+# shellcheck source=tests/lib.sh
+. "$source_dir/tests/lib.sh"
 expect 0 "--help" "$migsim" --help
 contains "$work/out" "usage: migsim COMMAND" "--help text"
 expect 0 "--version" "$migsim" --version
@@ -89,5 +70,4 @@ expect 2 "bad data" "$migsim" run "$work/scen/s.yaml" -o "$work/keep.h5"
 contains "$work/err" "kz_regions.csv:3:" "bad data location"
 contains "$work/err" "expected a number for 'lat', found 'north'" "bad data message"
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli

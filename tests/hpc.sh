@@ -6,21 +6,8 @@
 set -u
 migsim=$1
 source_dir=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect() {
-    local code=$1 what=$2
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    [ "$got" -eq "$code" ] && ok || not_ok "$what: exit $got, expected $code ($(head -c 300 "$work/err"))"
-}
-contains() { grep -qF -- "$2" "$1" && ok || not_ok "$3: '$2' not in $(head -c 300 "$1")"; }
-same() { /usr/bin/python3 "$source_dir/tests/compare_datasets.py" "$@" >"$work/cmp" && ok || not_ok "$(cat "$work/cmp")"; }
+# shellcheck source=tests/lib.sh
+. "$source_dir/tests/lib.sh"
 base="$source_dir/scenarios/baseline.yaml"
 
 # Kill a checkpointing run with SIGKILL after its first checkpoint, resume it.
@@ -91,5 +78,4 @@ expect 2 "merge a member twice" "$migsim" merge "$work/member0.h5" "$work/member
 expect 2 "merge a non-member" "$migsim" merge "$work/member0.h5" "$work/ensemble.h5" -o "$work/bad.h5"
 [ ! -f "$work/bad.h5" ] && ok || not_ok "a refused merge wrote a file"
 
-echo "hpc: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish hpc

@@ -6,14 +6,9 @@ set -u
 mpi=$1
 serial=$2
 source_dir=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/lib.sh
+. "$source_dir/tests/lib.sh"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
-same() { /usr/bin/python3 "$source_dir/tests/compare_datasets.py" "$@" >"$work/cmp" && ok || not_ok "$(cat "$work/cmp")"; }
 base="$source_dir/scenarios/baseline.yaml"
 
 "$serial" run "$base" --scale 50 --quiet -o "$work/serial.h5"
@@ -34,5 +29,4 @@ timeout 300 mpirun -n 2 "$mpi" run "$base" --scale 50 --checkpoint-every 10 --qu
     2>"$work/err"
 [ $? -eq 2 ] && grep -q "single-rank runs" "$work/err" && ok || not_ok "checkpoint under MPI is refused"
 
-echo "mpi: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish mpi

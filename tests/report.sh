@@ -5,21 +5,8 @@
 set -u
 migsim=$1
 source_dir=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect() {
-    local code=$1 what=$2
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    [ "$got" -eq "$code" ] && ok || not_ok "$what: exit $got, expected $code ($(head -c 300 "$work/err"))"
-}
-contains() { grep -qF -- "$2" "$1" && ok || not_ok "$3: '$2' not in $(head -c 300 "$1")"; }
-
+# shellcheck source=tests/lib.sh
+. "$source_dir/tests/lib.sh"
 "$migsim" run "$source_dir/scenarios/baseline.yaml" --scale 100 --replicates 2 -o "$work/base.h5" --quiet
 "$migsim" run "$source_dir/scenarios/doubled_permit_fee.yaml" --scale 100 --replicates 2 -o "$work/fee.h5" --quiet
 printf 'extends: %s/scenarios/baseline.yaml\nend: 2025-12-31\nscale: 400\n' "$source_dir" >"$work/short.yaml"
@@ -75,5 +62,4 @@ expect 2 "different shapes" "$migsim" report "$work/fee.h5" --compare "$work/cal
 ls "$work" | grep -q '\.tmp-' && not_ok "temporary file left behind" || ok
 expect 2 "missing output" "$migsim" report "$work/base.h5"
 
-echo "report: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish report

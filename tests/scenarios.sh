@@ -5,21 +5,8 @@
 set -u
 migsim=$1
 source_dir=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-not_ok() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect() {
-    local code=$1 what=$2
-    shift 2
-    "$@" >"$work/out" 2>"$work/err"
-    local got=$?
-    [ "$got" -eq "$code" ] && ok || not_ok "$what: exit $got, expected $code ($(head -c 300 "$work/err"))"
-}
-contains() { grep -qF -- "$2" "$1" && ok || not_ok "$3: '$2' not in $(head -c 300 "$1")"; }
-
+# shellcheck source=tests/lib.sh
+. "$source_dir/tests/lib.sh"
 # Every shipped scenario is valid, and the reference is generated from the table.
 for scenario in "$source_dir"/scenarios/*.yaml; do
     expect 0 "check $(basename "$scenario")" "$migsim" check "$scenario"
@@ -67,5 +54,4 @@ expect 2 "compare --by" "$migsim" compare "$work/base.h5" "$work/fee.h5" --by pl
 expect 2 "compare --at" "$migsim" compare "$work/base.h5" "$work/fee.h5" --at 2031-01-01
 expect 2 "compare one file" "$migsim" compare "$work/base.h5"
 
-echo "scenarios: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish scenarios

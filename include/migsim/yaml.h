@@ -35,4 +35,8 @@ int mig_yaml_text(const char *path, struct fy_node *node, const char *key, const
 int mig_yaml_number(const char *path, struct fy_node *node, const char *key, const char *expected,
                     double *out);
 
+/* Parses a scalar as a date YYYY-MM-DD (a day number) or fails saying what
+ * `key` expected. */
+int mig_yaml_date(const char *path, struct fy_node *node, const char *key, long *day);
+
 #endif
