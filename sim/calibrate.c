@@ -16,6 +16,7 @@
  * come from counter-based draws, and particles are evaluated in parallel,
  * so results do not depend on the thread count. */
 #include "migsim/calibrate.h"
+#include "migsim/comm.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
 #include "migsim/simulation.h"
@@ -493,7 +494,11 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
     uint64_t seed = (uint64_t)evaluators[0].sim.scenario.seed;
     struct population_of_particles last = {0}, next = {0};
     double sd[MIG_MAX_FREE] = {0}, epsilon = INFINITY;
-    double *batch = malloc((size_t)workers * (size_t)(n + targets + 2) * sizeof *batch);
+    /* Under MPI each rank evaluates every ranks-th proposal of a batch with
+     * its threads, then every rank takes each result from its evaluator. */
+    int ranks = mig_comm_size(), me = mig_comm_rank(), width = n + targets + 2;
+    int batch_size = workers * ranks > 64 ? 64 : workers * ranks;
+    double *batch = malloc((size_t)batch_size * (size_t)width * sizeof *batch);
     next.theta = malloc((size_t)N * (size_t)n * sizeof *next.theta);
     next.weight = malloc((size_t)N * sizeof *next.weight);
     next.distance = malloc((size_t)N * sizeof *next.distance);
@@ -509,14 +514,16 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
     for (int g = 0; g < 256 && status == 0; g++) {
         next.count = 0;
         while (next.count < N && used < o->budget && status == 0) {
-            int size = workers < o->budget - used ? workers : o->budget - used;
+            int size = batch_size < o->budget - used ? batch_size : o->budget - used;
             int evaluated[64] = {0};
             int statuses[64] = {0};
             uint64_t base = counter;
             counter += (uint64_t)size;
-#pragma omp parallel for num_threads(size) schedule(static, 1)
-            for (int w = 0; w < size; w++) {
-                double *theta = batch + (size_t)w * (size_t)(n + targets + 2);
+            int mine = (size - me + ranks - 1) / ranks; /* proposals me, me + ranks, ... */
+#pragma omp parallel for num_threads(mine > 0 ? mine : 1) schedule(static, 1)
+            for (int k = 0; k < mine; k++) {
+                int w = me + k * ranks;
+                double *theta = batch + (size_t)w * (size_t)width;
                 double *values = theta + n, *objective = values + targets;
                 uint64_t id = ((uint64_t)g << 40) | (base + (uint64_t)w);
                 propose(&prior, g ? &last : NULL, sd, seed, id, theta);
@@ -524,9 +531,16 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
                     continue; /* outside the bounds: rejected without a simulation */
                 double run_seed =
                     (double)mig_rng_replicate_seed(seed, (uint32_t)(id % 4000000000u) + 1);
-                statuses[w] = evaluate(&evaluators[w], f, n, theta, run_seed, o->replicates,
+                statuses[w] = evaluate(&evaluators[k], f, n, theta, run_seed, o->replicates,
                                        objective, values);
                 evaluated[w] = 1;
+            }
+            for (int w = 0; ranks > 1 && w < size; w++) {
+                int owner = w % ranks;
+                mig_comm_broadcast(&statuses[w], sizeof statuses[w], owner);
+                mig_comm_broadcast(&evaluated[w], sizeof evaluated[w], owner);
+                mig_comm_broadcast(batch + (size_t)w * (size_t)width, (size_t)width * sizeof *batch,
+                                   owner);
             }
             for (int w = 0; w < size && status == 0; w++) {
                 if (statuses[w] < 0) {
@@ -536,7 +550,7 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
                 if (!evaluated[w])
                     continue;
                 used++;
-                double *theta = batch + (size_t)w * (size_t)(n + targets + 2);
+                double *theta = batch + (size_t)w * (size_t)width;
                 double distance = sqrt(theta[n + targets] / weight_sum);
                 if (distance > epsilon || next.count == N)
                     continue;
@@ -803,7 +817,31 @@ static int check_free(const struct free_parameter *f, int n)
     return 0;
 }
 
-int mig_calibrate(const struct calibrate_options *o, FILE *out)
+static int calibrate(const struct calibrate_options *o, FILE *out);
+
+int mig_calibrate(const struct calibrate_options *o, FILE *out_or_null)
+{
+    /* Every MPI rank takes part; rank 0 speaks and writes. */
+    FILE *out = mig_comm_rank() == 0 ? out_or_null : fopen("/dev/null", "w");
+    if (!out)
+        return mig_fail(MIG_EIO, "error: cannot open /dev/null");
+    int code = calibrate(o, out);
+    if (out != out_or_null)
+        fclose(out);
+    return code;
+}
+
+static int write_outputs(const char *yaml, const char *h5, const struct trace *trace,
+                         const struct free_parameter *f, int n, const struct calibrate_options *o,
+                         const struct evaluator *e, const double *fitted)
+{
+    if (mig_comm_rank() != 0)
+        return 0;
+    int status = write_trace(h5, trace, f, &e->sim.figures, o);
+    return status < 0 ? status : write_scenario(yaml, o, &e->sim.scenario, f, n, fitted);
+}
+
+static int calibrate(const struct calibrate_options *o, FILE *out)
 {
     struct free_parameter f[MIG_MAX_FREE];
     int n = o->free_count, status = 0;
@@ -830,8 +868,10 @@ int mig_calibrate(const struct calibrate_options *o, FILE *out)
     double fitted[MIG_MAX_FREE];
     if (!e)
         return mig_fail(MIG_ENOMEM, "out of memory");
-    for (int w = 0; w < workers && status == 0; w++)
+    for (int w = 0; w < workers && status == 0; w++) {
         status = evaluator_open(&e[w], o, o->scale);
+        e[w].sim.whole = abc; /* particles run whole, one per thread and rank */
+    }
     if (status < 0)
         goto done;
     trace.n = n;
@@ -858,8 +898,7 @@ int mig_calibrate(const struct calibrate_options *o, FILE *out)
     char yaml[4096], h5[4096];
     snprintf(yaml, sizeof yaml, "%s.yaml", o->output);
     snprintf(h5, sizeof h5, "%s.h5", o->output);
-    if ((status = write_trace(h5, &trace, f, &e[0].sim.figures, o)) < 0 ||
-        (status = write_scenario(yaml, o, &e[0].sim.scenario, f, n, fitted)) < 0)
+    if ((status = write_outputs(yaml, h5, &trace, f, n, o, &e[0], fitted)) < 0)
         goto done;
     /* The fit: the calibrated scenario at its own scale. */
     struct evaluator check = {0};

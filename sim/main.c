@@ -693,8 +693,10 @@ int main(int argc, char **argv)
         return 1;
     }
     int code = 0;
-    /* Under MPI, runs and ensembles use every rank; other commands run once. */
-    if (argc > 1 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "ensemble") == 0))
+    /* Under MPI, runs, ensembles and calibrations use every rank; other
+     * commands run once. */
+    if (argc > 1 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "ensemble") == 0 ||
+                     strcmp(argv[1], "calibrate") == 0))
         code = dispatch(argc, argv);
     else if (mig_comm_rank() == 0)
         code = dispatch(argc, argv);

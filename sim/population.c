@@ -86,7 +86,8 @@ static void init_migrant(struct population *pop, const struct scenario *sc, uint
 #define MIGRANT_ARRAYS(X)                                                                          \
     X(origin, 1)                                                                                   \
     X(region, 1)                                                                                   \
-    X(sector, 1) X(state, 1) X(traits, 1) X(skill, sizeof(float)) X(remit_share, sizeof(float))    \
+    X(sector, 1)                                                                                   \
+    X(state, 1) X(traits, 1) X(skill, sizeof(float)) X(remit_share, sizeof(float))                 \
         X(living_cost, sizeof(float)) X(arrived, sizeof(int32_t)) X(last_visit, sizeof(int32_t))   \
             X(until, sizeof(int32_t))
 #define RESIDENT_ARRAYS(X) X(resident_region, 1) X(resident_person, 1)

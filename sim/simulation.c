@@ -249,7 +249,7 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
                                     "without mpirun to checkpoint");
     /* One run is split over the ranks by agent id; replicates go whole to
      * one rank each. */
-    sim->split = ranks > 1 && replicates == 1;
+    sim->split = ranks > 1 && replicates == 1 && !sim->whole;
     double seed = sim->scenario.seed;
     for (int r = 0; r < replicates && status == 0; r++) {
         struct replicate_progress wrap = {progress, user, r, replicates};

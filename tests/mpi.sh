@@ -29,4 +29,14 @@ timeout 300 mpirun -n 2 "$mpi" run "$base" --scale 50 --checkpoint-every 10 --qu
     2>"$work/err"
 [ $? -eq 2 ] && grep -q "single-rank runs" "$work/err" && ok || not_ok "checkpoint under MPI is refused"
 
+# Calibration particles spread over ranks: the same posterior as serial.
+printf 'extends: %s\nend: 2025-12-31\nscale: 200\n' "$base" >"$work/short.yaml"
+targets=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free migrants.entry_rate:0.15:0.35)
+"$serial" calibrate "$work/short.yaml" "${targets[@]}" --method abc-smc --particles 4 --budget 12 \
+    --threads 1 -o "$work/abc1" >/dev/null
+timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${targets[@]}" --method abc-smc \
+    --particles 4 --budget 12 --threads 1 -o "$work/abc2" >"$work/out" 2>&1 && ok || not_ok "abc-smc over ranks: $(tail -3 "$work/out")"
+if diff <(grep -v '^#' "$work/abc1.yaml") <(grep -v '^#' "$work/abc2.yaml") >/dev/null; then ok; else
+    not_ok "abc-smc over 2 ranks found another posterior"; fi
+
 finish mpi

@@ -31,6 +31,7 @@ struct simulation {
     int first_replicate;    /* the replicate index of runs[0] (job arrays) */
     int replicate_index;    /* >= 0: the file is member K of an ensemble */
     int split;              /* under MPI: this rank holds its share of the agents */
+    int whole;              /* under MPI: run on this rank alone (a calibration particle) */
 };
 
 /* Loads and checks the scenario, its data and its figures (no agents yet). */
