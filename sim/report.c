@@ -393,14 +393,21 @@ done:
     free(moves);
 }
 
+/* One series over time per origin, named by the origins. */
+static void by_origin(const struct run_file *r, const char *series, double **values,
+                      const char **names)
+{
+    for (int o = 0; o < r->labels.origins; o++)
+        values[o] = over_time(r, series, 1, o), names[o] = r->labels.origin_name[o];
+}
+
 static void stock_chart(FILE *f, const struct run_file *r)
 {
     const struct stats *s = &r->runs[0];
     const struct world *w = &r->labels;
     double *values[MIG_MAX_ORIGINS], *x = step_ends(s);
     const char *names[MIG_MAX_ORIGINS];
-    for (int o = 0; o < w->origins; o++)
-        values[o] = over_time(r, "migrant_stock", 1, o), names[o] = w->origin_name[o];
+    by_origin(r, "migrant_stock", values, names);
     double px_[16], py_[16], lo[16], hi[16];
     int points = 0;
     for (int i = 0; i < r->figures.count && points < 16; i++)
@@ -604,8 +611,7 @@ static void remittances_chart(FILE *f, const struct run_file *r)
     const struct world *w = &r->labels;
     double *values[MIG_MAX_ORIGINS], *x = step_ends(s);
     const char *names[MIG_MAX_ORIGINS];
-    for (int o = 0; o < w->origins; o++)
-        values[o] = over_time(r, "remittances_usd", 1, o), names[o] = w->origin_name[o];
+    by_origin(r, "remittances_usd", values, names);
     struct time_chart c = {"remittances",
                            "Remittances sent home, by origin",
                            "Lines of the money migrant workers send home each week, after fees, "
