@@ -418,27 +418,26 @@ static void stock_chart(FILE *f, const struct run_file *r)
             hi[points] = r->figures.upper[i];
             points++;
         }
-    struct time_chart c = {"stock",
-                           "Migrant workers present in Kazakhstan, by origin",
-                           "Stacked areas of the migrant workers present at the end of each week, "
-                           "by origin country; dots with bars are the survey rounds' observed "
-                           "totals with their uncertainty.",
-                           "persons",
-                           w->origins,
-                           s->steps,
-                           1,
-                           names,
-                           values,
-                           x,
-                           s->start,
-                           NULL,
-                           NULL,
-                           NAN,
-                           points,
-                           px_,
-                           py_,
-                           lo,
-                           hi};
+    struct time_chart c = {
+        .id = "stock",
+        .title = "Migrant workers present in Kazakhstan, by origin",
+        .desc = "Stacked areas of the migrant workers present at the end of each week, "
+                "by origin country; dots with bars are the survey rounds' observed "
+                "totals with their uncertainty.",
+        .unit = "persons",
+        .series = w->origins,
+        .steps = s->steps,
+        .stacked = 1,
+        .names = names,
+        .values = values,
+        .x = x,
+        .start = s->start,
+        .marker = NAN,
+        .points = points,
+        .point_x = px_,
+        .point_y = py_,
+        .point_lo = lo,
+        .point_hi = hi};
     fputs("<section><h2>Migrant workers present</h2>\n", f);
     time_chart(f, &c);
     fputs("</section>\n", f);
@@ -578,26 +577,20 @@ static void drivers_chart(FILE *f, const struct run_file *r)
     double *values[MIG_DRIVERS], *x = step_ends(s);
     for (int d = 0; d < MIG_DRIVERS; d++)
         values[d] = over_time(r, "internal_moves_by_driver", 1, d);
-    struct time_chart c = {"drivers",
-                           "Internal moves by dominant driver",
-                           "Stacked areas of residents moving between regions each week, by the "
-                           "move's dominant driver.",
-                           "persons per week",
-                           MIG_DRIVERS,
-                           s->steps,
-                           1,
-                           mig_driver_names,
-                           values,
-                           x,
-                           s->start,
-                           NULL,
-                           NULL,
-                           NAN,
-                           0,
-                           NULL,
-                           NULL,
-                           NULL,
-                           NULL};
+    struct time_chart c = {
+        .id = "drivers",
+        .title = "Internal moves by dominant driver",
+        .desc = "Stacked areas of residents moving between regions each week, by the "
+                "move's dominant driver.",
+        .unit = "persons per week",
+        .series = MIG_DRIVERS,
+        .steps = s->steps,
+        .stacked = 1,
+        .names = mig_driver_names,
+        .values = values,
+        .x = x,
+        .start = s->start,
+        .marker = NAN};
     fputs("<section><h2>Internal migration</h2>\n", f);
     time_chart(f, &c);
     fputs("</section>\n", f);
@@ -612,26 +605,19 @@ static void remittances_chart(FILE *f, const struct run_file *r)
     double *values[MIG_MAX_ORIGINS], *x = step_ends(s);
     const char *names[MIG_MAX_ORIGINS];
     by_origin(r, "remittances_usd", values, names);
-    struct time_chart c = {"remittances",
-                           "Remittances sent home, by origin",
-                           "Lines of the money migrant workers send home each week, after fees, "
-                           "by origin country.",
-                           "USD per week",
-                           w->origins,
-                           s->steps,
-                           0,
-                           names,
-                           values,
-                           x,
-                           s->start,
-                           NULL,
-                           NULL,
-                           NAN,
-                           0,
-                           NULL,
-                           NULL,
-                           NULL,
-                           NULL};
+    struct time_chart c = {
+        .id = "remittances",
+        .title = "Remittances sent home, by origin",
+        .desc = "Lines of the money migrant workers send home each week, after fees, "
+                "by origin country.",
+        .unit = "USD per week",
+        .series = w->origins,
+        .steps = s->steps,
+        .names = names,
+        .values = values,
+        .x = x,
+        .start = s->start,
+        .marker = NAN};
     fputs("<section><h2>Remittances and sectors</h2>\n", f);
     time_chart(f, &c);
     free_all(values, w->origins);
@@ -748,26 +734,21 @@ static void comparison(FILE *f, const struct run_file *alt, const struct run_fil
         snprintf(id, sizeof id, "compare-%zu", i);
         const char *names[] = {"difference (mean)"};
         double *values[] = {mean};
-        struct time_chart c = {id,
-                               items[i].title,
-                               "A line of the scenario's value minus the baseline's at each "
-                               "week, with the date of the scenario's first event marked.",
-                               items[i].unit,
-                               1,
-                               s->steps,
-                               0,
-                               names,
-                               values,
-                               x,
-                               s->start,
-                               n > 1 ? lo : NULL,
-                               n > 1 ? hi : NULL,
-                               marker,
-                               0,
-                               NULL,
-                               NULL,
-                               NULL,
-                               NULL};
+        struct time_chart c = {.id = id,
+                               .title = items[i].title,
+                               .desc =
+                                   "A line of the scenario's value minus the baseline's at each "
+                                   "week, with the date of the scenario's first event marked.",
+                               .unit = items[i].unit,
+                               .series = 1,
+                               .steps = s->steps,
+                               .names = names,
+                               .values = values,
+                               .x = x,
+                               .start = s->start,
+                               .band_lo = n > 1 ? lo : NULL,
+                               .band_hi = n > 1 ? hi : NULL,
+                               .marker = marker};
         if (mean && lo && hi)
             time_chart(f, &c);
         for (int k = 0; per && k < n; k++)
