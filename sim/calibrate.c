@@ -18,6 +18,8 @@
 #include "migsim/calibrate.h"
 #include "migsim/comm.h"
 #include "migsim/error.h"
+#include "migsim/files.h"
+#include "h5safe.h"
 #include "migsim/rng.h"
 #include "migsim/simulation.h"
 
@@ -217,7 +219,8 @@ static int write_trace(const char *path, const struct trace *t, const struct fre
                        const struct targets *targets, const struct calibrate_options *o)
 {
     char temp[4200];
-    snprintf(temp, sizeof temp, "%s.tmp-%ld", path, (long)getpid());
+    if (mig_files_temp_begin(path, temp, sizeof temp) < 0)
+        return MIG_EINPUT;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t file = H5Fcreate(temp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (file < 0)
@@ -628,13 +631,21 @@ static int read_prior(const char *path, const struct free_parameter *f, int n, s
                         "trace (HDF5)",
                         path);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    char method[32] = "", names[4096] = "";
+    char names[4096] = "";
     hsize_t dims[2] = {0, 0};
     int status = 0;
-    if (file < 0 || H5LTget_attribute_string(file, "/", "method", method) < 0 ||
-        strcmp(method, "abc-smc") != 0 ||
-        H5LTget_attribute_string(file, "/", "parameter_names", names) < 0 ||
-        H5LTget_dataset_info(file, "parameters", dims, NULL, NULL) < 0) {
+    /* Shapes and lengths are checked before reading (hand-made files). */
+    char *method = file >= 0 ? mig_h5_text_attribute(file, "method", 64, NULL) : NULL;
+    char *stored =
+        file >= 0 ? mig_h5_text_attribute(file, "parameter_names", sizeof names - 1, NULL) : NULL;
+    int ok = method && stored && strcmp(method, "abc-smc") == 0 &&
+             mig_h5_shape(file, "parameters", 2, dims) == 2 && dims[0] > 0 &&
+             dims[0] < (1u << 24) && dims[1] > 0 && dims[1] < 4096;
+    if (stored)
+        snprintf(names, sizeof names, "%s", stored);
+    free(method);
+    if (!ok) {
+        free(stored);
         status = mig_fail(MIG_EINPUT, "%s: error: not an ABC-SMC calibration trace", path);
         goto done;
     }
@@ -650,17 +661,19 @@ static int read_prior(const char *path, const struct free_parameter *f, int n, s
                 mig_fail(MIG_EINPUT, "%s: error: the prior has no parameter '%s'", path, f[d].name);
             goto done;
         }
-        H5LTget_attribute_string(file, "/", "parameter_names", names);
+        snprintf(names, sizeof names, "%s", stored);
     }
+    free(stored);
     double *theta = malloc((size_t)rows * (size_t)columns * sizeof *theta);
     double *weight = malloc((size_t)rows * sizeof *weight);
     int *generation = malloc((size_t)rows * sizeof *generation);
     p->previous.theta = malloc((size_t)rows * (size_t)n * sizeof *p->previous.theta);
     p->previous.weight = malloc((size_t)rows * sizeof *p->previous.weight);
     if (!theta || !weight || !generation || !p->previous.theta || !p->previous.weight ||
-        H5LTread_dataset_double(file, "parameters", theta) < 0 ||
-        H5LTread_dataset_double(file, "weight", weight) < 0 ||
-        H5LTread_dataset_int(file, "generation", generation) < 0) {
+        mig_h5_numbers(file, "parameters", H5T_NATIVE_DOUBLE, (size_t)rows * (size_t)columns,
+                       theta) < 0 ||
+        mig_h5_numbers(file, "weight", H5T_NATIVE_DOUBLE, (size_t)rows, weight) < 0 ||
+        mig_h5_numbers(file, "generation", H5T_NATIVE_INT, (size_t)rows, generation) < 0) {
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the prior's particles", path);
     } else {
         int final = 0;
@@ -769,7 +782,8 @@ static int write_scenario(const char *path, const struct calibrate_options *o,
                           const double *fitted)
 {
     char temp[4200], parent[PATH_MAX];
-    snprintf(temp, sizeof temp, "%s.tmp-%ld", path, (long)getpid());
+    if (mig_files_temp_begin(path, temp, sizeof temp) < 0)
+        return MIG_EINPUT;
     relative_path(path, o->scenario, parent, sizeof parent);
     FILE *out = fopen(temp, "w");
     if (!out)

@@ -9,6 +9,9 @@
  *   record      series and survey snapshots
  * Stages read what earlier stages wrote; nothing flows backwards. */
 #include "migsim/engine.h"
+#include "migsim/files.h"
+
+#include <signal.h>
 #include "migsim/comm.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
@@ -23,17 +26,19 @@ static struct tally *my_tally(struct engine *e)
     return &e->per_thread[omp_get_thread_num()];
 }
 
-static void stage_conditions(struct engine *e)
+static int stage_conditions(struct engine *e)
 {
     const struct stats *s = e->stats;
     mig_policy_conditions(e->sc, e->w, s->step_day[e->step], s->step_days[e->step], &e->conditions);
+    return 0;
 }
 
-static void stage_tables(struct engine *e)
+static int stage_tables(struct engine *e)
 {
     mig_behaviour_tables(e->sc, e->w, &e->conditions, &e->aggregates, e->step, &e->tables);
     if (e->tables.migrant_clamped || e->tables.residents.move_clamped)
         e->clamped_steps++;
+    return 0;
 }
 
 /* Runs `visit` on a Bernoulli(q) subset of [0, n), chunk by chunk. */
@@ -62,13 +67,14 @@ thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, uint32_t str
     }
 }
 
-static void stage_migrants(struct engine *e)
+static int stage_migrants(struct engine *e)
 {
     thinned(e, e->pop->migrants, e->pop->migrant_begin, e->pop->migrant_end,
             MIG_STREAM_MIGRANT_CANDIDATE, e->tables.q_migrant, mig_behaviour_migrant);
+    return 0;
 }
 
-static void stage_count(struct engine *e)
+static int stage_count(struct engine *e)
 {
     int64_t n = (int64_t)e->pop->migrant_end;
     int64_t low = (int64_t)(e->pop->migrant_begin / MIG_SKIP_CHUNK);
@@ -84,12 +90,14 @@ static void stage_count(struct engine *e)
             mig_behaviour_count(&e->tables, e->pop, first, end, y);
         }
     }
+    return 0;
 }
 
-static void stage_residents(struct engine *e)
+static int stage_residents(struct engine *e)
 {
     thinned(e, e->pop->residents, e->pop->resident_begin, e->pop->resident_end,
             MIG_STREAM_RESIDENT_CANDIDATE, e->tables.residents.q_move, mig_residents_move);
+    return 0;
 }
 
 static void add_tally(struct tally *into, const struct tally *from)
@@ -100,14 +108,17 @@ static void add_tally(struct tally *into, const struct tally *from)
         a[i] += b[i];
 }
 
-static void stage_reduce(struct engine *e)
+static int stage_reduce(struct engine *e)
 {
     memset(&e->total, 0, sizeof e->total);
     for (int t = 0; t < e->threads; t++)
         add_tally(&e->total, &e->per_thread[t]);
     /* One exchange per step: every rank gets the totals over all agents. */
-    if (e->pop->split)
-        mig_comm_sum((int64_t *)&e->total, sizeof e->total / sizeof(int64_t));
+    if (e->pop->split) {
+        int status = mig_comm_sum((int64_t *)&e->total, sizeof e->total / sizeof(int64_t));
+        if (status < 0)
+            return status;
+    }
     struct aggregates *agg = &e->aggregates;
     const struct stats *s = e->stats;
     double k = e->sc->scale;
@@ -124,12 +135,13 @@ static void stage_reduce(struct engine *e)
         agg->eligible[o][0] = k * e->total.eligible[o][0];
         agg->eligible[o][1] = k * e->total.eligible[o][1];
     }
+    return 0;
 }
 
-static void stage_record(struct engine *e)
+static int stage_record(struct engine *e)
 {
     mig_stats_record(e->stats, e->step, &e->total);
-    mig_stats_snapshots(e->stats, e->step, e->w, &e->tables, &e->conditions, e->pop);
+    return mig_stats_snapshots(e->stats, e->step, e->w, &e->tables, &e->conditions, e->pop);
 }
 
 static void clear_tallies(struct engine *e)
@@ -163,7 +175,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     e->per_thread = calloc((size_t)e->threads, sizeof *e->per_thread);
     if (!e->per_thread)
         return mig_fail(MIG_ENOMEM, "out of memory for per-thread tallies");
-    stage_conditions(e);
+    (void)stage_conditions(e);
     mig_behaviour_initial_aggregates(sc, w, &e->conditions, &e->aggregates);
     mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, 0, &e->tables);
     for (int o = 0; o < w->origins; o++) {
@@ -188,6 +200,26 @@ int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user)
     return mig_engine_run_until(e, e->stats->steps, progress, user);
 }
 
+/* A stop asked for by SIGINT or SIGTERM, agreed over the ranks (the signal
+ * may reach them at different steps; each must stop at the same one). */
+static int stop_requested(const struct engine *e)
+{
+    int64_t sig = mig_files_stop_signal();
+    if (e->pop->split) {
+        int status = mig_comm_sum(&sig, 1);
+        if (status < 0)
+            return status;
+        if (sig > 0 && !mig_files_stop_signal())
+            sig = SIGTERM; /* another rank's signal */
+    }
+    if (sig <= 0)
+        return 0;
+    if (mig_files_stop_signal())
+        sig = mig_files_stop_signal();
+    return mig_fail(MIG_ESTOPPED, "stopped by %s at step %d of %d",
+                    sig == SIGINT ? "SIGINT" : "SIGTERM", e->step, e->stats->steps);
+}
+
 int mig_engine_run_until(struct engine *e, int stop, mig_progress_fn progress, void *user)
 {
     size_t n;
@@ -195,11 +227,16 @@ int mig_engine_run_until(struct engine *e, int stop, mig_progress_fn progress, v
     if (stop > e->stats->steps)
         stop = e->stats->steps;
     for (; e->step < stop; e->step++) {
+        int status = stop_requested(e);
+        if (status < 0)
+            return status;
         clear_tallies(e);
         for (size_t i = 0; i < n; i++) {
             double started = omp_get_wtime();
-            list[i].run(e);
+            status = list[i].run(e);
             e->stage_seconds[i] += omp_get_wtime() - started;
+            if (status < 0)
+                return status;
         }
         if (progress)
             progress(user, e->step + 1, e->stats->steps, e->stats->step_day[e->step]);

@@ -1,6 +1,9 @@
 /* The last error message, one per thread so that parallel work never mixes
  * two messages. */
 #include "migsim/error.h"
+#include "migsim/files.h"
+
+#include <signal.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,5 +28,7 @@ int mig_exit_code(int status)
 {
     if (status == MIG_OK)
         return 0;
+    if (status == MIG_ESTOPPED) /* the shell's convention: 128 + the signal */
+        return 128 + (mig_files_stop_signal() ? mig_files_stop_signal() : SIGTERM);
     return status == MIG_EINPUT ? 2 : 1;
 }

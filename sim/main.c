@@ -30,8 +30,10 @@
 #include "migsim/ensemble.h"
 #include "migsim/report.h"
 #include "migsim/error.h"
+#include "migsim/files.h"
 #include "migsim/simulation.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <libgen.h>
@@ -564,15 +566,93 @@ static void default_output(const char *scenario, char *out, size_t size)
     snprintf(out, size, "output/%s.h5", name);
 }
 
-static int check_output_folder(const char *path)
+static int report_error(int status);
+
+/* ---- outputs never replace inputs ---- */
+
+/* The files a command reads, for the output checks. */
+struct inputs {
+    char *path[1024];
+    int count;
+};
+
+static void add_input(struct inputs *in, const char *path)
 {
-    char copy[4096];
-    snprintf(copy, sizeof copy, "%s", path);
-    const char *folder = dirname(copy);
-    if (access(folder, W_OK) != 0) {
-        fprintf(stderr, "migsim: %s: error: cannot write to folder %s: %s\n", path, folder,
-                strerror(errno));
-        return 2;
+    if (path && path[0] && in->count < 1024 && (in->path[in->count] = strdup(path)))
+        in->count++;
+}
+
+/* Every regular file in a folder (the data folder: all of it is input). */
+static void add_folder(struct inputs *in, const char *folder)
+{
+    DIR *dir = opendir(folder);
+    if (!dir)
+        return;
+    struct dirent *entry;
+    char path[4200];
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", folder, entry->d_name);
+        add_input(in, path);
+    }
+    closedir(dir);
+}
+
+/* The scenario, its parents, its data folder and its figures. */
+static void add_simulation(struct inputs *in, const struct simulation *sim)
+{
+    const struct scenario *sc = &sim->scenario;
+    for (int i = 0; i < sc->files; i++)
+        add_input(in, sc->file[i]);
+    add_input(in, sc->path);
+    add_input(in, sc->targets);
+    add_folder(in, sc->data);
+}
+
+static void free_inputs(struct inputs *in)
+{
+    for (int i = 0; i < in->count; i++)
+        free(in->path[i]);
+    in->count = 0;
+}
+
+/* A path made absolute through its folder (the file itself need not
+ * exist), so that two spellings of one new output compare equal. */
+static void canonical(const char *path, char *out, size_t size)
+{
+    char folder_copy[4096], name_copy[4096], folder[4096];
+    snprintf(folder_copy, sizeof folder_copy, "%s", path);
+    snprintf(name_copy, sizeof name_copy, "%s", path);
+    if (!realpath(dirname(folder_copy), folder))
+        snprintf(folder, sizeof folder, "%s", dirname(folder_copy));
+    snprintf(out, size, "%s/%s", folder, basename(name_copy));
+}
+
+/* Checks each output against the inputs and the other outputs, before any
+ * work starts; `options` names each output's option for messages. */
+static int check_outputs(const char *const *outputs, const char *const *options, int n,
+                         const struct inputs *in)
+{
+    for (int i = 0; i < n; i++) {
+        if (!outputs[i])
+            continue;
+        int status = mig_files_check_output(outputs[i], options[i], (const char *const *)in->path,
+                                            in->count);
+        if (status < 0)
+            return report_error(status);
+        char a[8400], b[8400];
+        canonical(outputs[i], a, sizeof a);
+        for (int j = 0; j < i; j++) {
+            if (!outputs[j])
+                continue;
+            canonical(outputs[j], b, sizeof b);
+            if (!strcmp(a, b) || mig_files_same(outputs[i], outputs[j]))
+                return report_error(mig_fail(MIG_EINPUT,
+                                             "%s: error: %s and %s name the same file; expected "
+                                             "two outputs",
+                                             outputs[i], options[j], options[i]));
+        }
     }
     return 0;
 }
@@ -651,6 +731,15 @@ static int finish(struct simulation *sim, const struct run_request *rq, const ch
     return 0;
 }
 
+/* A branch's output: OUTPUT's folder / the branch file's name .h5. */
+static void branch_output(const char *output, const char *branch, char *path, size_t size)
+{
+    char copy[4096], name[1024];
+    snprintf(copy, sizeof copy, "%s", output);
+    default_output(branch, name, sizeof name); /* output/NAME.h5 */
+    snprintf(path, size, "%s/%s", dirname(copy), strrchr(name, '/') + 1);
+}
+
 /* --fork-at DATE --branch ALT.yaml...: the scenario once to DATE, then to
  * its end and each branch from there, written beside the scenario's output. */
 static int run_forks(struct simulation *sim, const struct run_request *rq, const char *output,
@@ -663,18 +752,18 @@ static int run_forks(struct simulation *sim, const struct run_request *rq, const
     int fork = mig_simulation_step_at(sim, day);
     if (fork <= 0 || fork >= sim->runs[0].steps)
         return mig_fail(MIG_EINPUT, "error: --fork-at %s is not inside the run", rq->fork_at);
-    char fork_path[4200], copy[4096];
-    snprintf(fork_path, sizeof fork_path, "%s.fork-%ld.h5", output, (long)getpid());
-    int status = mig_simulation_run_forking(sim, fork, fork_path, show ? show_progress : NULL, bar);
+    char fork_base[4200], fork_path[8400];
+    snprintf(fork_base, sizeof fork_base, "%s.fork", output);
+    int status = mig_files_temp_begin(fork_base, fork_path, sizeof fork_path);
+    if (status < 0)
+        return status;
+    status = mig_simulation_run_forking(sim, fork, fork_path, show ? show_progress : NULL, bar);
     if (status == 0)
         status = finish(sim, rq, output);
     for (int b = 0; status == 0 && b < rq->branches; b++) {
         struct simulation branch;
         char path[4200];
-        snprintf(copy, sizeof copy, "%s", output);
-        char name[1024];
-        default_output(rq->branch[b], name, sizeof name); /* output/NAME.h5 */
-        snprintf(path, sizeof path, "%s/%s", dirname(copy), strrchr(name, '/') + 1);
+        branch_output(output, rq->branch[b], path, sizeof path);
         if ((status = mig_simulation_load(&branch, rq->branch[b], &rq->overrides)) == 0 &&
             (status = mig_simulation_run_branch(&branch, fork_path, show ? show_progress : NULL,
                                                 bar)) == 0)
@@ -682,6 +771,7 @@ static int run_forks(struct simulation *sim, const struct run_request *rq, const
         mig_simulation_free(&branch);
     }
     remove(fork_path);
+    mig_files_temp_end(fork_path);
     return status;
 }
 
@@ -726,11 +816,6 @@ static int command_run(const struct cli_args *a)
     int status = mig_simulation_load(&sim, rq.scenario, &rq.overrides);
     if (status < 0)
         return fail(&sim, status);
-    int code;
-    if ((code = check_output_folder(output)) != 0) {
-        mig_simulation_free(&sim);
-        return code;
-    }
     char checkpoint[4200];
     snprintf(checkpoint, sizeof checkpoint, "%s", checkpoint_option ? checkpoint_option : "");
     if (every) {
@@ -745,6 +830,41 @@ static int command_run(const struct cli_args *a)
             snprintf(checkpoint, sizeof checkpoint, "%s.ckpt", output);
         sim.checkpoint = checkpoint;
     }
+    /* Before any work: no output may replace an input, and each must be
+     * writable. The checkpoint may replace the one resumed from. */
+    struct inputs in = {0};
+    add_simulation(&in, &sim);
+    char branch_paths[16][4200];
+    const char *outputs[18] = {output}, *options[18] = {"-o"};
+    int outputs_count = 1;
+    for (int b = 0; b < rq.branches; b++) {
+        struct simulation branch;
+        if ((status = mig_simulation_load(&branch, rq.branch[b], &rq.overrides)) == 0)
+            add_simulation(&in, &branch);
+        mig_simulation_free(&branch);
+        if (status < 0) {
+            free_inputs(&in);
+            return fail(&sim, status);
+        }
+        branch_output(output, rq.branch[b], branch_paths[b], sizeof branch_paths[b]);
+        outputs[outputs_count] = branch_paths[b];
+        options[outputs_count++] = "a --branch output";
+    }
+    int code = check_outputs(outputs, options, outputs_count, &in);
+    if (code == 0 && sim.checkpoint) {
+        outputs[outputs_count] = sim.checkpoint;
+        options[outputs_count++] = "--checkpoint";
+        code = check_outputs(outputs, options, outputs_count, &in);
+    }
+    add_input(&in, resume);
+    if (code == 0)
+        code = check_outputs(outputs, options, 1 + rq.branches, &in);
+    free_inputs(&in);
+    if (code != 0) {
+        mig_simulation_free(&sim);
+        return code;
+    }
+    mig_files_catch_signals(1);
     sim.resume = resume;
     sim.first_replicate = replicate > 0 ? replicate : 0;
     sim.replicate_index = replicate;
@@ -785,6 +905,13 @@ static int command_compare(const struct cli_args *a)
 {
     struct compare_options o = {opt_value(a, "at"), opt_value(a, "by"), opt_value(a, "output"),
                                 command_line};
+    struct inputs in = {0};
+    add_input(&in, a->args[0]);
+    add_input(&in, a->args[1]);
+    int code = check_outputs(&o.output, (const char *const[]){"-o"}, 1, &in);
+    free_inputs(&in);
+    if (code)
+        return code;
     int status = mig_compare(a->args[0], a->args[1], &o, stdout);
     if (status < 0)
         return report_error(status);
@@ -816,7 +943,27 @@ static int command_calibrate(const struct cli_args *a)
     o.output = opt_value(a, "output");
     o.prior = opt_value(a, "prior");
     o.scenario = a->args[0];
-    int status = mig_calibrate(&o, stdout);
+    /* OUT.yaml and OUT.h5 must not replace the scenario, its parents, data,
+     * targets or prior. */
+    struct inputs in = {0};
+    struct simulation sim;
+    int status = mig_simulation_load(&sim, o.scenario, &(struct overrides){-1, 0});
+    if (status < 0)
+        return fail(&sim, status);
+    add_simulation(&in, &sim);
+    mig_simulation_free(&sim);
+    for (int i = 0; i < o.target_files; i++)
+        add_input(&in, o.targets[i]);
+    add_input(&in, o.prior);
+    char yaml[4200], h5[4200];
+    snprintf(yaml, sizeof yaml, "%s.yaml", o.output);
+    snprintf(h5, sizeof h5, "%s.h5", o.output);
+    int code = check_outputs((const char *const[]){yaml, h5},
+                             (const char *const[]){"-o (OUT.yaml)", "-o (OUT.h5)"}, 2, &in);
+    free_inputs(&in);
+    if (code)
+        return code;
+    status = mig_calibrate(&o, stdout);
     if (status < 0)
         return report_error(status);
     return 0;
@@ -828,6 +975,14 @@ static int command_report(const struct cli_args *a)
                                .compare = opt_value(a, "compare"),
                                .calibration = opt_value(a, "calibration"),
                                .output = opt_value(a, "output")};
+    struct inputs in = {0};
+    add_input(&in, o.run);
+    add_input(&in, o.compare);
+    add_input(&in, o.calibration);
+    int code = check_outputs(&o.output, (const char *const[]){"-o"}, 1, &in);
+    free_inputs(&in);
+    if (code)
+        return code;
     int status = mig_report_write(&o);
     if (status < 0)
         return report_error(status);
@@ -838,7 +993,11 @@ static int command_report(const struct cli_args *a)
 static int command_merge(const struct cli_args *a)
 {
     const char *output = opt_value(a, "output");
-    int status = check_output_folder(output);
+    struct inputs in = {0};
+    for (int i = 0; i < a->count; i++)
+        add_input(&in, a->args[i]);
+    int status = check_outputs(&output, (const char *const[]){"-o"}, 1, &in);
+    free_inputs(&in);
     if (status)
         return status;
     if ((status =
@@ -921,6 +1080,7 @@ static int command_bench(const struct cli_args *a)
     if (read_overrides(a, &overrides) < 0 || apply_threads(a) < 0 ||
         opt_whole(a, "repeat", 1, 1000, 5, &repeat) < 0)
         return 2;
+    mig_files_catch_signals(1);
     double *wall = calloc((size_t)repeat, sizeof *wall);
     if (!wall) {
         fprintf(stderr, "migsim: out of memory\n");
@@ -1156,11 +1316,15 @@ static int dispatch(const struct cli_command *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    mig_output_library_init();
     join_arguments(argc, argv);
     if (mig_comm_init(&argc, &argv) < 0) {
         fprintf(stderr, "migsim: %s\n", mig_strerror());
         return 1;
     }
+    /* Writers remove their temporary files when a signal ends the process;
+     * runs stop cooperatively (command_run). */
+    mig_files_catch_signals(0);
     int code = 0, words = 1;
     const struct cli_command *c = argc > 1 ? find_command(argc - 1, argv + 1, &words) : NULL;
     /* Under MPI, runs, ensembles and calibrations use every rank; other
@@ -1192,6 +1356,7 @@ int main(int argc, char **argv)
         if (code == 0)
             code = 1;
     }
+    mig_output_library_close();
     mig_comm_finalize();
     return code;
 }

@@ -2,6 +2,7 @@
 #include "migsim/output.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
+#include "migsim/files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -178,12 +179,17 @@ static int coordinate(struct writer *wr, const char *name, hsize_t length, hid_t
     return 0;
 }
 
+/* 0, 1, ..., n-1 (replicates and figures have no fixed bound). */
 static int index_coordinate(struct writer *wr, const char *name, int n, const char *text)
 {
-    int values[64];
-    for (int i = 0; i < n && i < 64; i++)
+    int *values = malloc((size_t)(n > 0 ? n : 1) * sizeof *values);
+    if (!values)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
         values[i] = i;
-    return coordinate(wr, name, (hsize_t)n, H5T_NATIVE_INT, H5T_STD_I32LE, values, "1", text);
+    int status = coordinate(wr, name, (hsize_t)n, H5T_NATIVE_INT, H5T_STD_I32LE, values, "1", text);
+    free(values);
+    return status;
 }
 
 /* Labels as variable-length strings over one dimension (netCDF strings). */
@@ -481,19 +487,31 @@ static int sync_file(const char *path)
     return status;
 }
 
+void mig_output_library_init(void)
+{
+    H5dont_atexit();
+}
+
+void mig_output_library_close(void)
+{
+    /* A file whose close failed stays open; HDF5 would crash closing it. */
+    if (H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE) == 0)
+        H5close();
+}
+
 int mig_output_write(const char *path, const struct world *w, const struct stats *runs,
                      int replicates, const struct targets *figures,
                      const struct figure_result *results, const struct provenance *prov)
 {
     const struct stats *s = &runs[0];
     char temp[4096];
-    if (snprintf(temp, sizeof temp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof temp)
-        return mig_fail(MIG_EINPUT, "%s: error: output path too long", path);
+    int status = mig_files_temp_begin(path, temp, sizeof temp);
+    if (status < 0)
+        return status;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
-    struct writer wr = {.path = path};
+    struct writer wr = {.path = path, .file = H5I_INVALID_HID};
     double *time = malloc((size_t)s->steps * sizeof *time);
     double *bounds = malloc((size_t)s->steps * 2 * sizeof *bounds);
-    int status = 0;
     if (!time || !bounds) {
         status = mig_fail(MIG_ENOMEM, "out of memory");
         goto fail;
@@ -520,11 +538,17 @@ int mig_output_write(const char *path, const struct world *w, const struct stats
         goto fail;
     }
     wr.file = -1;
+    if (mig_files_stop_signal()) { /* stopped while writing: keep what was there */
+        status =
+            mig_fail(MIG_ESTOPPED, "%s: stopped by a signal before the file was complete", path);
+        goto fail;
+    }
     if (sync_file(temp) < 0 || rename(temp, path) < 0) {
         status = mig_fail(MIG_EIO, "%s: error: cannot finish the output file: %s", path,
                           strerror(errno));
         goto fail;
     }
+    mig_files_temp_end(temp);
     free(time);
     free(bounds);
     return 0;
@@ -534,6 +558,7 @@ fail:
     if (wr.file >= 0)
         H5Fclose(wr.file);
     remove(temp);
+    mig_files_temp_end(temp);
     free(time);
     free(bounds);
     return status;

@@ -3,6 +3,8 @@
 #include "migsim/reader.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
+#include "migsim/text.h"
+#include "h5safe.h"
 
 #include <hdf5.h>
 #include <stdio.h>
@@ -14,44 +16,62 @@ static int foreign(const char *path, const char *what)
     return mig_fail(MIG_EINPUT, "%s: error: %s; expected a migsim output file", path, what);
 }
 
-/* The shape of a dataset; fails unless it exists with `rank` dimensions. */
+/* Bounds of what a migsim file can hold; beyond them a file is foreign. */
+#define MAX_STEPS 10000000
+#define MAX_REPLICATES 100000
+#define MAX_FIGURES 1000000
+#define MAX_LONG_TEXT (16u << 20)
+
+/* The shape of a dataset; fails unless it exists with `rank` dimensions
+ * of a sane length (a length of 0 is checked by the callers that need one). */
 static int shape(hid_t file, const char *path, const char *name, int rank, hsize_t *dims)
 {
     char what[256];
-    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+    int got = mig_h5_shape(file, name, 8, dims);
+    if (got == -1 && H5Lexists(file, name, H5P_DEFAULT) <= 0) {
         snprintf(what, sizeof what, "no variable '%s'", name);
         return foreign(path, what);
     }
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT), space = ds >= 0 ? H5Dget_space(ds) : -1;
-    int got = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
-    if (got == rank)
-        H5Sget_simple_extent_dims(space, dims, NULL);
-    if (space >= 0)
-        H5Sclose(space);
-    if (ds >= 0)
-        H5Dclose(ds);
     if (got != rank) {
         snprintf(what, sizeof what, "'%s' has %d dimensions, expected %d", name, got, rank);
         return foreign(path, what);
     }
+    for (int d = 0; d < rank; d++)
+        if (dims[d] > MAX_STEPS * (hsize_t)8) {
+            snprintf(what, sizeof what, "'%s' has a dimension of length %llu", name,
+                     (unsigned long long)dims[d]);
+            return foreign(path, what);
+        }
     return 0;
 }
 
-static int read_doubles(hid_t file, const char *path, const char *name, double *out)
+/* Exactly `count` numbers, or a message saying what is wrong. */
+static int read_numbers(hid_t file, const char *path, const char *name, hid_t type, size_t count,
+                        void *out)
 {
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
-    herr_t ok = ds >= 0 ? H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) : -1;
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (ok < 0) {
-        char what[256];
+    int got = mig_h5_numbers(file, name, type, count, out);
+    if (got == 0)
+        return 0;
+    char what[256];
+    if (got == -1)
+        snprintf(what, sizeof what, "no variable '%s'", name);
+    else if (got == -2)
+        snprintf(what, sizeof what, "'%s' does not hold numbers", name);
+    else if (got == -3)
+        snprintf(what, sizeof what, "'%s' does not have %zu values as the file's dimensions say",
+                 name, count);
+    else
         snprintf(what, sizeof what, "cannot read '%s' as numbers", name);
-        return foreign(path, what);
-    }
-    return 0;
+    return foreign(path, what);
 }
 
-/* Variable-length string labels into fixed buffers of `width` bytes. */
+static int read_doubles(hid_t file, const char *path, const char *name, size_t count, double *out)
+{
+    return read_numbers(file, path, name, H5T_NATIVE_DOUBLE, count, out);
+}
+
+/* String labels (variable or fixed length) into fixed buffers of `width`
+ * bytes; each must be UTF-8. */
 static int read_labels(hid_t file, const char *path, const char *name, int count, char *out,
                        size_t width)
 {
@@ -59,83 +79,122 @@ static int read_labels(hid_t file, const char *path, const char *name, int count
     int status = shape(file, path, name, 1, dims);
     if (status < 0)
         return status;
-    if ((int)dims[0] != count) {
-        char what[256];
-        snprintf(what, sizeof what, "'%s' has %d labels, expected %d", name, (int)dims[0], count);
+    char what[256];
+    if (dims[0] != (hsize_t)count) {
+        snprintf(what, sizeof what, "'%s' has %llu labels, expected %d", name,
+                 (unsigned long long)dims[0], count);
         return foreign(path, what);
     }
-    char **text = calloc((size_t)count + 1, sizeof *text);
-    hid_t type = H5Tcopy(H5T_C_S1);
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT), stored = ds >= 0 ? H5Dget_type(ds) : -1;
+    hid_t type = -1;
     herr_t ok = -1;
-    if (text && type >= 0 && ds >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 &&
-        H5Tset_cset(type, H5T_CSET_UTF8) >= 0)
-        ok = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text);
+    int variable =
+        stored >= 0 && H5Tget_class(stored) == H5T_STRING ? H5Tis_variable_str(stored) > 0 : -1;
+    size_t fixed = variable == 0 ? H5Tget_size(stored) : 0;
+    char **text = NULL, *block = NULL;
+    if (variable == 1) {
+        text = calloc((size_t)count + 1, sizeof *text);
+        type = H5Tcopy(H5T_C_S1);
+        if (text && type >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 &&
+            H5Tset_cset(type, H5T_CSET_UTF8) >= 0)
+            ok = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text);
+    } else if (variable == 0 && fixed > 0 && fixed <= 65536) {
+        block = calloc((size_t)count, fixed + 1);
+        type = H5Tcopy(stored);
+        if (block && type >= 0 && H5Tset_size(type, fixed + 1) >= 0 &&
+            H5Tset_strpad(type, H5T_STR_NULLTERM) >= 0)
+            ok = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, block);
+    }
+    int invalid = 0;
     if (ok >= 0)
         for (int i = 0; i < count; i++) {
-            snprintf(out + (size_t)i * width, width, "%s", text[i] ? text[i] : "");
-            H5free_memory(text[i]);
+            const char *label = text ? (text[i] ? text[i] : "") : block + (size_t)i * (fixed + 1);
+            invalid |= !mig_text_is_utf8(label);
+            snprintf(out + (size_t)i * width, width, "%s", label);
+            if (text)
+                H5free_memory(text[i]);
         }
     free(text);
+    free(block);
     if (ds >= 0)
         H5Dclose(ds);
+    if (stored >= 0)
+        H5Tclose(stored);
     if (type >= 0)
         H5Tclose(type);
+    if (variable < 0) {
+        snprintf(what, sizeof what, "'%s' does not hold text labels", name);
+        return foreign(path, what);
+    }
     if (ok < 0) {
-        char what[256];
         snprintf(what, sizeof what, "cannot read the labels '%s'", name);
+        return foreign(path, what);
+    }
+    if (invalid) {
+        snprintf(what, sizeof what, "a label in '%s' is not UTF-8 text", name);
         return foreign(path, what);
     }
     return 0;
 }
 
+/* A short text attribute into `out` (empty when absent or of another
+ * shape); text that is not UTF-8 is refused by the caller's check. */
 static void read_text_attribute(hid_t file, const char *name, char *out, size_t size)
 {
     out[0] = '\0';
-    if (H5Aexists(file, name) <= 0)
-        return;
-    hid_t attr = H5Aopen(file, name, H5P_DEFAULT), type = attr >= 0 ? H5Aget_type(attr) : -1;
-    if (type >= 0 && H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type)) {
-        size_t n = H5Tget_size(type);
-        char *buffer = calloc(n + 1, 1);
-        if (buffer && H5Aread(attr, type, buffer) >= 0)
-            snprintf(out, size, "%s", buffer);
-        free(buffer);
-    }
-    if (type >= 0)
-        H5Tclose(type);
-    if (attr >= 0)
-        H5Aclose(attr);
+    int invalid;
+    char *text = mig_h5_text_attribute(file, name, 65536, &invalid);
+    if (text && !invalid)
+        snprintf(out, size, "%s", text);
+    free(text);
 }
 
 static char *long_text_attribute(hid_t file, const char *name)
 {
-    if (H5Aexists(file, name) <= 0)
-        return strdup("");
-    hid_t attr = H5Aopen(file, name, H5P_DEFAULT), type = attr >= 0 ? H5Aget_type(attr) : -1;
-    char *text = NULL;
-    if (type >= 0 && H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type)) {
-        size_t n = H5Tget_size(type);
-        text = calloc(n + 1, 1);
-        if (text && H5Aread(attr, type, text) < 0)
-            text[0] = '\0';
-    }
-    if (type >= 0)
-        H5Tclose(type);
-    if (attr >= 0)
-        H5Aclose(attr);
+    int invalid;
+    char *text = mig_h5_text_attribute(file, name, MAX_LONG_TEXT, &invalid);
+    if (text && invalid)
+        text[0] = '\0';
     return text ? text : strdup("");
+}
+
+/* The root attributes of the output contract: where present, each must be
+ * one UTF-8 string or one number. */
+static int check_attributes(hid_t file, const char *path)
+{
+    static const char *const texts[] = {"title",         "Conventions",    "scenario_name",
+                                        "scenario_file", "scenario_text",  "scenario_parameters",
+                                        "seed",          "migsim_version", "git_revision",
+                                        "compiler",      "compiler_flags", "command_line",
+                                        "first_event",   "created_utc"};
+    static const char *const numbers[] = {"scale", "threads", "ranks", "replicate_index"};
+    char what[256];
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        if (H5Aexists(file, texts[i]) <= 0)
+            continue;
+        int invalid = 0;
+        char *text = mig_h5_text_attribute(file, texts[i], MAX_LONG_TEXT, &invalid);
+        free(text);
+        if (!text || invalid) {
+            snprintf(what, sizeof what, "the attribute '%s' is not %s", texts[i],
+                     text ? "UTF-8 text" : "one text of at most 16 MiB");
+            return foreign(path, what);
+        }
+    }
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        double x;
+        if (H5Aexists(file, numbers[i]) > 0 &&
+            mig_h5_number_attribute(file, numbers[i], H5T_NATIVE_DOUBLE, &x) < 0) {
+            snprintf(what, sizeof what, "the attribute '%s' is not one number", numbers[i]);
+            return foreign(path, what);
+        }
+    }
+    return 0;
 }
 
 static void number_attribute(hid_t file, const char *name, hid_t type, void *out)
 {
-    if (H5Aexists(file, name) <= 0)
-        return;
-    hid_t a = H5Aopen(file, name, H5P_DEFAULT);
-    if (a >= 0) {
-        H5Aread(a, type, out);
-        H5Aclose(a);
-    }
+    mig_h5_number_attribute(file, name, type, out);
 }
 
 /* The start date from the time units ("days since YYYY-MM-DD"). */
@@ -168,8 +227,9 @@ static int read_labels_and_time(struct run_file *f, hid_t file, struct stats *fi
     w->sectors = (int)dims[0];
     if ((status = shape(file, f->path, "time_bnds", 2, dims)) < 0)
         return status;
-    if (w->origins > MIG_MAX_ORIGINS || w->regions > MIG_MAX_REGIONS ||
-        w->sectors > MIG_MAX_SECTORS || dims[1] != 2 || dims[0] == 0)
+    if (w->origins < 1 || w->regions < 1 || w->sectors < 1 || w->origins > MIG_MAX_ORIGINS ||
+        w->regions > MIG_MAX_REGIONS || w->sectors > MIG_MAX_SECTORS || dims[1] != 2 ||
+        dims[0] == 0 || dims[0] > MAX_STEPS)
         return foreign(f->path, "dimensions out of range");
     if ((status = read_labels(file, f->path, "origin_code", w->origins, &w->origin_code[0][0],
                               sizeof w->origin_code[0])) < 0 ||
@@ -191,10 +251,16 @@ static int read_labels_and_time(struct run_file *f, hid_t file, struct stats *fi
     double *bounds = malloc((size_t)steps * 2 * sizeof *bounds);
     if (!bounds)
         return mig_fail(MIG_ENOMEM, "out of memory");
-    status = read_doubles(file, f->path, "time_bnds", bounds);
+    status = read_doubles(file, f->path, "time_bnds", (size_t)steps * 2, bounds);
     for (int t = 0; status == 0 && t < steps; t++) {
-        first->step_day[t] = first->start + (long)bounds[2 * t];
-        first->step_days[t] = bounds[2 * t + 1] - bounds[2 * t];
+        double from = bounds[2 * t], to = bounds[2 * t + 1];
+        /* Steps follow each other, each at least a day, within 30,000 years. */
+        if (!(from >= 0 && to > from && to < 1e7 && (t == 0 || from >= bounds[2 * t - 1]))) {
+            status = foreign(f->path, "'time_bnds' are not increasing days since the start");
+            break;
+        }
+        first->step_day[t] = first->start + (long)from;
+        first->step_days[t] = to - from;
     }
     free(bounds);
     return status;
@@ -222,7 +288,8 @@ static int read_geography(struct run_file *f, hid_t file)
             snprintf(what, sizeof what, "'%s' does not match the file's dimensions", list[i].name);
             return foreign(f->path, what);
         }
-        if ((status = read_doubles(file, f->path, list[i].name, list[i].out)) < 0)
+        if ((status =
+                 read_doubles(file, f->path, list[i].name, (size_t)list[i].count, list[i].out)) < 0)
             return status;
     }
     return 0;
@@ -238,6 +305,8 @@ static int read_figures(struct run_file *f, hid_t file)
     int status = shape(file, f->path, "figure", 1, dims);
     if (status < 0)
         return status;
+    if (dims[0] > MAX_FIGURES)
+        return foreign(f->path, "'figure' is longer than any figures file");
     int n = (int)dims[0];
     size_t count = (size_t)(n ? n : 1);
     g->label = calloc(count, sizeof *g->label);
@@ -255,15 +324,11 @@ static int read_figures(struct run_file *f, hid_t file)
         return mig_fail(MIG_ENOMEM, "out of memory");
     g->count = n;
     for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
-        if ((status = read_doubles(file, f->path, names[i], *columns[i])) < 0)
+        if ((status = read_doubles(file, f->path, names[i], (size_t)n, *columns[i])) < 0)
             return status;
-    hid_t ds = H5Dopen2(file, "figure_within", H5P_DEFAULT);
-    herr_t ok =
-        ds >= 0 ? H5Dread(ds, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, g->within) : -1;
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (ok < 0)
-        return foreign(f->path, "cannot read 'figure_within'");
+    if ((status = read_numbers(file, f->path, "figure_within", H5T_NATIVE_SCHAR, (size_t)n,
+                               g->within)) < 0)
+        return status;
     if ((status = read_labels(file, f->path, "figure_label", n, &g->label[0][0],
                               sizeof g->label[0])) < 0 ||
         (status = read_labels(file, f->path, "figure_statistic", n, &g->statistic[0][0],
@@ -299,7 +364,7 @@ static int read_series(struct run_file *f, hid_t file)
         double *all = malloc(count * sizeof *all);
         if (!all)
             return mig_fail(MIG_ENOMEM, "out of memory");
-        if ((status = read_doubles(file, f->path, v->name, all)) == 0)
+        if ((status = read_doubles(file, f->path, v->name, count, all)) == 0)
             for (int r = 0; r < f->replicates; r++)
                 memcpy(*(double **)((char *)&f->runs[r] + v->offset), all + size * (size_t)r,
                        size * sizeof *all);
@@ -310,7 +375,33 @@ static int read_series(struct run_file *f, hid_t file)
     return 0;
 }
 
+struct guarded_load {
+    struct run_file *f;
+    const char *path;
+};
+
+static int load_unguarded(struct run_file *f, const char *path);
+
+static int load_once(void *arg)
+{
+    struct guarded_load *g = arg;
+    int status = load_unguarded(g->f, g->path);
+    if (status == 0) /* the child only checks; the caller loads for real */
+        return 0;
+    return status;
+}
+
+/* A damaged file can crash the HDF5 library itself (corrupt heaps of
+ * variable-length strings, for example): the load runs first in a child
+ * process, and only a file that loaded there is loaded here. */
 int mig_reader_load(struct run_file *f, const char *path)
+{
+    struct guarded_load g = {f, path};
+    memset(f, 0, sizeof *f);
+    return mig_h5_guarded(load_once, &g, path, "it");
+}
+
+static int load_unguarded(struct run_file *f, const char *path)
 {
     memset(f, 0, sizeof *f);
     snprintf(f->path, sizeof f->path, "%s", path);
@@ -327,9 +418,15 @@ int mig_reader_load(struct run_file *f, const char *path)
     int status = 0;
     hsize_t dims[1];
     f->replicates = 1;
+    if ((status = check_attributes(file, path)) < 0)
+        goto done;
     if (H5Lexists(file, "replicate", H5P_DEFAULT) > 0) {
         if ((status = shape(file, path, "replicate", 1, dims)) < 0)
             goto done;
+        if (dims[0] == 0 || dims[0] > MAX_REPLICATES) {
+            status = foreign(path, "'replicate' is longer than any ensemble");
+            goto done;
+        }
         f->replicates = (int)dims[0];
     }
     read_text_attribute(file, "scenario_name", f->scenario_name, sizeof f->scenario_name);

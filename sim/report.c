@@ -5,6 +5,9 @@
 #include "migsim/report.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
+#include "migsim/files.h"
+#include "migsim/text.h"
+#include "h5safe.h"
 #include "migsim/reader.h"
 
 #include <hdf5.h>
@@ -774,13 +777,19 @@ static int calibration(FILE *f, const char *path)
                         path);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     hsize_t dims[2] = {0, 0}, tdims[2] = {0, 0};
-    char method[32] = "";
     static char labels[1 << 16];
     labels[0] = '\0';
-    if (file < 0 || H5LTget_attribute_string(file, "/", "method", method) < 0 ||
-        H5LTget_dataset_info(file, "simulated", dims, NULL, NULL) < 0 ||
-        H5LTget_dataset_info(file, "target_observed", tdims, NULL, NULL) < 0 ||
-        tdims[1] != dims[1] || dims[0] == 0) {
+    /* Shapes are checked before reading: a hand-made file cannot make a
+     * read overflow its buffer. */
+    char method[65] = "";
+    char *stored_method = file >= 0 ? mig_h5_text_attribute(file, "method", 64, NULL) : NULL;
+    if (stored_method)
+        snprintf(method, sizeof method, "%s", stored_method);
+    int ok = stored_method && mig_h5_shape(file, "simulated", 2, dims) == 2 &&
+             mig_h5_shape(file, "target_observed", 2, tdims) == 2 && tdims[0] == 4 &&
+             tdims[1] == dims[1] && dims[0] > 0 && dims[0] < (1u << 24) && dims[1] < 4096;
+    free(stored_method);
+    if (!ok) {
         if (file >= 0)
             H5Fclose(file);
         return mig_fail(MIG_EINPUT,
@@ -788,7 +797,10 @@ static int calibration(FILE *f, const char *path)
                         "calibration trace",
                         path);
     }
-    H5LTget_attribute_string(file, "/", "target_labels", labels);
+    char *stored = mig_h5_text_attribute(file, "target_labels", sizeof labels - 1, NULL);
+    if (stored && mig_text_is_utf8(stored))
+        snprintf(labels, sizeof labels, "%s", stored);
+    free(stored);
     int rows = (int)dims[0], n = (int)dims[1];
     double *sim = malloc((size_t)rows * (size_t)n * sizeof *sim);
     double *obs = malloc(4 * (size_t)n * sizeof *obs),
@@ -796,10 +808,10 @@ static int calibration(FILE *f, const char *path)
     int *generation = malloc((size_t)rows * sizeof *generation);
     int status = 0;
     if (!sim || !obs || !objective || !generation ||
-        H5LTread_dataset_double(file, "simulated", sim) < 0 ||
-        H5LTread_dataset_double(file, "target_observed", obs) < 0 ||
-        H5LTread_dataset_double(file, "objective", objective) < 0 ||
-        H5LTread_dataset_int(file, "generation", generation) < 0)
+        mig_h5_numbers(file, "simulated", H5T_NATIVE_DOUBLE, (size_t)rows * (size_t)n, sim) < 0 ||
+        mig_h5_numbers(file, "target_observed", H5T_NATIVE_DOUBLE, 4 * (size_t)n, obs) < 0 ||
+        mig_h5_numbers(file, "objective", H5T_NATIVE_DOUBLE, (size_t)rows, objective) < 0 ||
+        mig_h5_numbers(file, "generation", H5T_NATIVE_INT, (size_t)rows, generation) < 0)
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the calibration trace", path);
     H5Fclose(file);
     if (status == 0) {
@@ -915,7 +927,8 @@ int mig_report_write(const struct report_options *o)
         goto done;
     }
     char temp[4200];
-    snprintf(temp, sizeof temp, "%s.tmp-%ld", o->output, (long)getpid());
+    if ((status = mig_files_temp_begin(o->output, temp, sizeof temp)) < 0)
+        goto done;
     FILE *f = fopen(temp, "w");
     if (!f) {
         status = mig_fail(MIG_EIO, "%s: error: cannot write the report", o->output);
@@ -955,6 +968,7 @@ int mig_report_write(const struct report_options *o)
         status = mig_fail(MIG_EIO, "%s: error: cannot write the report", o->output);
     if (status < 0)
         remove(temp);
+    mig_files_temp_end(temp);
 done:
     mig_reader_free(&run);
     if (o->compare)

@@ -26,8 +26,12 @@ static int series_for(struct simulation *sim, struct stats *s)
         const struct target *t = &sim->figures.items[i];
         if ((status = mig_stats_check_target(s, &sim->world, t, sim->figures.path)) < 0)
             break;
-        if (t->from == t->to)
-            status = mig_stats_want(s, t->from, t->sample);
+        if (t->from == t->to && (status = mig_stats_want(s, t->from, t->sample)) < 0)
+            status = mig_fail(MIG_EINPUT,
+                              "%s:%d:%d: error: figure '%s': more than %d distinct survey dates "
+                              "(a date with a sample size); expected at most %d",
+                              sim->figures.path, t->date_mark.line, t->date_mark.column, t->id,
+                              MIG_MAX_SNAPSHOTS, MIG_MAX_SNAPSHOTS);
     }
     return status;
 }
@@ -124,7 +128,22 @@ static int run_checkpointed(struct simulation *sim, mig_progress_fn progress, vo
         int stop = e->stats->steps;
         if (sim->checkpoint && sim->checkpoint_every > 0)
             stop = (e->step / sim->checkpoint_every + 1) * sim->checkpoint_every;
-        if ((status = mig_engine_run_until(e, stop, progress, user)) < 0)
+        if ((status = mig_engine_run_until(e, stop, progress, user)) == MIG_ESTOPPED &&
+            sim->checkpoint && sim->checkpoint_every > 0 && e->step > 0) {
+            /* Stopped by a signal (a batch job at its wall-time limit): the
+             * state at this step boundary is whole, so save it to resume. */
+            char message[1024];
+            snprintf(message, sizeof message, "%s", mig_strerror());
+            if ((status = mig_checkpoint_write(sim->checkpoint, e)) == 0)
+                status = mig_fail(MIG_ESTOPPED,
+                                  "%s; wrote the checkpoint %s (continue with "
+                                  "--resume %s)",
+                                  message, sim->checkpoint, sim->checkpoint);
+            else
+                status = MIG_ESTOPPED;
+            break;
+        }
+        if (status < 0)
             break;
         if (sim->checkpoint && sim->checkpoint_every > 0 && e->step < e->stats->steps)
             status = mig_checkpoint_write(sim->checkpoint, e);

@@ -290,8 +290,17 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
     for (uint64_t id = pop->migrant_begin; id < pop->migrant_end; id++)
         mine += pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]];
     struct respondent *local = malloc((size_t)(mine ? mine : 1) * sizeof *local), *all = NULL;
-    if (!local)
+    /* Every rank learns whether any failed before the gather, so that no
+     * rank waits there for one that returned. */
+    int64_t failed = local == NULL;
+    if (pop->split && mig_comm_sum(&failed, 1) < 0) {
+        free(local);
+        return MIG_ERUNTIME;
+    }
+    if (failed) {
+        free(local);
         return mig_fail(MIG_ENOMEM, "out of memory for a survey sample");
+    }
     int64_t next = 0;
     for (uint64_t id = pop->migrant_begin; id < pop->migrant_end; id++)
         if (pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]]) {
@@ -339,8 +348,8 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
     return 0;
 }
 
-void mig_stats_snapshots(struct stats *s, int step, const struct world *w, const struct tables *t,
-                         const struct conditions *c, const struct population *pop)
+int mig_stats_snapshots(struct stats *s, int step, const struct world *w, const struct tables *t,
+                        const struct conditions *c, const struct population *pop)
 {
     long first = s->step_day[step], last = first + (long)s->step_days[step] - 1;
     int32_t window = (int32_t)ceil(182.625 / s->step_days[0]);
@@ -350,8 +359,9 @@ void mig_stats_snapshots(struct stats *s, int step, const struct world *w, const
         struct snapshot total = {0};
         int64_t begin = (int64_t)pop->migrant_begin, n = (int64_t)pop->migrant_end;
         if (s->wanted_sample[i] > 0) {
-            if (survey_sample(s, w, t, pop, s->wanted_sample[i], window, &total) < 0)
-                continue; /* out of memory: the figure reports a missing snapshot */
+            int status = survey_sample(s, w, t, pop, s->wanted_sample[i], window, &total);
+            if (status < 0)
+                return status;
         } else {
 #pragma omp parallel
             {
@@ -364,13 +374,17 @@ void mig_stats_snapshots(struct stats *s, int step, const struct world *w, const
             }
         }
         size_t counts = (sizeof total - offsetof(struct snapshot, present)) / sizeof(int64_t);
-        if (pop->split)
-            mig_comm_sum(&total.present, counts); /* over ranks */
+        if (pop->split) {
+            int status = mig_comm_sum(&total.present, counts); /* over ranks */
+            if (status < 0)
+                return status;
+        }
         total.day = s->wanted[i];
         total.sample = s->wanted_sample[i];
         total.fee = c->remittance_fee;
         s->snapshot[s->snapshots++] = total;
     }
+    return 0;
 }
 
 static const struct mig_statistic *find(const char *name)

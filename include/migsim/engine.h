@@ -32,7 +32,7 @@ struct engine {
 /* A stage of the step; the list is in engine.c. */
 struct mig_stage {
     const char *name;
-    void (*run)(struct engine *e);
+    int (*run)(struct engine *e); /* 0 or a negative status */
 };
 const struct mig_stage *mig_engine_stages(size_t *count);
 

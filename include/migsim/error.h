@@ -9,6 +9,7 @@ enum mig_status {
     MIG_EINPUT = -2,   /* the user's input is wrong: exit 2 */
     MIG_ENOMEM = -3,   /* out of memory: exit 1 */
     MIG_EIO = -4,      /* a file could not be read or written: exit 1 */
+    MIG_ESTOPPED = -5, /* stopped by SIGINT or SIGTERM: exit 130 or 143 */
 };
 
 /* Records a message (printf-style) and returns code, so that callers write

@@ -36,4 +36,12 @@ int mig_output_write(const char *path, const struct world *w, const struct stats
                      int replicates, const struct targets *figures,
                      const struct figure_result *results, const struct provenance *prov);
 
+/* HDF5's own exit handler closes files left open; after a write failed
+ * (a full disk) closing such a file crashes inside HDF5. The command line
+ * calls mig_output_library_init() first, which keeps HDF5 from installing
+ * that handler, and mig_output_library_close() last, which shuts HDF5 down
+ * only when no file is left open in a failed state. */
+void mig_output_library_init(void);
+void mig_output_library_close(void);
+
 #endif

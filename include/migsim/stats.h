@@ -80,8 +80,8 @@ int mig_stats_want(struct stats *s, long day, int sample);
 void mig_stats_record(struct stats *s, int step, const struct tally *y);
 
 /* Takes the snapshots wanted within step `step`, if any. */
-void mig_stats_snapshots(struct stats *s, int step, const struct world *w, const struct tables *t,
-                         const struct conditions *c, const struct population *pop);
+int mig_stats_snapshots(struct stats *s, int step, const struct world *w, const struct tables *t,
+                        const struct conditions *c, const struct population *pop);
 
 /* The named statistics. */
 struct mig_statistic {

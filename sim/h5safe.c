@@ -1,0 +1,189 @@
+/* Checked reads of HDF5 files (see h5safe.h). */
+#include "h5safe.h"
+#include "migsim/comm.h"
+#include "migsim/error.h"
+#include "migsim/text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int mig_h5_shape(hid_t loc, const char *name, int max_rank, hsize_t *dims)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT), space = ds >= 0 ? H5Dget_space(ds) : -1;
+    int rank = -1;
+    if (space >= 0 && H5Sget_simple_extent_type(space) == H5S_SIMPLE) {
+        rank = H5Sget_simple_extent_ndims(space);
+        if (rank < 0 || rank > max_rank || H5Sget_simple_extent_dims(space, NULL, NULL) < 0)
+            rank = -1;
+        else {
+            hsize_t all[H5S_MAX_RANK];
+            H5Sget_simple_extent_dims(space, all, NULL);
+            for (int i = 0; i < rank; i++)
+                dims[i] = all[i];
+        }
+    } else if (space >= 0 && H5Sget_simple_extent_type(space) == H5S_SCALAR && max_rank >= 0) {
+        rank = 0;
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return rank;
+}
+
+static int numeric_class(hid_t type)
+{
+    H5T_class_t c = H5Tget_class(type);
+    return c == H5T_FLOAT || c == H5T_INTEGER;
+}
+
+int mig_h5_numbers(hid_t loc, const char *name, hid_t mem_type, size_t count, void *out)
+{
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0)
+        return -4;
+    hid_t type = H5Dget_type(ds), space = H5Dget_space(ds);
+    int status = 0;
+    if (type < 0 || space < 0)
+        status = -4;
+    else if (!numeric_class(type))
+        status = -2;
+    else if (H5Sget_simple_extent_npoints(space) != (hssize_t)count)
+        status = -3;
+    else if (count && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
+        status = -4;
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    H5Dclose(ds);
+    return status;
+}
+
+char *mig_h5_text_attribute(hid_t obj, const char *name, size_t max_bytes, int *invalid)
+{
+    if (invalid)
+        *invalid = 0;
+    if (H5Aexists(obj, name) <= 0)
+        return NULL;
+    hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t type = attr >= 0 ? H5Aget_type(attr) : -1, space = attr >= 0 ? H5Aget_space(attr) : -1;
+    char *text = NULL;
+    if (type >= 0 && space >= 0 && H5Tget_class(type) == H5T_STRING &&
+        H5Sget_simple_extent_npoints(space) == 1) {
+        if (H5Tis_variable_str(type) > 0) {
+            hid_t mem = H5Tcopy(H5T_C_S1);
+            char *value = NULL;
+            if (mem >= 0 && H5Tset_size(mem, H5T_VARIABLE) >= 0 &&
+                H5Tset_cset(mem, H5Tget_cset(type)) >= 0 && H5Aread(attr, mem, &value) >= 0 &&
+                value) {
+                size_t n = strnlen(value, max_bytes + 1);
+                if (n <= max_bytes && (text = malloc(n + 1)) != NULL)
+                    memcpy(text, value, n), text[n] = '\0';
+                H5free_memory(value);
+            }
+            if (mem >= 0)
+                H5Tclose(mem);
+        } else {
+            size_t n = H5Tget_size(type);
+            if (n > 0 && n <= max_bytes && (text = calloc(n + 1, 1)) != NULL &&
+                H5Aread(attr, type, text) < 0) {
+                free(text);
+                text = NULL;
+            }
+        }
+    }
+    if (text && invalid && !mig_text_is_utf8(text))
+        *invalid = 1;
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (attr >= 0)
+        H5Aclose(attr);
+    return text;
+}
+
+int mig_h5_number_attribute(hid_t obj, const char *name, hid_t mem_type, void *out)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t type = attr >= 0 ? H5Aget_type(attr) : -1, space = attr >= 0 ? H5Aget_space(attr) : -1;
+    int status = -1;
+    if (type >= 0 && space >= 0 && numeric_class(type) &&
+        H5Sget_simple_extent_npoints(space) == 1 && H5Aread(attr, mem_type, out) >= 0)
+        status = 0;
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (attr >= 0)
+        H5Aclose(attr);
+    return status;
+}
+
+/* How long a child may take to read a file before it is taken as hung. */
+#define GUARD_SECONDS 600
+
+int mig_h5_guarded(int (*load)(void *arg), void *arg, const char *path, const char *what)
+{
+    int pipe_fd[2];
+    if (mig_comm_size() > 1 || pipe(pipe_fd) != 0)
+        return load(arg); /* fork is not safe under MPI: read directly */
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        close(pipe_fd[0]);
+        close(pipe_fd[1]);
+        return load(arg);
+    }
+    if (child == 0) {
+        close(pipe_fd[0]);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) /* a crash report from a sanitizer is not for the user */
+            dup2(null, STDERR_FILENO);
+        alarm(GUARD_SECONDS);
+        int status = load(arg);
+        if (status < 0) {
+            const char *message = mig_strerror();
+            ssize_t ignored = write(pipe_fd[1], message, strlen(message));
+            (void)ignored;
+        }
+        _exit(status == 0 ? 0 : 10 - status); /* 11..15: a clean failure */
+    }
+    close(pipe_fd[1]);
+    char message[1024];
+    size_t used = 0;
+    ssize_t got;
+    while (used + 1 < sizeof message &&
+           ((got = read(pipe_fd[0], message + used, sizeof message - 1 - used)) > 0 ||
+            (got < 0 && errno == EINTR)))
+        if (got > 0)
+            used += (size_t)got;
+    message[used] = '\0';
+    close(pipe_fd[0]);
+    int wstatus = 0;
+    while (waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+        return load(arg);
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) >= 11 && WEXITSTATUS(wstatus) <= 15 && used)
+        return mig_fail(10 - WEXITSTATUS(wstatus), "%s", message);
+    return mig_fail(MIG_EINPUT,
+                    "%s: error: the file is damaged: reading %s %s inside the HDF5 library; "
+                    "expected an intact migsim file",
+                    path, what,
+                    WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGALRM ? "did not finish"
+                                                                         : "crashed");
+}
