@@ -7,7 +7,7 @@
 set -u
 migsim=$1
 source_dir=$2
-flips=${3:-40}
+flips=${3:-15}
 # shellcheck source=tests/lib.sh
 . "$source_dir/tests/lib.sh"
 cat >"$work/short.yaml" <<YAML
