@@ -538,12 +538,21 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
                                        objective, values);
                 evaluated[w] = 1;
             }
-            for (int w = 0; ranks > 1 && w < size; w++) {
+            for (int w = 0; ranks > 1 && w < size && status == 0; w++) {
                 int owner = w % ranks;
-                mig_comm_broadcast(&statuses[w], sizeof statuses[w], owner);
-                mig_comm_broadcast(&evaluated[w], sizeof evaluated[w], owner);
-                mig_comm_broadcast(batch + (size_t)w * (size_t)width, (size_t)width * sizeof *batch,
-                                   owner);
+                if ((status = mig_comm_broadcast(&statuses[w], sizeof statuses[w], owner)) < 0 ||
+                    (status = mig_comm_broadcast(&evaluated[w], sizeof evaluated[w], owner)) < 0 ||
+                    (status = mig_comm_broadcast(batch + (size_t)w * (size_t)width,
+                                                 (size_t)width * sizeof *batch, owner)) < 0)
+                    break;
+                if (statuses[w] < 0) { /* every rank reports the owner's message */
+                    char message[1024];
+                    snprintf(message, sizeof message, "%s", mig_strerror());
+                    if ((status = mig_comm_broadcast(message, sizeof message, owner)) < 0)
+                        break;
+                    if (mig_comm_rank() != owner)
+                        mig_fail(statuses[w], "%s", message);
+                }
             }
             for (int w = 0; w < size && status == 0; w++) {
                 if (statuses[w] < 0) {

@@ -183,7 +183,37 @@ static char *text_attribute(hid_t file, const char *name)
     return mig_h5_text_attribute(file, name, 64u << 20, NULL);
 }
 
+static int restore(const char *path, struct engine *e, int branch);
+
+struct guarded_restore {
+    const char *path;
+    struct engine *e;
+    int branch;
+};
+
+static int restore_once(void *arg)
+{
+    struct guarded_restore *g = arg;
+    return restore(g->path, g->e, g->branch);
+}
+
+/* A damaged file can crash the HDF5 library itself; the restore runs first
+ * in a child process when the state is small enough to be copied there
+ * (under 1 GiB; larger states rely on the checks and the checksum alone). */
 int mig_checkpoint_restore(const char *path, struct engine *e, int branch)
+{
+    struct blob list[64];
+    int n = blobs(e, list);
+    double bytes = 0;
+    for (int i = 0; i < n; i++)
+        bytes += (double)list[i].count * (double)list[i].size;
+    struct guarded_restore g = {path, e, branch};
+    if (bytes < (double)(1u << 30))
+        return mig_h5_guarded(restore_once, &g, path, "the checkpoint");
+    return restore(path, e, branch);
+}
+
+static int restore(const char *path, struct engine *e, int branch)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (access(path, R_OK) != 0)

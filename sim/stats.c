@@ -154,7 +154,16 @@ fail:
 int mig_stats_init(struct stats *s, const struct scenario *sc, const struct world *w)
 {
     long days = sc->end - sc->start + 1;
-    int steps = (int)((days + (long)sc->step_days - 1) / (long)sc->step_days);
+    long long steps_wanted = ((long long)days + sc->step_days - 1) / sc->step_days;
+    /* The series take about 8 KB a step per replicate: beyond this many
+     * steps a run cannot be held, so `check` refuses it as `run` would. */
+    if (steps_wanted > MIG_MAX_STEPS)
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: the run has %lld steps of %d days from start to end; expected "
+                        "at most %d (a longer step_days or a shorter run)",
+                        sc->path ? sc->path : "scenario", steps_wanted, (int)sc->step_days,
+                        MIG_MAX_STEPS);
+    int steps = (int)steps_wanted;
     int status = mig_stats_alloc(s, steps, w->origins, w->regions, w->sectors);
     if (status < 0)
         return status;

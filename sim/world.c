@@ -302,8 +302,8 @@ static int check_origins(const struct world *w, const struct scenario *sc, const
         if (v->mark[i].line <= 0) /* a default value: the data file lacks the origin */
             return mig_fail(MIG_EINPUT,
                             "%s/origins.csv:1:1: error: no origin '%s', which '%s' uses by "
-                            "default; expected the origin codes %s in the data folder",
-                            sc->data, v->code[i], name, v->code[i]);
+                            "default; expected a row for it",
+                            sc->data, v->code[i], name);
         return mig_fail(MIG_EINPUT,
                         "%s:%d:%d: error: unknown origin code '%s' in '%s'; expected "
                         "one of %s",
@@ -320,7 +320,7 @@ static int check_regions(const struct world *w, const struct scenario *sc, const
         if (mig_world_region(w, v->code[i]) < 0 && v->mark[i].line <= 0)
             return mig_fail(MIG_EINPUT,
                             "%s/kz_regions.csv:1:1: error: no region '%s', which '%s' uses by "
-                            "default; expected it in the data folder",
+                            "default; expected a row for it",
                             sc->data, v->code[i], name);
         else if (mig_world_region(w, v->code[i]) < 0)
             return mig_fail(MIG_EINPUT,

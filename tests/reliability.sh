@@ -161,4 +161,24 @@ expect 0 "huge checkpoint period" "$migsim" run "$short" --quiet -o "$work/p.h5"
 [ ! -e "$work/p.h5.ckpt" ] && ok || not_ok "a period longer than the run left a checkpoint"
 expect 2 "--replicate 3000000000" "$migsim" run "$short" --replicate 3000000000 -o "$work/q.h5"
 
+# A run too long to hold is refused by check as by run, with its file.
+printf 'extends: baseline.yaml\nend: 9999-12-31\nstep_days: 1\ntargets: ""\n' >"$work/s/long.yaml"
+expect 2 "check of 2.9 million daily steps" "$migsim" check "$work/s/long.yaml"
+contains "$work/err" "long.yaml: error: the run has 2913174 steps" "long run message"
+expect 2 "run of 2.9 million daily steps" "$migsim" run "$work/s/long.yaml" -o "$work/long.h5"
+
+# An unknown region or origin that a default names is reported in the data
+# folder (it used to be located at 0:0 in the scenario).
+mkdir -p "$work/d"
+cp -r "$source_dir/scenarios/data" "$work/d/data"
+grep -v '^OTH,' "$source_dir/scenarios/data/origins.csv" >"$work/d/data/origins.csv"
+grep -v ',OTH,' "$source_dir/scenarios/data/distances.csv" | grep -v '^OTH,' >"$work/d/data/distances.csv"
+printf 'name: d\ntargets: ""\n' >"$work/d/s.yaml"
+expect 2 "a default origin missing from the data" "$migsim" check "$work/d/s.yaml"
+grep -q ':0:0' "$work/err" && not_ok "unlocated message: $(cat "$work/err")" || ok
+contains "$work/err" "origins.csv:1:1: error: no origin 'OTH'" "missing default origin message"
+
+# --help under MPI-free builds exits 0 after finalising (no exit() below main).
+expect 0 "run --help" "$migsim" run --help
+
 finish reliability

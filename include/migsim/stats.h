@@ -24,6 +24,7 @@ struct snapshot {
 };
 
 #define MIG_MAX_SNAPSHOTS 64
+#define MIG_MAX_STEPS 50000 /* 137 years of daily steps */
 
 struct stats {
     int steps, origins, regions, sectors, ages;
