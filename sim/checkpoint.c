@@ -4,6 +4,7 @@
  * FNV-1a checksum over everything stored catches damage HDF5 would not. */
 #include "migsim/checkpoint.h"
 #include "migsim/error.h"
+#include "migsim/comm.h"
 #include "migsim/files.h"
 #include "h5safe.h"
 
@@ -33,21 +34,24 @@ static int blobs(const struct engine *e, struct blob *out)
 {
     const struct population *p = e->pop;
     const struct stats *s = e->stats;
-    size_t m = p->migrants, r = p->residents, n = 0;
+    /* A rank holds (and writes) only its own range of agents; a single
+     * rank's range is every agent. */
+    size_t mb = p->migrant_begin, rb = p->resident_begin;
+    size_t m = p->migrant_end - mb, r = p->resident_end - rb, n = 0;
     struct blob list[] = {
-        {"origin", p->origin, m, 1, H5T_NATIVE_UCHAR},
-        {"region", p->region, m, 1, H5T_NATIVE_UCHAR},
-        {"sector", p->sector, m, 1, H5T_NATIVE_UCHAR},
-        {"state", p->state, m, 1, H5T_NATIVE_UCHAR},
-        {"traits", p->traits, m, 1, H5T_NATIVE_UCHAR},
-        {"skill", p->skill, m, sizeof(float), H5T_NATIVE_FLOAT},
-        {"remit_share", p->remit_share, m, sizeof(float), H5T_NATIVE_FLOAT},
-        {"living_cost", p->living_cost, m, sizeof(float), H5T_NATIVE_FLOAT},
-        {"arrived", p->arrived, m, sizeof(int32_t), H5T_NATIVE_INT32},
-        {"last_visit", p->last_visit, m, sizeof(int32_t), H5T_NATIVE_INT32},
-        {"until", p->until, m, sizeof(int32_t), H5T_NATIVE_INT32},
-        {"resident_region", p->resident_region, r, 1, H5T_NATIVE_UCHAR},
-        {"resident_person", p->resident_person, r, 1, H5T_NATIVE_UCHAR},
+        {"origin", p->origin + mb, m, 1, H5T_NATIVE_UCHAR},
+        {"region", p->region + mb, m, 1, H5T_NATIVE_UCHAR},
+        {"sector", p->sector + mb, m, 1, H5T_NATIVE_UCHAR},
+        {"state", p->state + mb, m, 1, H5T_NATIVE_UCHAR},
+        {"traits", p->traits + mb, m, 1, H5T_NATIVE_UCHAR},
+        {"skill", p->skill + mb, m, sizeof(float), H5T_NATIVE_FLOAT},
+        {"remit_share", p->remit_share + mb, m, sizeof(float), H5T_NATIVE_FLOAT},
+        {"living_cost", p->living_cost + mb, m, sizeof(float), H5T_NATIVE_FLOAT},
+        {"arrived", p->arrived + mb, m, sizeof(int32_t), H5T_NATIVE_INT32},
+        {"last_visit", p->last_visit + mb, m, sizeof(int32_t), H5T_NATIVE_INT32},
+        {"until", p->until + mb, m, sizeof(int32_t), H5T_NATIVE_INT32},
+        {"resident_region", p->resident_region + rb, r, 1, H5T_NATIVE_UCHAR},
+        {"resident_person", p->resident_person + rb, r, 1, H5T_NATIVE_UCHAR},
         {"residents_now", s->residents_now, (size_t)s->regions, sizeof(int64_t), H5T_NATIVE_INT64},
         {"aggregates", (void *)&e->aggregates, sizeof e->aggregates, 1, H5T_NATIVE_UCHAR},
         {"snapshots", (void *)s->snapshot, sizeof s->snapshot, 1, H5T_NATIVE_UCHAR},
@@ -293,4 +297,122 @@ static int restore(const char *path, struct engine *e, int branch)
     free(mine);
     H5Fclose(file);
     return status;
+}
+
+/* ---- checkpoints of runs split over ranks ---- */
+
+#define MANIFEST "migsim checkpoint manifest 1"
+
+/* This rank's file of generation `step`. */
+static void rank_file(const char *path, int step, char *out, size_t size)
+{
+    snprintf(out, size, "%s.step-%d.rank-%d-of-%d", path, step, mig_comm_rank(), mig_comm_size());
+}
+
+/* The file this rank wrote or restored last, removed once a newer
+ * generation is complete. */
+static char previous_file[4300];
+
+/* Every rank learns whether any rank failed. */
+static int agree(int status)
+{
+    int64_t failed = status < 0;
+    if (mig_comm_sum(&failed, 1) < 0)
+        return MIG_ERUNTIME;
+    if (failed && status == 0)
+        return mig_fail(MIG_EIO, "error: another rank could not write or read its checkpoint "
+                                 "file (see that rank's message)");
+    return failed ? (status < 0 ? status : MIG_EIO) : 0;
+}
+
+static int write_manifest(const char *path, int step)
+{
+    char temp[4300];
+    int status = mig_files_temp_begin(path, temp, sizeof temp);
+    if (status < 0)
+        return status;
+    FILE *f = fopen(temp, "w");
+    int ok = f && fprintf(f, "%s\nranks %d\nstep %d\nversion %s\n", MANIFEST, mig_comm_size(),
+                          step, MIGSIM_VERSION) > 0;
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (!ok || rename(temp, path) < 0) {
+        remove(temp);
+        status = mig_fail(MIG_EIO, "%s: error: cannot write the checkpoint manifest", path);
+    }
+    mig_files_temp_end(temp);
+    return status;
+}
+
+int mig_checkpoint_write_ranks(const char *path, const struct engine *e)
+{
+    if (mig_comm_size() == 1 || !e->pop->split)
+        return mig_checkpoint_write(path, e);
+    char mine[4300];
+    rank_file(path, e->step, mine, sizeof mine);
+    int status = agree(mig_checkpoint_write(mine, e));
+    if (status == 0)
+        status = agree(mig_comm_rank() == 0 ? write_manifest(path, e->step) : 0);
+    if (status < 0) { /* the manifest still names the previous, complete generation */
+        if (strcmp(mine, previous_file) != 0)
+            remove(mine);
+        return status;
+    }
+    if (previous_file[0] && strcmp(previous_file, mine) != 0)
+        remove(previous_file);
+    snprintf(previous_file, sizeof previous_file, "%s", mine);
+    return 0;
+}
+
+/* The step and rank count of a manifest; -1 when `path` is not one. */
+static int read_manifest(const char *path, int *ranks, int *step)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[64] = "";
+    int ok = fgets(line, sizeof line, f) && strncmp(line, MANIFEST, strlen(MANIFEST)) == 0 &&
+             fscanf(f, "ranks %d\nstep %d", ranks, step) == 2;
+    fclose(f);
+    return ok ? 0 : -1;
+}
+
+int mig_checkpoint_restore_ranks(const char *path, struct engine *e)
+{
+    int ranks = 0, step = 0;
+    int manifest = read_manifest(path, &ranks, &step) == 0;
+    if (mig_comm_size() == 1 || !e->pop->split) {
+        if (manifest)
+            return refuse(path, "it was written by a run over several MPI ranks; resume it with "
+                                "mpirun on as many ranks");
+        return mig_checkpoint_restore(path, e, 0);
+    }
+    int status = 0;
+    char mine[4300];
+    if (!manifest)
+        status = refuse(path, "it was written by a single-rank run; resume it without mpirun");
+    else if (ranks != mig_comm_size()) {
+        char why[128];
+        snprintf(why, sizeof why, "it was written by %d ranks; resume it on as many", ranks);
+        status = refuse(path, why);
+    } else if (step < 0) {
+        status = refuse(path, "its manifest is damaged");
+    } else {
+        rank_file(path, step, mine, sizeof mine);
+        status = mig_checkpoint_restore(mine, e, 0);
+    }
+    status = agree(status);
+    if (status == 0)
+        snprintf(previous_file, sizeof previous_file, "%s", mine);
+    return status;
+}
+
+void mig_checkpoint_remove(const char *path)
+{
+    if (previous_file[0])
+        remove(previous_file);
+    previous_file[0] = '\0';
+    if (mig_comm_rank() == 0)
+        remove(path);
 }

@@ -24,6 +24,7 @@
  * CLI_REPEAT may be given again: the last one counts (so scripts can append
  * overrides). */
 #include "migsim/calibrate.h"
+#include "migsim/checkpoint.h"
 #include "migsim/comm.h"
 #include "migsim/compare.h"
 #include "migsim/date.h"
@@ -881,8 +882,8 @@ static int command_run(const struct cli_args *a)
         status = finish(&sim, &rq, output);
     if (status < 0)
         return fail(&sim, status);
-    if (sim.checkpoint)
-        remove(sim.checkpoint); /* the run is complete; its checkpoint is no longer needed */
+    if (sim.checkpoint) /* the run is complete; its checkpoint is no longer needed */
+        mig_checkpoint_remove(sim.checkpoint);
     mig_simulation_free(&sim);
     return 0;
 }

@@ -134,7 +134,7 @@ static int run_checkpointed(struct simulation *sim, mig_progress_fn progress, vo
              * state at this step boundary is whole, so save it to resume. */
             char message[1024];
             snprintf(message, sizeof message, "%s", mig_strerror());
-            if ((status = mig_checkpoint_write(sim->checkpoint, e)) == 0)
+            if ((status = mig_checkpoint_write_ranks(sim->checkpoint, e)) == 0)
                 status = mig_fail(MIG_ESTOPPED,
                                   "%s; wrote the checkpoint %s (continue with "
                                   "--resume %s)",
@@ -146,7 +146,7 @@ static int run_checkpointed(struct simulation *sim, mig_progress_fn progress, vo
         if (status < 0)
             break;
         if (sim->checkpoint && sim->checkpoint_every > 0 && e->step < e->stats->steps)
-            status = mig_checkpoint_write(sim->checkpoint, e);
+            status = mig_checkpoint_write_ranks(sim->checkpoint, e);
     }
     return status;
 }
@@ -263,9 +263,6 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
         return mig_fail(MIG_EINPUT, "error: checkpoints are for single runs; run replicates as a "
                                     "job array (--replicate K) to checkpoint each");
     int ranks = mig_comm_size(), spread = ranks > 1 && replicates > 1;
-    if ((sim->checkpoint || sim->resume) && ranks > 1)
-        return mig_fail(MIG_EINPUT, "error: checkpoints are written by single-rank runs; run "
-                                    "without mpirun to checkpoint");
     /* One run is split over the ranks by agent id; replicates go whole to
      * one rank each. */
     sim->split = ranks > 1 && replicates == 1 && !sim->whole;
@@ -278,7 +275,7 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
         }
         if ((status = start_replicate(sim, r, seed)) < 0)
             break;
-        if (sim->resume && (status = mig_checkpoint_restore(sim->resume, &sim->engine, 0)) < 0)
+        if (sim->resume && (status = mig_checkpoint_restore_ranks(sim->resume, &sim->engine)) < 0)
             break;
         status = run_checkpointed(sim, progress ? replicate_step : NULL, &wrap);
     }

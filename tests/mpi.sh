@@ -25,9 +25,29 @@ timeout 300 mpirun --oversubscribe -n 2 "$mpi" ensemble "$base" --scale 100 --re
     --quiet -o "$work/ensemble2.h5" && ok || not_ok "ensemble over 2 ranks"
 same "$work/ensemble.h5" "$work/ensemble2.h5"
 
-timeout 300 mpirun -n 2 "$mpi" run "$base" --scale 50 --checkpoint-every 10 --quiet -o "$work/x.h5" \
-    2>"$work/err"
-[ $? -eq 2 ] && grep -q "single-rank runs" "$work/err" && ok || not_ok "checkpoint under MPI is refused"
+# Checkpoints of a run split over 2 ranks (one file per rank and a
+# manifest): killed with SIGKILL after a checkpoint, resumed on 2 ranks,
+# byte-identical to the serial run; refused on another rank count.
+mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 1 --checkpoint-every 8w \
+    --checkpoint "$work/m.ckpt" --quiet -o "$work/killed.h5" 2>"$work/err" &
+pid=$!
+for _ in $(seq 1 3000); do [ -f "$work/m.ckpt" ] && break; sleep 0.01; done
+sleep 0.3
+kill -9 $(pgrep -P "$pid") "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+[ -f "$work/m.ckpt" ] && ok || not_ok "no MPI checkpoint manifest before the kill"
+[ ! -f "$work/killed.h5" ] && ok || not_ok "the killed MPI run finished (test too short)"
+ls "$work"/m.ckpt.step-*.rank-*-of-2 >/dev/null 2>&1 && ok || not_ok "no rank files"
+expect 2 "MPI checkpoint on 1 rank" "$serial" run "$base" --scale 50 --quiet -o "$work/x.h5" \
+    --resume "$work/m.ckpt"
+contains "$work/err" "several MPI ranks" "rank count message"
+timeout 300 mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 1 --quiet \
+    -o "$work/resumed.h5" --resume "$work/m.ckpt" 2>"$work/err" && ok ||
+    not_ok "resume on 2 ranks: $(tail -3 "$work/err")"
+same "$work/serial.h5" "$work/resumed.h5"
+timeout 300 mpirun --oversubscribe -n 3 "$mpi" run "$base" --scale 50 --threads 1 --quiet \
+    -o "$work/x3.h5" --resume "$work/m.ckpt" 2>"$work/err"
+[ $? -eq 2 ] && grep -q "written by 2 ranks" "$work/err" && ok || not_ok "resume on 3 ranks is refused: $(cat "$work/err")"
 
 # Calibration particles spread over ranks: the same posterior as serial.
 printf 'extends: %s\nend: 2025-12-31\nscale: 200\n' "$base" >"$work/short.yaml"

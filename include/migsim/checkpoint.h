@@ -16,4 +16,17 @@ int mig_checkpoint_write(const char *path, const struct engine *e);
  * must be the very scenario that wrote it. */
 int mig_checkpoint_restore(const char *path, struct engine *e, int branch);
 
+/* A run split over MPI ranks: each rank writes its own file,
+ * PATH.step-S.rank-R-of-N (atomically, as above); once every rank's file is
+ * complete, rank 0 writes PATH, a small manifest naming the step and the
+ * rank count (atomically), and only then are the previous generation's
+ * files removed, so a kill at any moment leaves a complete checkpoint.
+ * Restoring needs the same number of ranks. On a single rank these are
+ * mig_checkpoint_write and mig_checkpoint_restore. */
+int mig_checkpoint_write_ranks(const char *path, const struct engine *e);
+int mig_checkpoint_restore_ranks(const char *path, struct engine *e);
+
+/* Removes a finished run's checkpoint (and under MPI this rank's file). */
+void mig_checkpoint_remove(const char *path);
+
 #endif
