@@ -372,7 +372,7 @@ static int write_figures(struct writer *wr, const struct targets *figures,
     signed char *within = calloc((size_t)(n ? n : 1), 1);
     const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
     const char **text = calloc((size_t)(n ? n : 1), sizeof *text);
-    if (!table || !within || !ids || !text) {
+    if (!table || !statistic || !within || !ids || !text) {
         status = mig_fail(MIG_ENOMEM, "out of memory");
         goto done;
     }
