@@ -45,9 +45,15 @@ static const char usage[] =
     "                      replicates); -o writes the differences over time\n"
     "  calibrate SCENARIO.yaml --targets T.yaml [--targets T2.yaml] --free NAME[:lo:hi]...\n"
     "            [--method nelder-mead|abc-smc] [--replicates R] [--budget N]\n"
-    "            [--particles N] [--scale S] [--prior OUT.h5] -o OUT\n"
-    "                      fit parameters to targets; writes OUT.yaml (the calibrated\n"
-    "                      scenario) and OUT.h5 (the trace), prints the fit table\n"
+    "            [--particles N] [--scale S] [--prior OUT.h5] [--tolerance EPS]\n"
+    "            [--min-acceptance RATE] [--profile K] [--noise-seeds K] -o OUT\n"
+    "                      fit parameters to the `fit` figures of the targets; writes\n"
+    "                      OUT.yaml (the calibrated scenario) and OUT.h5 (the trace),\n"
+    "                      prints the fit table (fit, validate and input figures);\n"
+    "                      ABC-SMC stops at the budget, at --tolerance EPS, or when a\n"
+    "                      generation accepts fewer than RATE of its proposals (default\n"
+    "                      0.01); --profile K: the objective at K values of each\n"
+    "                      parameter; --noise-seeds K: its sd over K seeds at the fit\n"
     "  ensemble SCENARIO.yaml --replicates N [-o FILE.h5] [run options]\n"
     "                      replicates in one file, with the mean and 5/50/95% quantiles\n"
     "                      of every series (under MPI, replicates spread over ranks)\n"
@@ -441,11 +447,14 @@ static int command_calibrate(int argc, char **argv)
         {"budget", required_argument, NULL, 'b'},  {"particles", required_argument, NULL, 'p'},
         {"scale", required_argument, NULL, 'k'},   {"output", required_argument, NULL, 'o'},
         {"prior", required_argument, NULL, 'r'},   {"threads", required_argument, NULL, 'j'},
+        {"tolerance", required_argument, NULL, 'e'}, {"min-acceptance", required_argument, NULL, 'a'},
+        {"profile", required_argument, NULL, 'P'}, {"noise-seeds", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     struct calibrate_options o = {.method = "nelder-mead",
                                   .replicates = 1,
                                   .budget = 100,
                                   .particles = 24,
+                                  .min_acceptance = 0.01,
                                   .command_line = command_line};
     double x;
     int c;
@@ -483,6 +492,24 @@ static int command_calibrate(int argc, char **argv)
         case 'k':
             if (parse_count(optarg, "--scale", 0.01, 100000, &o.scale) < 0)
                 return 2;
+            break;
+        case 'e':
+            if (parse_count(optarg, "--tolerance", 0, 1e9, &o.tolerance) < 0)
+                return 2;
+            break;
+        case 'a':
+            if (parse_count(optarg, "--min-acceptance", 0, 1, &o.min_acceptance) < 0)
+                return 2;
+            break;
+        case 'P':
+        case 'S':
+            if (parse_count(optarg, c == 'P' ? "--profile" : "--noise-seeds", 2, 1000, &x) < 0 ||
+                x != floor(x))
+                return 2;
+            if (c == 'P')
+                o.profile = (int)x;
+            else
+                o.noise_seeds = (int)x;
             break;
         case 'o':
             o.output = optarg;
