@@ -21,6 +21,7 @@
  * generation and are taken in index order, so results do not depend on the
  * thread or rank count. */
 #include "migsim/calibrate.h"
+#include "free.h"
 #include "migsim/comm.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
@@ -41,72 +42,6 @@
 
 #define ABC_QUANTILE 0.5 /* the next tolerance: this quantile of accepted distances */
 
-struct free_parameter {
-    char name[128];
-    const struct mig_param *param;
-    char code[MIG_CODE_LEN]; /* for a by-origin parameter */
-    double lo, hi;
-};
-
-static int parse_free(const char *text, struct free_parameter *f)
-{
-    memset(f, 0, sizeof *f);
-    char name[128];
-    double lo = NAN, hi = NAN;
-    int n = 0;
-    if (sscanf(text, "%127[^:]%n", name, &n) != 1)
-        return mig_fail(MIG_EINPUT, "error: --free expects NAME[:lo:hi], found '%s'", text);
-    if (text[n] == ':' && (sscanf(text + n, ":%lf:%lf", &lo, &hi) != 2 || !(lo < hi)))
-        return mig_fail(MIG_EINPUT, "error: --free %s: expected NAME:lo:hi with lo < hi", text);
-    snprintf(f->name, sizeof f->name, "%s", name);
-    f->param = mig_scenario_param(name);
-    if (!f->param) { /* group.param.CODE names one origin of a by-origin parameter */
-        char *dot = strrchr(name, '.');
-        if (dot) {
-            *dot = '\0';
-            const struct mig_param *p = mig_scenario_param(name);
-            if (p && p->type == MIG_PARAM_BY_ORIGIN && strlen(dot + 1) < MIG_CODE_LEN) {
-                f->param = p;
-                strcpy(f->code, dot + 1);
-            }
-        }
-    }
-    if (!f->param)
-        return mig_fail(MIG_EINPUT, "error: --free: unknown parameter '%s' (see `migsim params`)",
-                        f->name);
-    if (f->param->type == MIG_PARAM_BY_ORIGIN && !f->code[0])
-        return mig_fail(MIG_EINPUT, "error: --free %s: name one origin, as %s.CODE", f->name,
-                        f->name);
-    if (f->param->type != MIG_PARAM_REAL && f->param->type != MIG_PARAM_INT &&
-        f->param->type != MIG_PARAM_BY_ORIGIN)
-        return mig_fail(MIG_EINPUT, "error: --free %s: only numeric parameters can be fitted",
-                        f->name);
-    f->lo = isnan(lo) ? f->param->lo : lo;
-    f->hi = isnan(hi) ? f->param->hi : hi;
-    if (f->lo < f->param->lo || f->hi > f->param->hi)
-        return mig_fail(MIG_EINPUT,
-                        "error: --free %s: bounds [%g, %g] leave the parameter's [%g, %g]", f->name,
-                        f->lo, f->hi, f->param->lo, f->param->hi);
-    return 0;
-}
-
-/* Where a free parameter's value lives in a scenario. */
-static double *slot(struct scenario *sc, const struct free_parameter *f)
-{
-    void *field = (char *)sc + f->param->offset;
-    if (f->param->type != MIG_PARAM_BY_ORIGIN)
-        return field;
-    struct mig_by_origin *v = field;
-    for (int i = 0; i < v->count; i++)
-        if (strcmp(v->code[i], f->code) == 0)
-            return &v->value[i];
-    if (v->count == MIG_MAX_ORIGINS)
-        return &v->all;
-    strcpy(v->code[v->count], f->code);
-    v->value[v->count] = v->all;
-    return &v->value[v->count++];
-}
-
 struct evaluator {
     struct simulation sim;
     int open;
@@ -122,12 +57,6 @@ static int evaluator_open(struct evaluator *e, const struct calibrate_options *o
     return status;
 }
 
-static void apply(struct scenario *sc, const struct free_parameter *f, int n, const double *theta)
-{
-    for (int i = 0; i < n; i++)
-        *slot(sc, &f[i]) = f[i].param->type == MIG_PARAM_INT ? round(theta[i]) : theta[i];
-}
-
 /* Runs with parameters theta. The objective is the weighted sum of squared
  * standardised errors of the `fit` figures only: `validate` and `input`
  * figures are evaluated (for the trace and the tables) but never steer the
@@ -138,7 +67,7 @@ static void apply(struct scenario *sc, const struct free_parameter *f, int n, co
 static int evaluate(struct evaluator *e, const struct free_parameter *f, int n, const double *theta,
                     double seed, int replicates, double *objective, double *row)
 {
-    apply(&e->sim.scenario, f, n, theta);
+    mig_free_apply(&e->sim.scenario, f, n, theta);
     e->sim.scenario.seed = seed;
     int outside, status;
     if ((status = mig_simulation_run(&e->sim, replicates, NULL, NULL)) < 0 ||
@@ -427,7 +356,7 @@ static int nelder_mead(struct evaluator *e, const struct free_parameter *f, int 
     }
     /* Start from the scenario's values, pulled inside the bounds. */
     for (int i = 0; i < n; i++) {
-        double x = *slot(&e->sim.scenario, &f[i]);
+        double x = *mig_free_slot(&e->sim.scenario, &f[i]);
         double u = (x - f[i].lo) / (f[i].hi - f[i].lo);
         u = fmin(fmax(u, 0.02), 0.98);
         gsl_vector_set(y, (size_t)i, log(u / (1 - u)));
@@ -750,8 +679,10 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
         return mig_fail(MIG_EINPUT,
                         "error: no fit figure with a positive weight among the targets");
     struct prior prior = {n, f, {0, NULL, NULL, NULL}, {0, {0}}};
-    if (o->prior && (status = read_prior(o->prior, f, n, &prior)) < 0)
+    if (o->prior && (status = read_prior(o->prior, f, n, &prior)) < 0) {
+        particles_free(&prior.previous);
         return status;
+    }
     uint64_t seed = (uint64_t)evaluators[0].sim.scenario.seed;
     struct population_of_particles last = {0}, next = {0};
     struct kernel kernel = {0};
@@ -1128,16 +1059,6 @@ static int write_scenario(const char *path, const struct calibrate_options *o,
     return 0;
 }
 
-static int check_free(const struct free_parameter *f, int n)
-{
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < i; j++)
-            if (strcmp(f[i].name, f[j].name) == 0)
-                return mig_fail(MIG_EINPUT, "error: --free %s is given twice", f[i].name);
-    /* Two by-origin entries of one parameter share a YAML key when written. */
-    return 0;
-}
-
 static int calibrate(const struct calibrate_options *o, FILE *out);
 
 int mig_calibrate(const struct calibrate_options *o, FILE *out_or_null)
@@ -1296,9 +1217,9 @@ static int calibrate(const struct calibrate_options *o, FILE *out)
     if (o->prior && !abc)
         return mig_fail(MIG_EINPUT, "error: --prior goes with --method abc-smc");
     for (int i = 0; i < n; i++)
-        if ((status = parse_free(o->free[i], &f[i])) < 0)
+        if ((status = mig_free_parse(o->free[i], "--free", &f[i])) < 0)
             return status;
-    if ((status = check_free(f, n)) < 0)
+    if ((status = mig_free_check(f, n, "--free")) < 0)
         return status;
     /* ABC-SMC particles, profile points and noise seeds run one per thread
      * (under MPI, ABC-SMC particles also spread over ranks). */

@@ -3,6 +3,8 @@
 #include "migsim/calibrate.h"
 #include "migsim/comm.h"
 #include "migsim/compare.h"
+#include "migsim/import.h"
+#include "migsim/sensitivity.h"
 #include "migsim/date.h"
 #include "migsim/ensemble.h"
 #include "migsim/report.h"
@@ -54,6 +56,18 @@ static const char usage[] =
     "                      generation accepts fewer than RATE of its proposals (default\n"
     "                      0.01); --profile K: the objective at K values of each\n"
     "                      parameter; --noise-seeds K: its sd over K seeds at the fit\n"
+    "  sensitivity SCENARIO.yaml --free NAME:lo:hi... [--method sobol|morris]\n"
+    "            [--samples N] [--levels P] [--alt ALT.yaml] [--targets T.yaml]\n"
+    "            [--scale S] -o OUT.h5\n"
+    "                      global sensitivity of every figure (and, with --alt, of the\n"
+    "                      what-if effect ALT minus SCENARIO): Sobol' first-order and total\n"
+    "                      indices on a quasi-random design of N (d + 2) runs (default N 32),\n"
+    "                      or Morris mu*/sigma over N trajectories of d + 1 runs\n"
+    "  targets import FILE.csv -o T.yaml\n"
+    "                      a table of survey figures (id, statistic, key, date or from/to,\n"
+    "                      value, sd | lower,upper | at_least | at_most | survey, sample,\n"
+    "                      role, source, ...) into a targets file; a bad row is reported\n"
+    "                      as file:line:col and nothing is written\n"
     "  ensemble SCENARIO.yaml --replicates N [-o FILE.h5] [run options]\n"
     "                      replicates in one file, with the mean and 5/50/95% quantiles\n"
     "                      of every series (under MPI, replicates spread over ranks)\n"
@@ -441,15 +455,22 @@ static int command_compare(int argc, char **argv)
 
 static int command_calibrate(int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        {"targets", required_argument, NULL, 't'}, {"free", required_argument, NULL, 'f'},
-        {"method", required_argument, NULL, 'm'},  {"replicates", required_argument, NULL, 'n'},
-        {"budget", required_argument, NULL, 'b'},  {"particles", required_argument, NULL, 'p'},
-        {"scale", required_argument, NULL, 'k'},   {"output", required_argument, NULL, 'o'},
-        {"prior", required_argument, NULL, 'r'},   {"threads", required_argument, NULL, 'j'},
-        {"tolerance", required_argument, NULL, 'e'}, {"min-acceptance", required_argument, NULL, 'a'},
-        {"profile", required_argument, NULL, 'P'}, {"noise-seeds", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option long_options[] = {{"targets", required_argument, NULL, 't'},
+                                                 {"free", required_argument, NULL, 'f'},
+                                                 {"method", required_argument, NULL, 'm'},
+                                                 {"replicates", required_argument, NULL, 'n'},
+                                                 {"budget", required_argument, NULL, 'b'},
+                                                 {"particles", required_argument, NULL, 'p'},
+                                                 {"scale", required_argument, NULL, 'k'},
+                                                 {"output", required_argument, NULL, 'o'},
+                                                 {"prior", required_argument, NULL, 'r'},
+                                                 {"threads", required_argument, NULL, 'j'},
+                                                 {"tolerance", required_argument, NULL, 'e'},
+                                                 {"min-acceptance", required_argument, NULL, 'a'},
+                                                 {"profile", required_argument, NULL, 'P'},
+                                                 {"noise-seeds", required_argument, NULL, 'S'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
     struct calibrate_options o = {.method = "nelder-mead",
                                   .replicates = 1,
                                   .budget = 100,
@@ -732,6 +753,101 @@ int main(int argc, char **argv)
     return code;
 }
 
+static int command_sensitivity(int argc, char **argv)
+{
+    static const struct option long_options[] = {{"targets", required_argument, NULL, 't'},
+                                                 {"free", required_argument, NULL, 'f'},
+                                                 {"method", required_argument, NULL, 'm'},
+                                                 {"samples", required_argument, NULL, 'n'},
+                                                 {"levels", required_argument, NULL, 'l'},
+                                                 {"alt", required_argument, NULL, 'a'},
+                                                 {"scale", required_argument, NULL, 'k'},
+                                                 {"output", required_argument, NULL, 'o'},
+                                                 {"threads", required_argument, NULL, 'j'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
+    struct sensitivity_options o = {
+        .method = "sobol", .samples = 32, .levels = 4, .command_line = command_line};
+    double x;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (o.target_files == MIG_MAX_TARGET_FILES)
+                return bad_usage("too many --targets files");
+            o.targets[o.target_files++] = optarg;
+            break;
+        case 'f':
+            if (o.free_count == MIG_MAX_FREE)
+                return bad_usage("too many --free parameters");
+            o.free[o.free_count++] = optarg;
+            break;
+        case 'm':
+            o.method = optarg;
+            break;
+        case 'n':
+        case 'l':
+        case 'j':
+            if (parse_count(optarg, "a count", c == 'n' ? 2 : 1, 1e6, &x) < 0 || x != floor(x))
+                return 2;
+            if (c == 'n')
+                o.samples = (int)x;
+            else if (c == 'l')
+                o.levels = (int)x;
+            else
+                omp_set_num_threads((int)x);
+            break;
+        case 'a':
+            o.alternative = optarg;
+            break;
+        case 'k':
+            if (parse_count(optarg, "--scale", 0.01, 100000, &o.scale) < 0)
+                return 2;
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        default:
+            return bad_usage("unknown option");
+        }
+    }
+    if (optind != argc - 1)
+        return bad_usage("sensitivity: expected one scenario file");
+    if (!o.output)
+        return bad_usage("sensitivity: expected -o OUT.h5");
+    o.scenario = argv[optind];
+    int status = mig_sensitivity(&o, stdout);
+    return status < 0 ? report_error(status) : 0;
+}
+
+static int command_targets(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "import") != 0)
+        return bad_usage("targets: expected `targets import FILE.csv -o T.yaml`");
+    const char *input = NULL, *output = NULL;
+    for (int i = 2; i < argc; i++) {
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
+            output = argv[++i];
+        else if (argv[i][0] == '-')
+            return bad_usage("targets import: unknown option");
+        else if (!input)
+            input = argv[i];
+        else
+            return bad_usage("targets import: expected one FILE.csv");
+    }
+    if (!input || !output)
+        return bad_usage("targets import: expected FILE.csv -o T.yaml");
+    int status = mig_targets_import(input, output, command_line);
+    if (status < 0)
+        return report_error(status);
+    printf("wrote %s\n", output);
+    return 0;
+}
+
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2)
@@ -755,6 +871,10 @@ static int dispatch(int argc, char **argv)
         return command_calibrate(argc - 1, argv + 1);
     if (!strcmp(command, "report"))
         return command_report(argc - 1, argv + 1);
+    if (!strcmp(command, "sensitivity"))
+        return command_sensitivity(argc - 1, argv + 1);
+    if (!strcmp(command, "targets"))
+        return command_targets(argc - 1, argv + 1);
     if (!strcmp(command, "merge"))
         return command_merge(argc - 1, argv + 1);
     if (!strcmp(command, "ensemble")) /* run with replicates, over ranks under MPI */

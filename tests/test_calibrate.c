@@ -12,7 +12,7 @@
 #include <omp.h>
 
 static const char *dir;
-static char truth[512], start[512], targets[512];
+static char truth[512], start[512], targets[512], coarse[512];
 
 static int setup(void **state)
 {
@@ -29,6 +29,9 @@ static int setup(void **state)
              "data: %s\nmigrants:\n  entry_rate: 0.20\n  visit_rate: 1.5\n",
              DATA_DIR);
     snprintf(start, sizeof start, "%s", test_file(dir, "start.yaml", text));
+    /* The ABC-SMC mechanics (threads, priors) at a coarser scale: quicker. */
+    snprintf(coarse, sizeof coarse, "%s",
+             test_file(dir, "coarse.yaml", "extends: start.yaml\nscale: 400\n"));
     return 0;
 }
 
@@ -102,7 +105,7 @@ static char *abc(int threads, const char *prior, int budget, int *status)
     char out[512];
     snprintf(out, sizeof out, "%s/abc", dir);
     struct calibrate_options o = {
-        .scenario = start,
+        .scenario = coarse,
         .targets = {targets},
         .target_files = 1,
         .free = {"migrants.entry_rate:0.05:0.8", "migrants.visit_rate:0.5:6"},
@@ -129,9 +132,9 @@ static void abc_is_independent_of_threads(void **state)
 {
     (void)state;
     int status;
-    char *one = abc(1, NULL, 40, &status);
+    char *one = abc(1, NULL, 30, &status);
     assert_int_equal(status, 0);
-    char *two = abc(2, NULL, 40, &status);
+    char *two = abc(2, NULL, 30, &status);
     assert_int_equal(status, 0);
     assert_non_null(strstr(one, "posterior (6 particles"));
     if (strcmp(one, two) != 0)
