@@ -48,6 +48,10 @@ expect 2 "compare B A -o B" "$migsim" compare "$work/r.h5" "$work/r.before" -o "
 expect 2 "merge m0 m1 -o m0" "$migsim" merge "$work/r.h5" "$work/r.before" -o "$work/r.h5"
 expect 2 "calibrate -o the scenario" "$migsim" calibrate "$base" --targets \
     "$work/s/targets/bma_round5.yaml" --free migrants.entry_rate -o "$work/s/baseline"
+expect 2 "sensitivity -o the scenario" "$migsim" sensitivity "$base" --targets \
+    "$work/s/targets/bma_round5.yaml" --free migrants.entry_rate -o "$base"
+expect 2 "targets import -o its CSV" "$migsim" targets import "$work/s/data/survey_targets.csv" \
+    -o "$work/s/data/survey_targets.csv"
 cmp -s "$work/r.h5" "$work/r.before" && ok || not_ok "an HDF5 input was changed"
 
 # ---- signals: a clean stop, exit 128 + signal, no debris ----
