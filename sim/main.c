@@ -53,8 +53,9 @@ static const char usage[] =
     "                      of every series (under MPI, replicates spread over ranks)\n"
     "  merge MEMBER.h5 MEMBER.h5 ... -o ENSEMBLE.h5\n"
     "                      join job-array members (run --replicate K) into an ensemble\n"
-    "  report RUN.h5 [--compare BASE.h5] [--calibration CAL.h5] -o REPORT.html\n"
-    "                      a self-contained HTML report with charts and a map\n"
+    "  report RUN.h5 [--compare ALT.h5 ...] [--calibration CAL.h5] -o REPORT.html\n"
+    "                      a self-contained HTML report with charts and a map; each\n"
+    "                      --compare run (up to six) is an option shown against RUN\n"
     "  params [--yaml]     every parameter and timeline event: default, bounds, unit,\n"
     "                      meaning; --yaml writes the reference scenario\n"
     "  stats               every named statistic figures can use\n"
@@ -521,7 +522,9 @@ static int command_report(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
         switch (c) {
         case 'c':
-            o.compare = optarg;
+            if (o.compare_count == MIG_REPORT_MAX_COMPARE)
+                return bad_usage("report: at most six --compare runs");
+            o.compare[o.compare_count++] = optarg;
             break;
         case 'k':
             o.calibration = optarg;

@@ -672,93 +672,197 @@ static void sectors_chart(FILE *f, const struct run_file *r)
     fputs("</svg>\n</section>\n", f);
 }
 
-/* Differences of the run from a baseline over time, with 90% bands over
- * paired replicates. */
-static void comparison(FILE *f, const struct run_file *alt, const struct run_file *base)
+/* The difference alt minus base of one series over time, per week: the
+ * mean over paired replicates, and their 5% and 95% quantiles. */
+static int difference(const struct run_file *alt, const struct run_file *base, const char *series,
+                      double *mean, double *lo, double *hi)
 {
     const struct stats *s = &alt->runs[0];
+    int n = alt->replicates, status = 0;
+    double *each = calloc((size_t)n, sizeof *each);
+    double **per = calloc((size_t)n, sizeof *per);
+    for (int k = 0; per && k < n; k++) {
+        struct run_file one_a = *alt, one_b = *base;
+        one_a.runs = &alt->runs[k], one_a.replicates = 1;
+        one_b.runs = &base->runs[k], one_b.replicates = 1;
+        double *a = over_time(&one_a, series, 1, -1);
+        double *b = over_time(&one_b, series, 1, -1);
+        per[k] = a;
+        for (int t = 0; a && b && t < s->steps; t++)
+            a[t] -= b[t];
+        if (!a || !b)
+            status = -1;
+        free(b);
+    }
+    if (!each || !per)
+        status = -1;
+    for (int t = 0; status == 0 && t < s->steps; t++) {
+        mean[t] = 0;
+        for (int k = 0; k < n; k++) {
+            each[k] = per[k][t];
+            mean[t] += each[k] / n;
+        }
+        for (int a = 1; a < n; a++) /* sort the few replicates */
+            for (int b = a; b > 0 && each[b] < each[b - 1]; b--) {
+                double swap = each[b];
+                each[b] = each[b - 1], each[b - 1] = swap;
+            }
+        double q05 = 0.05 * (n - 1), q95 = 0.95 * (n - 1);
+        int i05 = (int)q05, i95 = (int)q95;
+        lo[t] = each[i05] + (i05 + 1 < n ? (q05 - i05) * (each[i05 + 1] - each[i05]) : 0);
+        hi[t] = each[i95] + (i95 + 1 < n ? (q95 - i95) * (each[i95 + 1] - each[i95]) : 0);
+    }
+    for (int k = 0; per && k < n; k++)
+        free(per[k]);
+    free(per);
+    free(each);
+    return status;
+}
+
+/* Headline numbers of a run: workers present at the end, arrivals and
+ * remittances over the run, internal moves in the last half-year. */
+struct headline_numbers {
+    double stock, arrivals, remittances, moves;
+};
+
+static void headline_numbers(const struct run_file *r, struct headline_numbers *h)
+{
+    const struct stats *s = &r->runs[0];
+    memset(h, 0, sizeof *h);
+    double *stock = over_time(r, "migrant_stock", 1, -1);
+    double *arrivals = over_time(r, "arrivals", 1, -1);
+    double *remit = over_time(r, "remittances_usd", 1, -1);
+    double *moves = over_time(r, "internal_moves_by_driver", 1, -1);
+    if (stock && arrivals && remit && moves) {
+        h->stock = stock[s->steps - 1];
+        double days = 0;
+        for (int t = 0; t < s->steps; t++) /* per week back to per step */
+            h->arrivals += arrivals[t] * s->step_days[t] / 7,
+                h->remittances += remit[t] * s->step_days[t] / 7;
+        for (int t = s->steps - 1; t >= 0 && days < 182; t--)
+            h->moves += moves[t] * s->step_days[t] / 7, days += s->step_days[t];
+    }
+    free(stock);
+    free(arrivals);
+    free(remit);
+    free(moves);
+}
+
+static void difference_cell(FILE *f, double value, double base)
+{
+    char a[32], b[32];
+    human(a, sizeof a, value);
+    human(b, sizeof b, value - base);
+    fprintf(f, "<td>%s<br><span class=\"delta\">%s%s (%+.1f%%)</span></td>", a,
+            value - base >= 0 ? "+" : "", b, base != 0 ? 100 * (value - base) / fabs(base) : 0.0);
+}
+
+/* One table of every option's headline numbers against the baseline. */
+static void options_table(FILE *f, const struct run_file *base, const struct run_file *alts,
+                          int count)
+{
+    struct headline_numbers b, a;
+    headline_numbers(base, &b);
+    char stock[32], arrivals[32], remit[32], moves[32];
+    human(stock, sizeof stock, b.stock);
+    human(arrivals, sizeof arrivals, b.arrivals);
+    human(remit, sizeof remit, b.remittances);
+    human(moves, sizeof moves, b.moves);
+    fputs("<table class=\"options\" aria-label=\"headline effects of each option\">\n"
+          "<thead><tr><th>option</th><th>first event</th><th>migrant workers present at the "
+          "end</th><th>arrivals over the run</th><th>remittances over the run (USD)</th>"
+          "<th>internal moves, last half-year</th></tr></thead>\n<tbody>\n<tr><td>",
+          f);
+    escaped(f, base->scenario_name);
+    fprintf(f, " (baseline)</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+            base->first_event[0] ? base->first_event : "none", stock, arrivals, remit, moves);
+    for (int i = 0; i < count; i++) {
+        headline_numbers(&alts[i], &a);
+        fprintf(f, "<tr><td><span class=\"swatch\" style=\"background:%s\"></span>",
+                palette[i % COLOURS]);
+        escaped(f, alts[i].scenario_name);
+        fprintf(f, "</td><td>%s</td>", alts[i].first_event[0] ? alts[i].first_event : "none");
+        difference_cell(f, a.stock, b.stock);
+        difference_cell(f, a.arrivals, b.arrivals);
+        difference_cell(f, a.remittances, b.remittances);
+        difference_cell(f, a.moves, b.moves);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table>\n<p class=\"meta\">Each option's value, and below it the difference "
+          "from the baseline. All runs share the baseline's seed, so each difference is the "
+          "option's effect, not noise.</p>\n",
+          f);
+}
+
+/* Differences of each option from the baseline over time; with one option
+ * and several replicates, its 90% band over paired replicates. */
+static void comparison(FILE *f, const struct run_file *base, const struct run_file *alts,
+                       int count)
+{
+    const struct stats *s = &base->runs[0];
     static const struct {
         const char *series, *title, *unit;
     } items[] = {
-        {"migrant_stock", "Migrant workers present: scenario minus baseline", "persons"},
-        {"arrivals", "Arrivals per week: scenario minus baseline", "persons per week"},
-        {"remittances_usd", "Remittances per week: scenario minus baseline", "USD per week"},
-        {"internal_moves_by_driver", "Internal moves per week: scenario minus baseline",
+        {"migrant_stock", "Migrant workers present: option minus baseline", "persons"},
+        {"arrivals", "Arrivals per week: option minus baseline", "persons per week"},
+        {"remittances_usd", "Remittances per week: option minus baseline", "USD per week"},
+        {"internal_moves_by_driver", "Internal moves per week: option minus baseline",
          "persons per week"},
     };
     long first = 0;
-    double marker = alt->first_event[0] && mig_date_parse(alt->first_event, &first)
+    double marker = count == 1 && alts[0].first_event[0] &&
+                            mig_date_parse(alts[0].first_event, &first)
                         ? (double)(first - s->start)
                         : NAN;
-    fputs("<section><h2>Scenario against baseline</h2>\n<p>", f);
-    escaped(f, alt->scenario_name);
+    fputs("<section><h2>Options against the baseline</h2>\n", f);
+    options_table(f, base, alts, count);
+    fputs("<p>", f);
+    for (int i = 0; i < count; i++) {
+        fputs(i ? (i + 1 == count ? " and " : ", ") : "", f);
+        escaped(f, alts[i].scenario_name);
+    }
+    fputs(count > 1 ? ", each" : "", f);
     fputs(" minus ", f);
     escaped(f, base->scenario_name);
-    fprintf(f, "%s. Both runs share their seed, so the difference is the policy's effect.</p>\n",
-            alt->replicates > 1 ? "; the band is the 90% interval over paired replicates" : "");
+    fprintf(f, "%s.</p>\n",
+            count == 1 && base->replicates > 1
+                ? "; the band is the 90% interval over paired replicates"
+                : "");
     double *x = step_ends(s);
+    const char *names[MIG_REPORT_MAX_COMPARE];
+    double *mean[MIG_REPORT_MAX_COMPARE] = {0};
+    double *lo = calloc((size_t)s->steps, sizeof *lo), *hi = calloc((size_t)s->steps, sizeof *hi);
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
-        int n = alt->replicates;
-        double *mean = calloc((size_t)s->steps, sizeof *mean);
-        double *lo = calloc((size_t)s->steps, sizeof *lo),
-               *hi = calloc((size_t)s->steps, sizeof *hi);
-        double *each = calloc((size_t)n, sizeof *each);
-        double **per = calloc((size_t)n, sizeof *per);
-        for (int k = 0; per && k < n; k++) {
-            struct run_file one_a = *alt, one_b = *base;
-            one_a.runs = &alt->runs[k], one_a.replicates = 1;
-            one_b.runs = &base->runs[k], one_b.replicates = 1;
-            double *a = over_time(&one_a, items[i].series, 1, -1);
-            double *b = over_time(&one_b, items[i].series, 1, -1);
-            per[k] = a;
-            for (int t = 0; a && b && t < s->steps; t++)
-                a[t] -= b[t];
-            free(b);
-        }
-        for (int t = 0; mean && lo && hi && each && per && t < s->steps; t++) {
-            for (int k = 0; k < n; k++) {
-                each[k] = per[k] ? per[k][t] : 0;
-                mean[t] += each[k] / n;
-            }
-            for (int a = 1; a < n; a++) /* sort the few replicates */
-                for (int b = a; b > 0 && each[b] < each[b - 1]; b--) {
-                    double swap = each[b];
-                    each[b] = each[b - 1], each[b - 1] = swap;
-                }
-            double q05 = 0.05 * (n - 1), q95 = 0.95 * (n - 1);
-            int i05 = (int)q05, i95 = (int)q95;
-            lo[t] = each[i05] + (i05 + 1 < n ? (q05 - i05) * (each[i05 + 1] - each[i05]) : 0);
-            hi[t] = each[i95] + (i95 + 1 < n ? (q95 - i95) * (each[i95 + 1] - each[i95]) : 0);
+        int ok = x && lo && hi;
+        for (int a = 0; a < count; a++) {
+            names[a] = alts[a].scenario_name;
+            mean[a] = calloc((size_t)s->steps, sizeof *mean[a]);
+            ok = ok && mean[a] && difference(&alts[a], base, items[i].series, mean[a], lo, hi) == 0;
         }
         char id[32];
         snprintf(id, sizeof id, "compare-%zu", i);
-        const char *names[] = {"difference (mean)"};
-        double *values[] = {mean};
         struct time_chart c = {.id = id,
                                .title = items[i].title,
-                               .desc =
-                                   "A line of the scenario's value minus the baseline's at each "
-                                   "week, with the date of the scenario's first event marked.",
+                               .desc = "Lines of each option's value minus the baseline's at each "
+                                       "week; with one option, the date of its first event is "
+                                       "marked.",
                                .unit = items[i].unit,
-                               .series = 1,
+                               .series = count,
                                .steps = s->steps,
                                .names = names,
-                               .values = values,
+                               .values = mean,
                                .x = x,
                                .start = s->start,
-                               .band_lo = n > 1 ? lo : NULL,
-                               .band_hi = n > 1 ? hi : NULL,
+                               .band_lo = count == 1 && base->replicates > 1 ? lo : NULL,
+                               .band_hi = count == 1 && base->replicates > 1 ? hi : NULL,
                                .marker = marker};
-        if (mean && lo && hi)
+        if (ok)
             time_chart(f, &c);
-        for (int k = 0; per && k < n; k++)
-            free(per[k]);
-        free(per);
-        free(each);
-        free(mean);
-        free(lo);
-        free(hi);
+        for (int a = 0; a < count; a++)
+            free(mean[a]), mean[a] = NULL;
     }
+    free(lo);
+    free(hi);
     free(x);
     fputs("</section>\n", f);
 }
@@ -892,27 +996,44 @@ static const char style[] =
     ".grid{stroke:#e3e3e3;stroke-width:1}.axis{stroke:#555;stroke-width:1}"
     ".tick-line{stroke:#555}.band{fill:#999;fill-opacity:.25}.whisker{stroke:#000;"
     "stroke-width:2}.observed{fill:#fff;stroke:#000;stroke-width:2}.marker{stroke:#000;"
-    "stroke-dasharray:5,4}footer{margin-top:32px;font-size:.8em;color:#555}";
+    "stroke-dasharray:5,4}footer{margin-top:32px;font-size:.8em;color:#555}"
+    "table.options{border-collapse:collapse;width:100%;font-size:.9em;margin:12px 0}"
+    ".options th,.options td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:right;"
+    "vertical-align:top}.options th:first-child,.options td:first-child{text-align:left}"
+    ".options th{font-weight:600;background:#f5f5f5}.delta{color:#444;font-size:.9em}"
+    ".swatch{display:inline-block;width:10px;height:10px;margin-right:6px}";
+
+/* Two runs can be compared when they cover the same dates and labels with
+ * the same number of replicates. */
+static int same_shape(const struct run_file *a, const struct run_file *b)
+{
+    return a->runs[0].steps == b->runs[0].steps && a->runs[0].start == b->runs[0].start &&
+           a->replicates == b->replicates && a->labels.origins == b->labels.origins &&
+           a->labels.regions == b->labels.regions;
+}
 
 int mig_report_write(const struct report_options *o)
 {
-    struct run_file run = {0}, base = {0};
+    struct run_file run = {0}, alts[MIG_REPORT_MAX_COMPARE];
+    int loaded = 0, count = o->compare_count;
+    memset(alts, 0, sizeof alts);
+    if (count < 0 || count > MIG_REPORT_MAX_COMPARE)
+        return mig_fail(MIG_EINPUT, "error: at most %d runs to compare, found %d",
+                        MIG_REPORT_MAX_COMPARE, count);
     int status = mig_reader_load(&run, o->run);
     if (status < 0)
         return status;
-    if (o->compare && (status = mig_reader_load(&base, o->compare)) < 0) {
-        mig_reader_free(&run);
-        return status;
-    }
-    if (o->compare &&
-        (base.runs[0].steps != run.runs[0].steps || base.runs[0].start != run.runs[0].start ||
-         base.replicates != run.replicates || base.labels.origins != run.labels.origins ||
-         base.labels.regions != run.labels.regions)) {
-        status = mig_fail(MIG_EINPUT,
-                          "%s: error: differs from %s in its dates, dimensions or replicates; "
-                          "expected two runs of one shape",
-                          o->compare, o->run);
-        goto done;
+    for (; loaded < count; loaded++) {
+        if ((status = mig_reader_load(&alts[loaded], o->compare[loaded])) < 0)
+            goto done;
+        if (!same_shape(&alts[loaded], &run)) {
+            loaded++;
+            status = mig_fail(MIG_EINPUT,
+                              "%s: error: differs from %s in its dates, dimensions or replicates; "
+                              "expected runs of one shape",
+                              o->compare[loaded - 1], o->run);
+            goto done;
+        }
     }
     char temp[4200];
     snprintf(temp, sizeof temp, "%s.tmp-%ld", o->output, (long)getpid());
@@ -928,21 +1049,23 @@ int mig_report_write(const struct report_options *o)
     fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
     header(f, &run);
     headline(f, &run);
+    if (count)
+        comparison(f, &run, alts, count);
     stock_chart(f, &run);
     fputs("<section><h2>Map</h2>\n", f);
     map_chart(f, &run);
-    fputs("<p class=\"meta\">Schematic: circles at the regions' administrative centres, no "
-          "borders.</p></section>\n",
-          f);
+    fputs("</section>\n", f);
     drivers_chart(f, &run);
     remittances_chart(f, &run);
     sectors_chart(f, &run);
-    if (o->compare)
-        comparison(f, &run, &base);
     if (o->calibration)
         status = calibration(f, o->calibration);
     fprintf(f, "<footer>Made by migsim %s from ", run.version);
     escaped(f, o->run);
+    for (int i = 0; i < count; i++) {
+        fputs(i ? ", " : " against ", f);
+        escaped(f, o->compare[i]);
+    }
     fputs(". Colours: Okabe-Ito palette; climate stress: a yellow-green-purple scale.</footer>\n"
           "</body>\n</html>\n",
           f);
@@ -957,7 +1080,7 @@ int mig_report_write(const struct report_options *o)
         remove(temp);
 done:
     mig_reader_free(&run);
-    if (o->compare)
-        mig_reader_free(&base);
+    for (int i = 0; i < loaded; i++)
+        mig_reader_free(&alts[i]);
     return status;
 }
