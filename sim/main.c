@@ -600,8 +600,9 @@ static int command_params(int yaml)
         mig_scenario_format_value(&sc, p, value, sizeof value);
         if (p->type == MIG_PARAM_REAL || p->type == MIG_PARAM_INT || p->type == MIG_PARAM_BY_ORIGIN)
             snprintf(bounds, sizeof bounds, "[%g, %g]", p->lo, p->hi);
-        printf("%-38s %-9s %-32s %-22s %s%s%s\n", p->name, type_name(p->type), value, bounds,
-               p->unit, p->unit[0] ? ": " : "", p->description);
+        printf("%-38s %-9s %-32s %-22s %s%s%s%s%s%s\n", p->name, type_name(p->type), value, bounds,
+               p->unit, p->unit[0] ? ": " : "", p->description, p->provenance ? " [" : "",
+               p->provenance ? p->provenance : "", p->provenance ? "]" : "");
     }
     size_t types_count, fields_count;
     const struct mig_event_type *types = mig_timeline_types(&types_count);

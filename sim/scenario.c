@@ -15,190 +15,235 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REAL(field, def, lo, hi, unit, text)                                                       \
+#define NUMBER(kind, field, def, lo, hi, unit, text, src)                                          \
     {                                                                                              \
-#field, MIG_PARAM_REAL, offsetof(struct scenario, field), 0, def, NULL, lo, hi, unit, text \
+#field, kind, offsetof(struct scenario, field), 0, def, NULL, lo, hi, unit, text, src      \
     }
-#define INT(field, def, lo, hi, unit, text)                                                        \
-    {                                                                                              \
-#field, MIG_PARAM_INT, offsetof(struct scenario, field), 0, def, NULL, lo, hi, unit, text  \
-    }
-#define TEXT(field, def, text)                                                                     \
+#define REAL(field, def, lo, hi, unit, text, src)                                                  \
+    NUMBER(MIG_PARAM_REAL, field, def, lo, hi, unit, text, src)
+#define INT(field, def, lo, hi, unit, text, src)                                                   \
+    NUMBER(MIG_PARAM_INT, field, def, lo, hi, unit, text, src)
+#define TEXT(field, def, text, src)                                                                \
     {                                                                                              \
 #field, MIG_PARAM_TEXT, offsetof(struct scenario, field),                                  \
-            sizeof(((struct scenario *)0)->field), 0, def, 0, 0, "", text                          \
+            sizeof(((struct scenario *)0)->field), 0, def, 0, 0, "", text, src                     \
     }
-#define PATH(field, def, text)                                                                     \
+#define PATH(field, def, text, src)                                                                \
     {                                                                                              \
 #field, MIG_PARAM_PATH, offsetof(struct scenario, field),                                  \
-            sizeof(((struct scenario *)0)->field), 0, def, 0, 0, "", text                          \
+            sizeof(((struct scenario *)0)->field), 0, def, 0, 0, "", text, src                     \
     }
-#define DATE(field, def, text)                                                                     \
+#define DATE(field, def, text, src)                                                                \
     {                                                                                              \
-#field, MIG_PARAM_DATE, offsetof(struct scenario, field), 0, 0, def, 0, 0, "date", text    \
+#field, MIG_PARAM_DATE, offsetof(struct scenario, field), 0, 0, def, 0, 0, "date", text,   \
+            src                                                                                    \
     }
-#define BY_ORIGIN(field, all, codes, lo, hi, unit, text)                                           \
+#define BY_ORIGIN(field, all, codes, lo, hi, unit, text, src)                                      \
     {                                                                                              \
 #field, MIG_PARAM_BY_ORIGIN, offsetof(struct scenario, field), 0, all, codes, lo, hi,      \
-            unit, text                                                                             \
+            unit, text, src                                                                        \
     }
-#define REGIONS(field, def, text)                                                                  \
+#define REGIONS(field, def, text, src)                                                             \
     {                                                                                              \
 #field, MIG_PARAM_REGIONS, offsetof(struct scenario, field), 0, 0, def, 0, 0,              \
-            "region codes", text                                                                   \
+            "region codes", text, src                                                              \
     }
 
 /* Defaults are the hand-set baseline: each was chosen so that the baseline run
  * reproduces the survey figures in scenarios/targets/baseline.yaml. */
 static const struct mig_param params[] = {
-    TEXT(name, "unnamed", "short name of the scenario, used in tables and reports"),
-    TEXT(description, "", "what question the scenario answers"),
-    DATE(start, "2024-01-01", "first day of the run"),
+    TEXT(name, "unnamed", "short name of the scenario, used in tables and reports", NULL),
+    TEXT(description, "", "what question the scenario answers", NULL),
+    DATE(start, "2024-01-01", "first day of the run", NULL),
     DATE(end, "2026-12-31",
-         "last day of the run (inclusive); the last step is shortened to end here"),
-    INT(step_days, 7, 1, 31, "days", "length of one step"),
+         "last day of the run (inclusive); the last step is shortened to end here", NULL),
+    INT(step_days, 7, 1, 31, "days", "length of one step",
+        "assumption: weekly steps resolve visits of two weeks"),
     INT(seed, 1, 0, 9007199254740991.0, "",
-        "random seed; runs with one seed share their random numbers"),
+        "random seed; runs with one seed share their random numbers", NULL),
     REAL(scale, 1, 0.01, 100000, "persons per agent",
-         "how many people one agent stands for; every output is rescaled"),
-    PATH(data, "data", "folder of the data CSV files, relative to the scenario file"),
+         "how many people one agent stands for; every output is rescaled",
+         "assumption: one agent per person"),
+    PATH(data, "data", "folder of the data CSV files, relative to the scenario file", NULL),
     PATH(targets, "",
          "figures file (YAML) to check the run against, relative to the scenario file; empty for "
-         "none"),
+         "none",
+         NULL),
 
     REAL(migrants.initial_stock, 583000, 0, 1e8, "persons",
-         "international migrant workers in Kazakhstan on the first day"),
+         "international migrant workers in Kazakhstan on the first day",
+         "calibrated: stock figures of bma_round5 and imws_round6"),
     REAL(migrants.pool_ratio, 2, 0.05, 100, "prospective per present",
-         "size of each origin's pool of prospective migrants, relative to its initial stock"),
-    REAL(migrants.female_share, 0.22, 0, 1, "fraction", "share of women in the prospective pools"),
+         "size of each origin's pool of prospective migrants, relative to its initial stock",
+         "assumption: prospective pool twice the stock; no data on the pool"),
+    REAL(migrants.female_share, 0.22, 0, 1, "fraction", "share of women in the prospective pools",
+         "source: IMWS 2025 (S17), 22% women"),
     REAL(migrants.entry_rate, 0.2379, 0, 100, "per person-year",
-         "base rate at which a prospective migrant comes to work in Kazakhstan"),
+         "base rate at which a prospective migrant comes to work in Kazakhstan",
+         "calibrated: stock figures of bma_round5 and imws_round6"),
     BY_ORIGIN(
         migrants.entry_propensity, 1, "RUS:1.272,TJK:0.503,KGZ:0.599,CHN:1.599,OTH:0.911", 0, 1000,
         "multiplier",
-        "origin-specific propensity to come (alternative-specific constant of the entry decision)"),
+        "origin-specific propensity to come (alternative-specific constant of the entry decision)",
+        "calibrated: origin shares (S10-S15), hand-set to four digits"),
     REAL(migrants.wage_elasticity, 1.0, 0, 10, "",
          "weight of the log wage ratio (Kazakhstan over home) in entry and of log regional wage in "
-         "the choice of region"),
+         "the choice of region",
+         "assumption: unit elasticity, a common value in gravity models of migration"),
     REAL(migrants.distance_elasticity, 0.8, 0, 10, "",
-         "weight of log distance from the origin in the choice of region"),
+         "weight of log distance from the origin in the choice of region", "assumption: hand-set"),
     REAL(migrants.network_weight, 0.45, 0, 2, "",
-         "weight of log(1 + co-nationals in the region per 1,000) in the choice of region"),
+         "weight of log(1 + co-nationals in the region per 1,000) in the choice of region",
+         "assumption: hand-set"),
     REAL(migrants.size_weight, 0.8, 0, 3, "",
-         "weight of a region's log population (size of its labour market) in the choice of region"),
+         "weight of a region's log population (size of its labour market) in the choice of region",
+         "assumption: hand-set"),
     REAL(migrants.climate_weight, 1.0, 0, 20, "",
-         "weight of a region's climate stress (0..1) against choosing it"),
+         "weight of a region's climate stress (0..1) against choosing it", "assumption: hand-set"),
     REAL(migrants.entry_seasonality, 0.2093, 0, 1, "amplitude",
-         "seasonal swing of entries around the year (peak on season_peak_day)"),
+         "seasonal swing of entries around the year (peak on season_peak_day)",
+         "calibrated: stock figures of bma_round5 and imws_round6"),
     INT(migrants.season_peak_day, 105, 0, 364, "day of year",
-        "day of the year when entries and seasonal-sector demand peak"),
+        "day of the year when entries and seasonal-sector demand peak",
+        "assumption: mid-April, the start of the construction season"),
     REAL(migrants.min_weeks_home, 8, 0, 520, "weeks",
-         "time a returned migrant stays home before coming again"),
+         "time a returned migrant stays home before coming again", "assumption: hand-set"),
     REAL(migrants.candidate_rate, 6, 0.01, 365, "per person-year",
          "ceiling of a migrant's total rate of decisions (entry, or return + visit + relocation; "
-         "thinning bound); rates above it are clamped and reported"),
+         "thinning bound); rates above it are clamped and reported",
+         "assumption: numerical bound of the thinning, not a behaviour"),
     REAL(migrants.wage_ratio, 0.70, 0.05, 5, "fraction",
-         "migrant workers' mean wage relative to the regional average wage"),
-    REAL(migrants.wage_sigma, 0.30, 0, 2, "log-sd", "dispersion of individual wages (log-normal)"),
+         "migrant workers' mean wage relative to the regional average wage",
+         "assumption: hand-set"),
+    REAL(migrants.wage_sigma, 0.30, 0, 2, "log-sd", "dispersion of individual wages (log-normal)",
+         "assumption: hand-set"),
     REAL(migrants.gender_gap_kz, 0.1682, 0, 2, "fraction",
-         "how much more men earn than women for the same job in Kazakhstan"),
+         "how much more men earn than women for the same job in Kazakhstan",
+         "calibrated: gender_gap (S25), hand-tuned"),
     REAL(migrants.gender_gap_home, 0.41, 0, 2, "fraction",
-         "how much more men earn than women at home (IMWS: 41%)"),
+         "how much more men earn than women at home (IMWS: 41%)",
+         "source: IMWS 2025 (S25), 41% at home"),
     REAL(migrants.other_origin_wage_usd, 500, 1, 100000, "USD/month",
-         "mean wage at home for origins without a wage in the data (OTH)"),
+         "mean wage at home for origins without a wage in the data (OTH)", "assumption: hand-set"),
     REAL(migrants.other_origin_distance_km, 3500, 1, 20000, "km",
-         "distance to origins without coordinates (OTH)"),
-    REAL(migrants.kzt_per_usd, 469, 1, 100000, "KZT per USD", "exchange rate for regional wages"),
+         "distance to origins without coordinates (OTH)", "assumption: hand-set"),
+    REAL(migrants.kzt_per_usd, 469, 1, 100000, "KZT per USD", "exchange rate for regional wages",
+         "source: scenarios/data/SOURCES.md, 2024 average about 469"),
     REAL(migrants.visit_rate, 2.029, 0, 52, "per person-year",
-         "rate of visits home for an origin 1,000 km away"),
+         "rate of visits home for an origin 1,000 km away", "calibrated: visited_home (S19)"),
     REAL(migrants.visit_distance_decay, 0.25, 0, 10, "per 1,000 km",
-         "how fast the visit rate falls with distance (exponential)"),
-    REAL(migrants.visit_weeks, 2, 1, 52, "weeks", "mean length of a visit home"),
-    REAL(migrants.return_rate, 0.42, 0, 52, "per person-year",
-         "base rate of permanent return home"),
+         "how fast the visit rate falls with distance (exponential)", "assumption: hand-set"),
+    REAL(migrants.visit_weeks, 2, 1, 52, "weeks", "mean length of a visit home",
+         "assumption: hand-set"),
+    REAL(migrants.return_rate, 0.42, 0, 52, "per person-year", "base rate of permanent return home",
+         "calibrated: stock figures"),
     REAL(migrants.return_early_factor, 2.0, 0, 100, "multiplier",
-         "return rate multiplier in the first 13 weeks after arrival"),
+         "return rate multiplier in the first 13 weeks after arrival", "assumption: hand-set"),
     REAL(migrants.return_off_season_factor, 1.6, 0, 100, "multiplier",
-         "return rate multiplier for seasonal sectors when demand is below its mean"),
+         "return rate multiplier for seasonal sectors when demand is below its mean",
+         "assumption: hand-set"),
     REAL(migrants.climate_push, 2.0, 0, 20, "per unit of stress",
          "how much raised climate stress in a region (above its data value) multiplies the "
-         "return and relocation rates of migrant workers there (exponential)"),
+         "return and relocation rates of migrant workers there (exponential)",
+         "assumption: hand-set"),
     REAL(migrants.demand_elasticity, 1.0, 0, 10, "",
          "how strongly a change of sector demand (sector_demand events) moves the return rate of "
-         "workers in that sector and region: rate x (demand ratio)^-elasticity"),
+         "workers in that sector and region: rate x (demand ratio)^-elasticity",
+         "assumption: unit elasticity"),
     REAL(migrants.relocation_rate, 0.10, 0, 52, "per person-year",
-         "rate of moving to another region of Kazakhstan"),
+         "rate of moving to another region of Kazakhstan", "assumption: hand-set"),
     REAL(migrants.remitter_share, 0.31, 0, 1, "fraction",
-         "share of migrant workers who send money home"),
+         "share of migrant workers who send money home",
+         "source: IMWS 2025 (S20), read back as a figure"),
     REAL(migrants.remit_share_mean, 0.6658, 0, 1, "fraction",
-         "mean share of earnings a remitter sends"),
+         "mean share of earnings a remitter sends",
+         "calibrated: mean remittance (S21), hand-tuned"),
     REAL(migrants.remit_share_sd, 0.10, 0, 0.5, "fraction",
-         "standard deviation of the share of earnings sent"),
+         "standard deviation of the share of earnings sent", "assumption: hand-set"),
     REAL(migrants.remittance_fee, 0.01, 0, 0.5, "fraction",
-         "service fee on remittances (IMWS: about 1%)"),
+         "service fee on remittances (IMWS: about 1%)", "source: IMWS 2025 (S23), about 1%"),
     REAL(migrants.living_cost_ratio, 0.8452, 0, 5, "fraction",
-         "median share of their own wage that migrant workers spend on living costs"),
+         "median share of their own wage that migrant workers spend on living costs",
+         "calibrated: savings figures (S28, S29), hand-tuned"),
     REAL(migrants.living_cost_sigma, 0.0493, 0, 3, "log-sd",
-         "dispersion of that share between people (household size, housing)"),
+         "dispersion of that share between people (household size, housing)",
+         "calibrated: savings figures (S28, S29), hand-tuned"),
     REAL(migrants.saving_margin, 0.15, 0, 1, "fraction of wage",
-         "what is left after living costs and remittances above which a migrant can save"),
-    REAL(migrants.informal_share, 0.27, 0, 1, "fraction",
-         "share working without a formal contract"),
+         "what is left after living costs and remittances above which a migrant can save",
+         "assumption: hand-set"),
+    REAL(migrants.informal_share, 0.27, 0, 1, "fraction", "share working without a formal contract",
+         "source: IMWS 2025 (S30), 27% without a contract"),
     REAL(migrants.no_pension_share, 0.44, 0, 1, "fraction",
-         "share whose contract does not contribute to a pension (includes informal)"),
+         "share whose contract does not contribute to a pension (includes informal)",
+         "source: IMWS 2025 (S31)"),
     REAL(migrants.no_leave_share, 0.55, 0, 1, "fraction",
-         "share without paid annual leave (includes informal)"),
+         "share without paid annual leave (includes informal)", "source: IMWS 2025 (S33)"),
     REAL(migrants.primary_earner_share, 0.40, 0, 1, "fraction",
-         "share who are their household's primary earner"),
+         "share who are their household's primary earner", "source: IMWS 2025 (S26)"),
     REAL(migrants.upper_secondary_share, 0.27, 0, 1, "fraction",
-         "share who completed upper secondary education"),
+         "share who completed upper secondary education", "source: IMWS 2025 (S18)"),
     REAL(migrants.construction_season, 0.5, 0, 1, "amplitude",
-         "seasonal swing of demand in seasonal sectors (construction, agriculture)"),
+         "seasonal swing of demand in seasonal sectors (construction, agriculture)",
+         "assumption: hand-set"),
 
     BY_ORIGIN(policy.border_open, 1, "", 0, 1, "0 or 1",
-              "whether the border is open to the origin (0 stops entries, visits and returns)"),
+              "whether the border is open to the origin (0 stops entries, visits and returns)",
+              "assumption: all borders open in 2024-2026"),
     BY_ORIGIN(policy.permit_fee_usd, 15, "", 0, 10000, "USD/month",
-              "monthly work-permit (patent) fee; EAEU members pay none"),
+              "monthly work-permit (patent) fee; EAEU members pay none",
+              "assumption: hand-set near the 2 MCI monthly advance of income tax"),
     BY_ORIGIN(policy.eaeu, 0, "RUS:1,KGZ:1", 0, 1, "0 or 1",
-              "EAEU membership: exempt from permits and quotas"),
+              "EAEU membership: exempt from permits and quotas",
+              "source: EAEU treaty members (Russia, Kyrgyzstan)"),
     BY_ORIGIN(policy.quota, 0, "", 0, 1e9, "persons per year",
-              "work-permit quota on entries (0 for none); EAEU members exempt"),
+              "work-permit quota on entries (0 for none); EAEU members exempt",
+              "assumption: no binding quota on entries"),
     REAL(policy.fee_weight, 4, 0, 100, "",
-         "weight of the permit fee as a share of the wage in entry and return"),
+         "weight of the permit fee as a share of the wage in entry and return",
+         "assumption: hand-set"),
 
     REAL(residents.economic_rate, 0.002717, 0, 1, "per person-year",
-         "base rate of moving for work (before age and wage factors)"),
+         "base rate of moving for work (before age and wage factors)",
+         "calibrated: internal moves (S36), hand-tuned"),
     REAL(residents.climate_rate, 0.002155, 0, 1, "per person-year",
-         "rate of climate-driven moves at climate stress 1"),
+         "rate of climate-driven moves at climate stress 1",
+         "calibrated: climate share of internal moves (S37), hand-tuned"),
     REAL(residents.education_rate, 0.01053, 0, 1, "per person-year",
-         "rate of moving to study, for ages 15-24 outside the centres"),
+         "rate of moving to study, for ages 15-24 outside the centres", "assumption: hand-set"),
     REAL(residents.education_season_share, 0.8, 0, 1, "fraction",
-         "share of study moves made in August and September"),
+         "share of study moves made in August and September", "assumption: hand-set"),
     REAL(residents.other_rate, 0.001052, 0, 1, "per person-year",
-         "rate of moves for other reasons (family, living conditions)"),
+         "rate of moves for other reasons (family, living conditions)", "assumption: hand-set"),
     REAL(residents.resettlement_quota, 15000, 0, 1e7, "persons per year",
          "resettlement programme quota, shared among the destinations by population unless "
-         "resettlement events set a destination's own"),
+         "resettlement events set a destination's own",
+         "assumption: hand-set"),
     REAL(residents.resettlement_fill, 0.8, 0, 1, "fraction",
-         "share of the quota filled without a subsidy"),
+         "share of the quota filled without a subsidy", "assumption: hand-set"),
     REAL(residents.subsidy_scale_usd, 1000, 1, 1e6, "USD",
-         "subsidy that closes 63% of the gap between resettlement_fill and a full quota"),
+         "subsidy that closes 63% of the gap between resettlement_fill and a full quota",
+         "assumption: hand-set"),
     REAL(residents.mobility_trend, 0.5235, -1, 2, "per year",
-         "growth rate of economic and other moves (exponential)"),
+         "growth rate of economic and other moves (exponential)",
+         "calibrated: internal moves H1 2024 and H1 2025 (S35, S36)"),
     REAL(residents.wage_elasticity, 1.5, 0, 10, "",
-         "weight of log regional wage in the choice of destination"),
+         "weight of log regional wage in the choice of destination", "assumption: hand-set"),
     REAL(residents.distance_elasticity, 1.0, 0, 10, "",
-         "weight of log distance in the choice of destination"),
-    REAL(residents.climate_weight, 2.0, 0, 20, "",
-         "weight of climate stress against a destination"),
+         "weight of log distance in the choice of destination", "assumption: hand-set"),
+    REAL(residents.climate_weight, 2.0, 0, 20, "", "weight of climate stress against a destination",
+         "assumption: hand-set"),
     REAL(residents.candidate_rate, 0.1, 0.001, 365, "per person-year",
          "ceiling of a resident's total move rate (thinning bound); rates above it are clamped and "
-         "reported"),
+         "reported",
+         "assumption: numerical bound of the thinning, not a behaviour"),
     REGIONS(residents.resettlement_sources, "ALM,ZHA,KZY,MAN,TUR,SHY",
-            "labour-surplus regions the resettlement programme moves people from"),
+            "labour-surplus regions the resettlement programme moves people from",
+            "assumption: hand-set"),
     REGIONS(residents.resettlement_destinations, "AKM,EKZ,KOS,NKZ,PAV,ABA,KAR",
-            "labour-deficit regions the resettlement programme moves people to"),
-    REGIONS(residents.education_centres, "ALA,AST,SHY,KAR", "university cities that draw students"),
+            "labour-deficit regions the resettlement programme moves people to",
+            "assumption: hand-set"),
+    REGIONS(residents.education_centres, "ALA,AST,SHY,KAR", "university cities that draw students",
+            "assumption: hand-set"),
 };
 
 const struct mig_param *mig_scenario_params(size_t *count)
@@ -796,6 +841,8 @@ static void comment(FILE *out, const char *indent, const struct mig_param *p)
     if (p->type == MIG_PARAM_BY_ORIGIN)
         fprintf(out, " (one number for all origins, or {all: x, CODE: y})");
     fputc('\n', out);
+    if (p->provenance)
+        fprintf(out, "%s#   %s\n", indent, p->provenance);
 }
 
 void mig_scenario_write_reference(FILE *out)

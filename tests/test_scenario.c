@@ -45,6 +45,35 @@ static void table_is_complete(void **state)
     }
 }
 
+/* Every coefficient says where its default comes from: a citation, a
+ * calibration, or an assumption with its reason. Only the seed and the text
+ * settings of a run go without. */
+static void every_coefficient_has_a_provenance(void **state)
+{
+    (void)state;
+    size_t n;
+    const struct mig_param *table = mig_scenario_params(&n);
+    static const char *const kinds[] = {"source: ", "calibrated: ", "assumption: "};
+    for (size_t i = 0; i < n; i++) {
+        const struct mig_param *p = &table[i];
+        bool setting = p->type == MIG_PARAM_TEXT || p->type == MIG_PARAM_PATH ||
+                       p->type == MIG_PARAM_DATE || strcmp(p->name, "seed") == 0;
+        if (setting)
+            continue;
+        if (!p->provenance)
+            fail_msg("%s has no provenance", p->name);
+        bool known = false;
+        for (size_t k = 0; k < 3; k++)
+            if (strncmp(p->provenance, kinds[k], strlen(kinds[k])) == 0 &&
+                strlen(p->provenance) > strlen(kinds[k]) + 4)
+                known = true;
+        if (!known)
+            fail_msg("%s: provenance '%s' is not 'source: ...', 'calibrated: ...' or "
+                     "'assumption: ...' with its reason",
+                     p->name, p->provenance);
+    }
+}
+
 static void loads_values_over_defaults(void **state)
 {
     (void)state;
@@ -123,6 +152,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table_is_complete),
+        cmocka_unit_test(every_coefficient_has_a_provenance),
         cmocka_unit_test(loads_values_over_defaults),
         cmocka_unit_test(every_mistake_is_located),
         cmocka_unit_test(formats_values),

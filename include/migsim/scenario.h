@@ -102,6 +102,10 @@ struct mig_param {
     double lo, hi;
     const char *unit;
     const char *description;
+    /* Where the default comes from, one of "source: <citation in
+     * scenarios/data/SOURCES.md>", "calibrated: <targets>" or "assumption:
+     * <reason>"; NULL for run settings that are not coefficients. */
+    const char *provenance;
 };
 
 /* The parameter table, in the order `migsim params` prints it. */
