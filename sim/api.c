@@ -3,6 +3,7 @@
  * arguments so that C programs and Python's ctypes call them alike. */
 #include "migsim/migsim.h"
 #include "migsim/error.h"
+#include "migsim/export.h"
 #include "migsim/report.h"
 #include "migsim/simulation.h"
 
@@ -23,9 +24,9 @@ void mig_free(void *p)
     free(p);
 }
 
-int mig_run(const char *scenario, const char *const *sets, int set_count, double seed,
-            double scale, int threads, int replicates, const char *output,
-            const char *command_line, void **image, size_t *size)
+int mig_run(const char *scenario, const char *const *sets, int set_count, double seed, double scale,
+            int threads, int replicates, const char *output, const char *command_line, void **image,
+            size_t *size)
 {
     if (!scenario || (!output && (!image || !size)))
         return mig_fail(MIG_EINPUT, "error: mig_run needs a scenario and an output or an image");
@@ -61,4 +62,11 @@ int mig_report(const char *run, const char *const *compare, int compare_count,
         o.compare[i] = compare[i];
     o.compare_count = compare_count;
     return mig_report_write(&o);
+}
+
+int mig_export(const char *run, const char *output, const char *format, const char *base)
+{
+    struct export_options o = {
+        .run = run, .output = output, .format = format, .base = base, .command_line = ""};
+    return mig_export_write(&o);
 }

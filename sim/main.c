@@ -5,6 +5,7 @@
 #include "migsim/compare.h"
 #include "migsim/date.h"
 #include "migsim/ensemble.h"
+#include "migsim/export.h"
 #include "migsim/report.h"
 #include "migsim/error.h"
 #include "migsim/simulation.h"
@@ -56,6 +57,9 @@ static const char usage[] =
     "  report RUN.h5 [--compare ALT.h5 ...] [--calibration CAL.h5] -o REPORT.html\n"
     "                      a self-contained HTML report with charts and a map; each\n"
     "                      --compare run (up to six) is an option shown against RUN\n"
+    "  export RUN.h5 -o FILE.xlsx | -o FOLDER --format csv [--compare BASE.h5]\n"
+    "                      the run's tables for spreadsheets: tidy series, figures with\n"
+    "                      roles, provenance; --compare adds the differences RUN minus BASE\n"
     "  params [--yaml]     every parameter and timeline event: default, bounds, unit,\n"
     "                      meaning; --yaml writes the reference scenario\n"
     "  stats               every named statistic figures can use\n"
@@ -551,6 +555,46 @@ static int command_report(int argc, char **argv)
     return 0;
 }
 
+static int command_export(int argc, char **argv)
+{
+    static const struct option long_options[] = {{"output", required_argument, NULL, 'o'},
+                                                 {"format", required_argument, NULL, 'f'},
+                                                 {"compare", required_argument, NULL, 'c'},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {NULL, 0, NULL, 0}};
+    struct export_options o = {.command_line = command_line};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'f':
+            o.format = optarg;
+            break;
+        case 'c':
+            o.base = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        default:
+            return bad_usage("unknown option");
+        }
+    }
+    if (optind != argc - 1)
+        return bad_usage("export: expected one RUN.h5");
+    if (!o.output)
+        return bad_usage("export: expected -o FILE.xlsx or -o FOLDER --format csv");
+    o.run = argv[optind];
+    int status = mig_export_write(&o);
+    if (status < 0)
+        return report_error(status);
+    printf("wrote %s\n", o.output);
+    return 0;
+}
+
 static int command_merge(int argc, char **argv)
 {
     const char *output = NULL, *members[4096];
@@ -731,6 +775,8 @@ static int dispatch(int argc, char **argv)
         return command_calibrate(argc - 1, argv + 1);
     if (!strcmp(command, "report"))
         return command_report(argc - 1, argv + 1);
+    if (!strcmp(command, "export"))
+        return command_export(argc - 1, argv + 1);
     if (!strcmp(command, "merge"))
         return command_merge(argc - 1, argv + 1);
     if (!strcmp(command, "ensemble")) /* run with replicates, over ranks under MPI */

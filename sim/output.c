@@ -511,8 +511,8 @@ static herr_t image_udata_free(void *udata)
 static hid_t create_file(const char *temp, struct image_capture *capture)
 {
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
-    H5FD_file_image_callbacks_t callbacks = {image_malloc,    image_memcpy,     image_realloc,
-                                             image_free,      image_udata_copy, image_udata_free,
+    H5FD_file_image_callbacks_t callbacks = {image_malloc, image_memcpy,     image_realloc,
+                                             image_free,   image_udata_copy, image_udata_free,
                                              capture};
     if (fcpl >= 0 && fapl >= 0 &&
         (!capture || (H5Pset_fapl_core(fapl, 1 << 16, 0) >= 0 &&

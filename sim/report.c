@@ -796,8 +796,7 @@ static void options_table(FILE *f, const struct run_file *base, const struct run
 
 /* Differences of each option from the baseline over time; with one option
  * and several replicates, its 90% band over paired replicates. */
-static void comparison(FILE *f, const struct run_file *base, const struct run_file *alts,
-                       int count)
+static void comparison(FILE *f, const struct run_file *base, const struct run_file *alts, int count)
 {
     const struct stats *s = &base->runs[0];
     static const struct {
@@ -810,10 +809,10 @@ static void comparison(FILE *f, const struct run_file *base, const struct run_fi
          "persons per week"},
     };
     long first = 0;
-    double marker = count == 1 && alts[0].first_event[0] &&
-                            mig_date_parse(alts[0].first_event, &first)
-                        ? (double)(first - s->start)
-                        : NAN;
+    double marker =
+        count == 1 && alts[0].first_event[0] && mig_date_parse(alts[0].first_event, &first)
+            ? (double)(first - s->start)
+            : NAN;
     fputs("<section><h2>Options against the baseline</h2>\n", f);
     options_table(f, base, alts, count);
     fputs("<p>", f);
@@ -1001,7 +1000,8 @@ static const char style[] =
     ".options th,.options td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:right;"
     "vertical-align:top}.options th:first-child,.options td:first-child{text-align:left}"
     ".options th{font-weight:600;background:#f5f5f5}.delta{color:#444;font-size:.9em}"
-    ".swatch{display:inline-block;width:10px;height:10px;margin-right:6px}";
+    ".swatch{display:inline-block;width:10px;height:10px;margin-right:6px}"
+    ".options td:nth-child(2){white-space:nowrap}.options td:first-child{word-break:break-word}";
 
 /* Two runs can be compared when they cover the same dates and labels with
  * the same number of replicates. */

@@ -929,8 +929,9 @@ int mig_scenario_set(struct scenario *sc, const char *name, const char *value)
                         near ? strcat(hint, "'?") : "");
     }
     if (p->type != MIG_PARAM_REAL && p->type != MIG_PARAM_INT && p->type != MIG_PARAM_BY_ORIGIN)
-        return mig_fail(MIG_EINPUT, "set: error: %s: only numeric parameters can be set; edit "
-                                    "the scenario file for the others",
+        return mig_fail(MIG_EINPUT,
+                        "set: error: %s: only numeric parameters can be set; edit "
+                        "the scenario file for the others",
                         name);
     char *end = NULL;
     errno = 0;

@@ -369,8 +369,8 @@ static int write_run(const struct simulation *sim, const char *path, const char 
         .threads = omp_get_max_threads(),
         .ranks = mig_comm_size(),
     };
-    int status = image ? mig_output_image(image, image_size, &sim->world, sim->runs, sim->replicates,
-                                          &sim->figures, sim->results, &prov)
+    int status = image ? mig_output_image(image, image_size, &sim->world, sim->runs,
+                                          sim->replicates, &sim->figures, sim->results, &prov)
                        : mig_output_write(path, &sim->world, sim->runs, sim->replicates,
                                           &sim->figures, sim->results, &prov);
     free(parameters);

@@ -31,9 +31,9 @@ int mig_exit_code(int status);
  * With `output` set, writes that HDF5 file (atomically); otherwise, with
  * `image` set, returns the same file as *size bytes in memory (free it with
  * mig_free()). `command_line` is recorded in the provenance (may be NULL). */
-int mig_run(const char *scenario, const char *const *sets, int set_count, double seed,
-            double scale, int threads, int replicates, const char *output,
-            const char *command_line, void **image, size_t *size);
+int mig_run(const char *scenario, const char *const *sets, int set_count, double seed, double scale,
+            int threads, int replicates, const char *output, const char *command_line, void **image,
+            size_t *size);
 
 /* Frees what the library returned. */
 void mig_free(void *p);
@@ -42,6 +42,11 @@ void mig_free(void *p);
  * shown against it (up to six; may be NULL); calibration may be NULL. */
 int mig_report(const char *run, const char *const *compare, int compare_count,
                const char *calibration, const char *output);
+
+/* Writes a run's tables as a workbook (format "xlsx") or a folder of CSV
+ * files ("csv"; NULL: xlsx when output ends in .xlsx); with `base`, adds
+ * the differences run minus base. */
+int mig_export(const char *run, const char *output, const char *format, const char *base);
 
 #ifdef __cplusplus
 }
