@@ -6,6 +6,7 @@
 #include "migsim/date.h"
 #include "migsim/error.h"
 #include "migsim/reader.h"
+#include "outlines.h"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -457,6 +458,120 @@ static void stress_colour(double v, char *out)
              (int)(stops[i][2] + t * (stops[i + 1][2] - stops[i][2])));
 }
 
+/* ---- the map -------------------------------------------------------------- */
+
+/* One ring of a country's outline, from the compiled-in outlines.csv. */
+struct outline {
+    char country[8];
+    int points;
+    double *lon, *lat;
+};
+
+/* Parses the outlines; returns how many rings (0 if memory ran out). */
+static int outlines_read(struct outline **out)
+{
+    int n = 0, capacity = 0;
+    struct outline *list = NULL;
+    const char *line = strchr(outlines_csv, '\n'); /* after the header */
+    while (line && *++line) {
+        const char *end = strchr(line, '\n');
+        const char *comma1 = strchr(line, ','), *comma2 = comma1 ? strchr(comma1 + 1, ',') : NULL;
+        const char *comma3 = comma2 ? strchr(comma2 + 1, ',') : NULL;
+        if (!end || !comma3 || comma3 > end)
+            break;
+        if (n == capacity) {
+            capacity = capacity ? 2 * capacity : 32;
+            struct outline *grown = realloc(list, (size_t)capacity * sizeof *grown);
+            if (!grown)
+                break;
+            list = grown;
+        }
+        struct outline *o = &list[n];
+        snprintf(o->country, sizeof o->country, "%.*s", (int)(comma1 - line), line);
+        int pairs = 1;
+        for (const char *c = comma3 + 1; c < end && *c != ','; c++)
+            pairs += *c == ';';
+        o->lon = malloc((size_t)pairs * sizeof *o->lon);
+        o->lat = malloc((size_t)pairs * sizeof *o->lat);
+        o->points = 0;
+        const char *c = comma3 + 1;
+        while (o->lon && o->lat && o->points < pairs) {
+            char *next;
+            double x = strtod(c, &next), y = strtod(next, &next);
+            if (next == c)
+                break;
+            o->lon[o->points] = x, o->lat[o->points++] = y;
+            c = *next == ';' ? next + 1 : next;
+            if (*next != ';')
+                break;
+        }
+        n++;
+        line = end;
+    }
+    *out = list;
+    return n;
+}
+
+static void outlines_free(struct outline *list, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(list[i].lon), free(list[i].lat);
+    free(list);
+}
+
+/* Where flows cross into Kazakhstan: the routes of the run file when it has
+ * them (route_origin, route_kz_lat, route_kz_lon), else none. */
+struct crossings {
+    int count;
+    int origin[256];
+    double lat[256], lon[256];
+};
+
+static void crossings_read(const char *path, struct crossings *c)
+{
+    c->count = 0;
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return;
+    hsize_t dims[3] = {0, 0, 0};
+    if (H5LTfind_dataset(file, "route_kz_lat") > 0 && H5LTfind_dataset(file, "route_kz_lon") > 0 &&
+        H5LTfind_dataset(file, "route_origin") > 0 &&
+        H5LTget_dataset_info(file, "route_kz_lat", dims, NULL, NULL) >= 0 && dims[0] > 0 &&
+        dims[0] <= 256 && dims[1] == 0) {
+        if (H5LTread_dataset_double(file, "route_kz_lat", c->lat) >= 0 &&
+            H5LTread_dataset_double(file, "route_kz_lon", c->lon) >= 0 &&
+            H5LTread_dataset_int(file, "route_origin", c->origin) >= 0)
+            c->count = (int)dims[0];
+    }
+    H5Fclose(file);
+}
+
+static void ring_path(FILE *f, const struct outline *o, double (*mx)(double), double (*my)(double),
+                      const char *fill, const char *stroke, double width)
+{
+    fprintf(f,
+            "<path fill=\"%s\" stroke=\"%s\" stroke-width=\"%.1f\" stroke-linejoin=\"round\" d=\"",
+            fill, stroke, width);
+    for (int i = 0; i < o->points; i++)
+        fprintf(f, "%c%.1f,%.1f", i ? 'L' : 'M', mx(o->lon[i]), my(o->lat[i]));
+    fputs("Z\"/>\n", f);
+}
+
+/* Equirectangular projection around Kazakhstan, wide enough for origins. */
+static const double map_lon0 = 34, map_lon1 = 92, map_lat0 = 36, map_lat1 = 58;
+static double map_scale(void)
+{
+    return fmin(680 / ((map_lon1 - map_lon0) * cos(47 * M_PI / 180)), 410 / (map_lat1 - map_lat0));
+}
+static double map_x(double lon)
+{
+    return 20 + (lon - map_lon0) * cos(47 * M_PI / 180) * map_scale();
+}
+static double map_y(double lat)
+{
+    return 40 + (map_lat1 - lat) * map_scale();
+}
+
 static void map_chart(FILE *f, const struct run_file *r)
 {
     const struct stats *s = &r->runs[0];
@@ -479,56 +594,147 @@ static void map_chart(FILE *f, const struct run_file *r)
                     net[a] -= m, net[b] += m;
                 }
     }
-    /* Equirectangular projection around Kazakhstan, wide enough for origins. */
-    double lon0 = 34, lon1 = 92, lat0 = 36, lat1 = 58, width = 900, height = 470;
-    double scale =
-        fmin((width - 220) / ((lon1 - lon0) * cos(47 * M_PI / 180)), (height - 60) / (lat1 - lat0));
-#define MX(lon) (20 + ((lon)-lon0) * cos(47 * M_PI / 180) * scale)
-#define MY(lat) (40 + (lat1 - (lat)) * scale)
+    double width = 900, height = 470;
+    struct crossings *routes = calloc(1, sizeof *routes);
+    if (routes)
+        crossings_read(r->path, routes);
+    int by_routes = routes && routes->count > 0;
     svg_open(f, (int)width, (int)height, "map",
              "Where migrant workers are, where they come from, and who moves within Kazakhstan",
-             "A schematic map: each region of Kazakhstan is a circle sized by the migrant workers "
-             "present at the end of the run and coloured by climate stress; curves from the "
-             "origin countries' reference cities are sized by arrivals over the run; the ring "
-             "shows each region's net internal migration over the run (blue gain, vermillion "
-             "loss).");
+             by_routes
+                 ? "A map of Kazakhstan and its neighbours: each region is a circle at its "
+                   "administrative centre, sized by the migrant workers present at the end of the "
+                   "run and coloured by climate stress; flows from the origin countries' reference "
+                   "cities run through each origin's entry crossing nearest the region, sized by "
+                   "arrivals over the run; the ring shows each region's net internal migration "
+                   "(blue gain, vermillion loss)."
+                 : "A map of Kazakhstan and its neighbours: each region is a circle at its "
+                   "administrative centre, sized by the migrant workers present at the end of the "
+                   "run and coloured by climate stress; flows from the origin countries' reference "
+                   "cities enter Kazakhstan at the point of its border on the shortest way to the "
+                   "region (the run file has no entry routes), sized by arrivals over the run; the "
+                   "ring shows each region's net internal migration (blue gain, vermillion loss).");
+    /* Land and borders: neighbours in grey, Kazakhstan light, the rest of
+     * the box (the Caspian, Aral and Black Seas' parts) as water. */
+    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#dcebf5\"/>\n",
+            map_x(map_lon0), map_y(map_lat1), map_x(map_lon1) - map_x(map_lon0),
+            map_y(map_lat0) - map_y(map_lat1));
+    struct outline *rings = NULL;
+    int n_rings = outlines_read(&rings), border = -1;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n_rings; i++) {
+            int kz = strcmp(rings[i].country, "398") == 0;
+            if (kz != pass)
+                continue;
+            ring_path(f, &rings[i], map_x, map_y, kz ? "#fffdf6" : "#ecebe6",
+                      kz ? "#4d4d4d" : "#a8a8a8", kz ? 1.4 : 0.7);
+            if (kz && (border < 0 || rings[i].points > rings[border].points))
+                border = i; /* the mainland: the ring with most points */
+        }
+    static const struct {
+        const char *name;
+        double lon, lat;
+    } countries[] = {{"KAZAKHSTAN", 67.5, 49.4}, {"RUSSIA", 55.0, 56.6},
+                     {"UZBEKISTAN", 62.8, 40.7}, {"TURKMENISTAN", 58.5, 38.6},
+                     {"CHINA", 86.0, 40.6},      {"MONGOLIA", 88.6, 48.6},
+                     {"Caspian Sea", 51.0, 40.6}};
+    if (n_rings > 0)
+        for (size_t i = 0; i < sizeof countries / sizeof countries[0]; i++)
+            fprintf(
+                f,
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"country\" text-anchor=\"middle\">%s</text>\n",
+                map_x(countries[i].lon), map_y(countries[i].lat), countries[i].name);
+    /* Flows: one leg from the origin to where it enters Kazakhstan (summed
+     * over the regions it enters for), one leg on to each region. */
     double biggest = 1, most = 1;
     for (int g = 0; g < R; g++)
         biggest = fmax(biggest, stock[g]);
+    int cross[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
+    double cx[MIG_MAX_ORIGINS][MIG_MAX_REGIONS], cy[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     for (int o = 0; o < O; o++)
-        for (int g = 0; g < R; g++)
-            most = fmax(most, arrivals[o][g]);
+        for (int g = 0; g < R; g++) {
+            cross[o][g] = -1;
+            if (isnan(w->origin_lat[o]))
+                continue;
+            double ox = map_x(w->origin_lon[o]), oy = map_y(w->origin_lat[o]);
+            double gx = map_x(w->region_lon[g]), gy = map_y(w->region_lat[g]), best = INFINITY;
+            int candidates = by_routes ? routes->count : border >= 0 ? rings[border].points : 0;
+            for (int k = 0; k < candidates; k++) {
+                if (by_routes && routes->origin[k] != o)
+                    continue;
+                double x = map_x(by_routes ? routes->lon[k] : rings[border].lon[k]);
+                double y = map_y(by_routes ? routes->lat[k] : rings[border].lat[k]);
+                double d = hypot(x - ox, y - oy) + hypot(gx - x, gy - y);
+                if (d < best)
+                    best = d, cross[o][g] = k, cx[o][g] = x, cy[o][g] = y;
+            }
+        }
+    for (int o = 0; o < O; o++)
+        for (int g = 0; g < R; g++) {
+            double leg = 0;
+            for (int h = 0; h < R; h++)
+                leg += cross[o][h] == cross[o][g] ? arrivals[o][h] : 0;
+            most = fmax(most, leg);
+        }
     for (int o = 0; o < O; o++) {
         if (isnan(w->origin_lat[o]))
             continue;
-        double ox = MX(w->origin_lon[o]), oy = MY(w->origin_lat[o]);
+        double ox = map_x(w->origin_lon[o]), oy = map_y(w->origin_lat[o]);
         for (int g = 0; g < R; g++) {
-            if (arrivals[o][g] < 0.01 * most)
+            int first = 1; /* the first region through this crossing draws the shared leg */
+            double leg = 0;
+            for (int h = 0; h < R; h++)
+                if (cross[o][h] == cross[o][g]) {
+                    first = first && h >= g;
+                    leg += arrivals[o][h];
+                }
+            const char *colour = palette[o % COLOURS];
+            double gx = map_x(w->region_lon[g]), gy = map_y(w->region_lat[g]);
+            if (cross[o][g] < 0) { /* no crossing known: straight from the origin */
+                if (arrivals[o][g] >= 0.01 * most)
+                    fprintf(
+                        f,
+                        "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" "
+                        "stroke=\"%s\" stroke-opacity=\"0.6\" stroke-width=\"%.1f\"><title>%s to "
+                        "%s: %.0f arrivals</title></path>\n",
+                        ox, oy, (ox + gx) / 2, (oy + gy) / 2 - 30, gx, gy, colour,
+                        0.5 + 9 * sqrt(arrivals[o][g] / most), w->origin_name[o], w->region_name[g],
+                        arrivals[o][g]);
                 continue;
-            double gx = MX(w->region_lon[g]), gy = MY(w->region_lat[g]);
-            fprintf(f,
-                    "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
-                    "stroke-opacity=\"0.55\" stroke-width=\"%.1f\"><title>%s to %s: %.0f "
-                    "arrivals</title></path>\n",
-                    ox, oy, (ox + gx) / 2, (oy + gy) / 2 - 30, gx, gy, palette[o % COLOURS],
-                    0.5 + 7 * sqrt(arrivals[o][g] / most), w->origin_name[o], w->region_name[g],
-                    arrivals[o][g]);
+            }
+            double x = cx[o][g], y = cy[o][g];
+            if (first && leg >= 0.01 * most)
+                fprintf(f,
+                        "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
+                        "stroke-opacity=\"0.6\" stroke-width=\"%.1f\" stroke-linecap=\"round\">"
+                        "<title>%s: %.0f arrivals entering here</title></path>\n",
+                        ox, oy, (ox + x) / 2 + (oy - y) * 0.12, (oy + y) / 2 - (ox - x) * 0.12, x,
+                        y, colour, 0.5 + 9 * sqrt(leg / most), w->origin_name[o], leg);
+            if (arrivals[o][g] >= 0.01 * most)
+                fprintf(f,
+                        "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
+                        "stroke-opacity=\"0.6\" stroke-width=\"%.1f\" stroke-linecap=\"round\">"
+                        "<title>%s to %s: %.0f arrivals</title></path>\n",
+                        x, y, (x + gx) / 2 + (y - gy) * 0.12, (y + gy) / 2 - (x - gx) * 0.12, gx,
+                        gy, colour, 0.5 + 9 * sqrt(arrivals[o][g] / most), w->origin_name[o],
+                        w->region_name[g], arrivals[o][g]);
         }
     }
+    outlines_free(rings, n_rings);
     for (int g = 0; g < R; g++) {
         char colour[8];
         stress_colour(w->region_climate[g], colour);
-        double gx = MX(w->region_lon[g]), gy = MY(w->region_lat[g]);
-        double radius = 4 + 26 * sqrt(stock[g] / biggest);
+        double gx = map_x(w->region_lon[g]), gy = map_y(w->region_lat[g]);
+        double radius = 3 + 20 * sqrt(stock[g] / biggest);
         char moved[32];
         human(moved, sizeof moved, net[g]);
         fprintf(f,
                 "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\" "
-                "stroke-width=\"3\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" "
+                "stroke-width=\"2.5\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" "
                 "stroke=\"#333\" stroke-width=\"0.5\"><title>%s: %.0f migrant workers, climate "
                 "stress %.2f, net internal migration %s</title></circle><text x=\"%.1f\" "
                 "y=\"%.1f\" class=\"map-label\" text-anchor=\"middle\">%s</text>\n",
-                gx, gy, radius + 3, net[g] >= 0 ? "#0072B2" : "#D55E00", gx, gy, radius, colour,
+                gx, gy, radius + 2.5, net[g] >= 0 ? "#0072B2" : "#D55E00", gx, gy, radius, colour,
                 w->region_name[g], stock[g], w->region_climate[g], moved, gx, gy - radius - 5,
                 w->region_code[g]);
     }
@@ -538,9 +744,9 @@ static void map_chart(FILE *f, const struct run_file *r)
                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\" "
                     "stroke=\"#fff\"/><text x=\"%.1f\" y=\"%.1f\" class=\"map-label origin\">"
                     "%s</text>\n",
-                    MX(w->origin_lon[o]) - 5, MY(w->origin_lat[o]) - 5, palette[o % COLOURS],
-                    MX(w->origin_lon[o]) + 8, MY(w->origin_lat[o]) + 4, w->origin_name[o]);
-    double lx = width - 190, ly = 60;
+                    map_x(w->origin_lon[o]) - 5, map_y(w->origin_lat[o]) - 5, palette[o % COLOURS],
+                    map_x(w->origin_lon[o]) + 8, map_y(w->origin_lat[o]) + 4, w->origin_name[o]);
+    double lx = width - 180, ly = 60;
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">climate stress</text>\n", lx,
             ly);
     for (int i = 0; i <= 4; i++) {
@@ -551,24 +757,35 @@ static void map_chart(FILE *f, const struct run_file *r)
                 "x=\"%.1f\" y=\"%.1f\" class=\"legend\">%.2f</text>\n",
                 lx, ly + 8 + 16 * i, colour, lx + 18, ly + 18 + 16 * i, i / 4.0);
     }
-    char big[32];
+    char big[32], flow[32];
     human(big, sizeof big, biggest);
+    human(flow, sizeof flow, most);
     fprintf(f,
             "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">workers present</text>"
-            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"30\" fill=\"none\" stroke=\"#333\"/><text "
+            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"23\" fill=\"none\" stroke=\"#333\"/><text "
             "x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n"
             "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">net internal migration</text>"
             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#0072B2\" "
             "stroke-width=\"3\"/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">gain</text>"
             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#D55E00\" "
             "stroke-width=\"3\"/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">loss</text>\n"
-            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">curves: arrivals by origin"
-            "</text>\n",
-            lx, ly + 108, lx + 32, ly + 150, lx + 70, ly + 154, big, lx, ly + 206, lx + 8, ly + 224,
-            lx + 22, ly + 228, lx + 68, ly + 224, lx + 82, ly + 228, lx, ly + 256);
-#undef MX
-#undef MY
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">arrivals over the run</text>"
+            "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
+            "stroke-width=\"9.5\"/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n",
+            lx, ly + 108, lx + 25, ly + 145, lx + 56, ly + 149, big, lx, ly + 196, lx + 8, ly + 214,
+            lx + 22, ly + 218, lx + 68, ly + 214, lx + 82, ly + 218, lx, ly + 250, lx, lx + 40,
+            ly + 266, ly + 266, lx + 48, ly + 270, flow, lx, ly + 296,
+            by_routes ? "entering by routes" : "entering at the border");
     fputs("</svg>\n", f);
+    fprintf(f,
+            "<p class=\"meta\">Outlines: Natural Earth (public domain), via the world-atlas "
+            "package; regions at their administrative centres. %s</p>\n",
+            by_routes ? "Flows enter by each origin's crossing on the shortest way to the region."
+                      : "The run file has no entry routes, so flows enter at the point of "
+                        "Kazakhstan's border on the shortest way from the origin's reference "
+                        "city to the region: a geometric stand-in, not a real crossing.");
+    free(routes);
 }
 
 static void drivers_chart(FILE *f, const struct run_file *r)
@@ -598,6 +815,8 @@ static void drivers_chart(FILE *f, const struct run_file *r)
     free(x);
 }
 
+/* Remittances by origin as small multiples, each with its own axis, so that
+ * the small origins are as legible as Uzbekistan (ten times the others). */
 static void remittances_chart(FILE *f, const struct run_file *r)
 {
     const struct stats *s = &r->runs[0];
@@ -605,22 +824,70 @@ static void remittances_chart(FILE *f, const struct run_file *r)
     double *values[MIG_MAX_ORIGINS], *x = step_ends(s);
     const char *names[MIG_MAX_ORIGINS];
     by_origin(r, "remittances_usd", values, names);
-    struct time_chart c = {
-        .id = "remittances",
-        .title = "Remittances sent home, by origin",
-        .desc = "Lines of the money migrant workers send home each week, after fees, "
-                "by origin country.",
-        .unit = "USD per week",
-        .series = w->origins,
-        .steps = s->steps,
-        .names = names,
-        .values = values,
-        .x = x,
-        .start = s->start,
-        .marker = NAN};
+    int O = w->origins, columns = 3, rows = (O + columns - 1) / columns;
+    int width = 860, panel_w = 215, panel_h = 110, gap_x = 60, gap_y = 92;
+    int height = 60 + rows * (panel_h + gap_y);
     fputs("<section><h2>Remittances and sectors</h2>\n", f);
-    time_chart(f, &c);
-    free_all(values, w->origins);
+    svg_open(f, width, height, "remittances", "Remittances sent home per week, by origin",
+             "Small multiples: one panel per origin country, each with its own vertical axis, "
+             "showing the money its migrant workers send home each week after fees.");
+    int y0, m0, d0, y1, m1, d1;
+    mig_date_to_civil(s->start + (long)x[0], &y0, &m0, &d0);
+    mig_date_to_civil(s->start + (long)x[s->steps - 1], &y1, &m1, &d1);
+    for (int o = 0; o < O && x && values[o]; o++) {
+        double left = 70 + (o % columns) * (panel_w + gap_x),
+               top = 78 + (o / columns) * (panel_h + gap_y);
+        struct plot p = {f, left, top, panel_w, panel_h, x[0], x[s->steps - 1], 0, 0};
+        double total = 0;
+        for (int t = 0; t < s->steps; t++) {
+            p.ymax = fmax(p.ymax, values[o][t]);
+            total += values[o][t] * s->step_days[t] / 7;
+        }
+        if (p.ymax <= 0)
+            p.ymax = 1;
+        double step = nice_step(p.ymax, 3);
+        p.ymax = ceil(p.ymax / step) * step;
+        for (double v = 0; v <= p.ymax + step / 2; v += step) {
+            char label[32];
+            human(label, sizeof label, v);
+            fprintf(f,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+                    "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>\n",
+                    p.left, p.left + p.width, py(&p, v), py(&p, v), p.left - 5, py(&p, v) + 4,
+                    label);
+        }
+        for (int year = y0 + (m0 > 1 || d0 > 1); year <= y1; year++) {
+            double at = (double)(mig_date_from_civil(year, 1, 1) - s->start);
+            if (at < p.xmin || at > p.xmax)
+                continue;
+            fprintf(f,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"tick-line\"/>"
+                    "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%d</text>\n",
+                    px(&p, at), px(&p, at), p.top + p.height, p.top + p.height + 4, px(&p, at),
+                    p.top + p.height + 16, year);
+        }
+        fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>\n",
+                p.left, p.left + p.width, p.top + p.height, p.top + p.height);
+        fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" d=\"",
+                palette[o % COLOURS]);
+        for (int t = 0; t < s->steps; t++)
+            fprintf(f, "%c%.1f,%.1f", t ? 'L' : 'M', px(&p, x[t]), py(&p, values[o][t]));
+        char sum[32];
+        human(sum, sizeof sum, total);
+        fprintf(f, "\"><title>%s</title></path>\n", names[o]);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">", p.left, p.top - 24);
+        escaped(f, names[o]);
+        fprintf(f,
+                "</text><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s USD over the run"
+                "</text>\n",
+                p.left, p.top - 9, sum);
+    }
+    fprintf(f,
+            "<text transform=\"translate(16,%.1f) rotate(-90)\" class=\"axis-label\" "
+            "text-anchor=\"middle\">USD per week (each panel its own scale)</text>\n",
+            height / 2.0);
+    fputs("</svg>\n", f);
+    free_all(values, O);
     free(x);
 }
 
@@ -990,7 +1257,9 @@ static const char style[] =
     ".what{font-size:.85em;color:#444}svg{max-width:100%;height:auto;display:block;"
     "margin:8px 0}.chart-title{font-size:15px;font-weight:600}.tick{font-size:11px;fill:#333}"
     ".axis-label{font-size:12px;fill:#222}.legend{font-size:12px;fill:#222}"
-    ".legend-title{font-size:12px;font-weight:600;fill:#222}.map-label{font-size:11px;fill:#111}."
+    ".legend-title{font-size:12px;font-weight:600;fill:#222}"
+    ".country{font-size:11px;fill:#8a8a8a;letter-spacing:2px}.map-label{font-size:11px;fill:#111;"
+    "paint-order:stroke;stroke:#fff;stroke-width:2.5px}."
     "origin{font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}"
     ".grid{stroke:#e3e3e3;stroke-width:1}.axis{stroke:#555;stroke-width:1}"
     ".tick-line{stroke:#555}.band{fill:#999;fill-opacity:.25}.whisker{stroke:#000;"

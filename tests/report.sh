@@ -55,6 +55,15 @@ assert len(rows) == 4, rows  # the header, the baseline and two options
 assert "doubled_permit_fee" in table and "border_closure_tajikistan" in table
 chart = re.search(r'<svg[^>]*aria-labelledby="compare-0-title.*?</svg>', dom, flags=re.S).group(0)
 assert len(re.findall(r'stroke-width="2"', chart)) == 2, "one line per option"
+# The map: Kazakhstan's outline and its neighbours', flows through the border.
+svg = re.search(r'<svg[^>]*aria-labelledby="map-title.*?</svg>', dom, flags=re.S).group(0)
+assert len(re.findall(r'fill="#fffdf6"', svg)) >= 1, "no outline of Kazakhstan"
+assert len(re.findall(r'fill="#ecebe6"', svg)) >= 10, "too few neighbours"
+assert "arrivals entering here" in svg and "Natural Earth" in dom
+# Remittances: one panel per origin, each with its own axis.
+svg = re.search(r'<svg[^>]*aria-labelledby="remittances-title.*?</svg>', dom, flags=re.S).group(0)
+assert len(re.findall(r'USD over the run', svg)) == 6, "one panel per origin"
+assert len(re.findall(r'class="axis"', svg)) == 6
 PY
 fi
 
