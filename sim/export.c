@@ -12,6 +12,7 @@
  * series, run minus base, with 90% intervals over paired replicates) and
  * difference_summary (stocks at the end, flows over the run). */
 #include "migsim/export.h"
+#include "migsim/compare.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
 #include "migsim/reader.h"
@@ -512,8 +513,10 @@ static void table_summary(struct sink *k, const struct run_file *r, const struct
                              "value",
                              "difference",
                              "change_pct",
-                             bands ? "difference_q05" : "unit",
-                             bands ? "difference_q95" : NULL,
+                             bands ? "ci90_low" : "unit",
+                             bands ? "ci90_high" : NULL,
+                             bands ? "prediction90_low" : NULL,
+                             bands ? "prediction90_high" : NULL,
                              bands ? "unit" : NULL,
                              NULL};
     sink_begin(k, "difference_summary", columns);
@@ -557,18 +560,13 @@ static void table_summary(struct sink *k, const struct run_file *r, const struct
             cell_number(k, a);
             cell_number(k, a - b);
             cell_number(k, b != 0 ? 100 * (a - b) / b : NAN);
-            if (bands) {
-                for (int i = 1; i < n; i++)
-                    for (int j = i; j > 0 && each[j] < each[j - 1]; j--) {
-                        double swap = each[j];
-                        each[j] = each[j - 1], each[j - 1] = swap;
-                    }
-                double lo = 0.05 * (n - 1), hi = 0.95 * (n - 1);
-                int i05 = (int)lo, i95 = (int)hi;
-                cell_number(k, each[i05] +
-                                   (i05 + 1 < n ? (lo - i05) * (each[i05 + 1] - each[i05]) : 0));
-                cell_number(k, each[i95] +
-                                   (i95 + 1 < n ? (hi - i95) * (each[i95 + 1] - each[i95]) : 0));
+            if (bands) { /* as `migsim compare`: t intervals over paired replicates */
+                double mean, half, predict;
+                mig_compare_interval(each, n, &mean, &half, &predict);
+                cell_number(k, mean - half);
+                cell_number(k, mean + half);
+                cell_number(k, mean - predict);
+                cell_number(k, mean + predict);
             }
             cell_text(k, x->units);
             end_row(k);
@@ -728,11 +726,14 @@ static void table_readme(struct sink *k, const struct run_file *r, const struct 
         {"scenario", "the full scenario text, one line a row"},
         {"parameters", "every model parameter and its value in this run"},
         {"labels", "codes of origins, regions, sectors and drivers, with their names"},
-        {"differences", "with a base run: the series of this run minus the base, with 90% "
-                        "intervals over paired replicates (both runs share their seeds)"},
+        {"differences", "with a base run: the series of both runs and this one minus the base, "
+                        "with the 5% and 95% quantiles of the paired differences over "
+                        "replicates (both runs share their seeds)"},
         {"difference_summary",
          "with a base run: stocks at the end and flows summed over the run, in total and by "
-         "the first dimension, with the change in percent"},
+         "the first dimension, with the change in percent and, with replicates, the 90% "
+         "confidence interval of the mean difference and the 90% prediction interval of "
+         "one more pair, as migsim compare gives them"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         if (!base && i >= 8)

@@ -3,7 +3,7 @@ the run files they came from: the sheets, their columns, and values picked
 from the HDF5 file, the differences against the base run, and the same rows
 in the workbook and the CSV files.
 
-usage: check_export.py RUN.h5 BASE.h5 BOOK.xlsx CSV_FOLDER
+usage: check_export.py RUN.h5 BASE.h5 BOOK.xlsx CSV_FOLDER COMPARE_TABLE.txt
 """
 import csv
 import datetime
@@ -14,7 +14,7 @@ import numpy as np
 import openpyxl
 import xarray as xr
 
-run_path, base_path, book_path, folder = sys.argv[1:5]
+run_path, base_path, book_path, folder, compare_path = sys.argv[1:6]
 failures = []
 
 
@@ -94,6 +94,12 @@ a = float(run["migrant_stock"].isel(time=-1).sum(["origin", "region"]).mean())
 b = float(base["migrant_stock"].isel(time=-1).sum(["origin", "region"]).mean())
 check(np.isclose(stock["value"], a) and np.isclose(stock["base"], b)
       and np.isclose(stock["difference"], a - b), f"summary stock {stock} vs {a} {b}")
+check(stock["ci90_low"] <= stock["difference"] <= stock["ci90_high"]
+      and stock["prediction90_low"] <= stock["ci90_low"], f"summary intervals {stock}")
+# The same numbers as `migsim compare` prints (totals at the end).
+printed = open(compare_path, encoding="utf-8").read()
+check(f"[{stock['ci90_low']:.6g}, {stock['ci90_high']:.6g}]" in printed,
+      f"summary interval [{stock['ci90_low']:.6g}, {stock['ci90_high']:.6g}] not in compare's table")
 _, differences = rows("differences")
 d = next(r for r in differences if r["variable"] == "arrivals" and r["date"] == dates[-1]
          and r["origin"] == origins[0] and r["region"] == regions[2])

@@ -12,8 +12,9 @@ source_dir=$2
 expect 0 "export xlsx" "$migsim" export "$work/fee.h5" -o "$work/fee.xlsx" --compare "$work/base.h5"
 contains "$work/out" "wrote $work/fee.xlsx" "export names its file"
 expect 0 "export csv" "$migsim" export "$work/fee.h5" -o "$work/csv" --format csv
+"$migsim" compare "$work/base.h5" "$work/fee.h5" >"$work/compare.txt"
 /usr/bin/python3 "$source_dir/tests/check_export.py" "$work/fee.h5" "$work/base.h5" \
-    "$work/fee.xlsx" "$work/csv" && ok || not_ok "workbook and CSV contents"
+    "$work/fee.xlsx" "$work/csv" "$work/compare.txt" && ok || not_ok "workbook and CSV contents"
 "$migsim" run "$source_dir/scenarios/baseline.yaml" --scale 4000 -o "$work/one.h5" --quiet
 expect 0 "one replicate" "$migsim" export "$work/one.h5" -o "$work/one.xlsx"
 /usr/bin/python3 -c "

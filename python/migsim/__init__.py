@@ -150,11 +150,26 @@ def _step_at(ds, at):
     return int(later[0])
 
 
+def _intervals(diff):
+    """The command line's intervals of paired differences: the 90% confidence
+    interval of the mean (t, N-1) and the 90% prediction interval of one more
+    pair, from the library itself."""
+    values = (ctypes.c_double * len(diff))(*[float(x) for x in diff])
+    mean, half, predict = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    _lib.mig_compare_interval(values, len(diff), ctypes.byref(mean), ctypes.byref(half),
+                              ctypes.byref(predict))
+    m, h, p = mean.value, half.value, predict.value
+    return {"ci90_low": m - h, "ci90_high": m + h, "prediction90_low": m - p,
+            "prediction90_high": m + p}
+
+
 def compare(base, alt, by="origin", at=None):
     """Paired differences alt minus base, as `migsim compare` prints them:
     one row per quantity (and per key when `by` is "origin", "region" or
     "sector"; None for totals), with base, alternative, difference, change
-    in percent, and with replicates the 90% interval over paired replicates.
+    in percent, and with replicates the 90% confidence interval of the mean
+    difference (ci90_low, ci90_high) and the 90% prediction interval of one
+    more pair (prediction90_low, prediction90_high).
     base and alt are datasets or file names; `at` is a date (default: the
     end of the runs)."""
     if by not in (None, "origin", "region", "sector"):
@@ -188,7 +203,7 @@ def compare(base, alt, by="origin", at=None):
             row = {"quantity": label, "key": str(name), "base": bm, "alternative": am,
                    "difference": am - bm, "change_pct": 100 * (am - bm) / bm if bm else 0.0}
             if len(d) > 1:
-                row["lo90"], row["hi90"] = (float(q) for q in np.quantile(d, [0.05, 0.95]))
+                row.update(_intervals(d))
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -55,6 +55,9 @@ def _declare(lib):
     lib.mig_free.argtypes = [ctypes.c_void_p]
     lib.mig_report.restype = c_int
     lib.mig_report.argtypes = [c_char_p, ctypes.POINTER(c_char_p), c_int, c_char_p, c_char_p]
+    lib.mig_compare_interval.restype = None
+    lib.mig_compare_interval.argtypes = [ctypes.POINTER(c_double), c_int, ctypes.POINTER(c_double),
+                                         ctypes.POINTER(c_double), ctypes.POINTER(c_double)]
     if hasattr(lib, "mig_export"):
         lib.mig_export.restype = c_int
         lib.mig_export.argtypes = [c_char_p, c_char_p, c_char_p, c_char_p]

@@ -108,9 +108,11 @@ def test_compare_matches_the_command_line(cli_runs):
         assert words[0] == row["key"]
         assert float(words[1]) == pytest.approx(row["base"], rel=1e-5)
         assert float(words[3]) == pytest.approx(row["difference"], rel=1e-5, abs=1e-6)
-        lo, hi = line.split("[")[1].rstrip("]").split(",")
-        assert float(lo) == pytest.approx(row["lo90"], rel=1e-5, abs=1e-6)
-        assert float(hi) == pytest.approx(row["hi90"], rel=1e-5, abs=1e-6)
+        ci, prediction = (part.split("]")[0].split(",") for part in line.split("[")[1:3])
+        assert float(ci[0]) == pytest.approx(row["ci90_low"], rel=1e-5, abs=1e-6)
+        assert float(ci[1]) == pytest.approx(row["ci90_high"], rel=1e-5, abs=1e-6)
+        assert float(prediction[0]) == pytest.approx(row["prediction90_low"], rel=1e-5, abs=1e-6)
+        assert float(prediction[1]) == pytest.approx(row["prediction90_high"], rel=1e-5, abs=1e-6)
     totals = migsim.compare(migsim.load(base), migsim.load(fee), by=None)
     assert list(totals["key"].unique()) == ["all"]
     stock = totals[totals["quantity"] == "migrant workers present"].iloc[0]
