@@ -866,6 +866,7 @@ static int command_report(const struct cli_args *a)
 {
     struct report_options o = {.run = a->args[0],
                                .calibration = opt_value(a, "calibration"),
+                               .sensitivity = opt_value(a, "sensitivity"),
                                .output = opt_value(a, "output")};
     o.compare_count = opt_values(a, "compare", o.compare, MIG_REPORT_MAX_COMPARE);
     if (o.compare_count > MIG_REPORT_MAX_COMPARE)
@@ -1136,6 +1137,7 @@ static const struct cli_option targets_import_options[] = {
 static const struct cli_option report_options_table[] = {
     {"compare", 0, "ALT.h5", CLI_REPEAT, "an option shown against RUN, the baseline (up to six)"},
     {"calibration", 0, "CAL.h5", 0, "a calibration trace, for the fit chart"},
+    {"sensitivity", 0, "SENS.h5", 0, "a sensitivity analysis, for its chart"},
     OPT_OUTPUT_REQUIRED("REPORT.html", "the HTML file"),
     CLI_END};
 

@@ -11,6 +11,7 @@ struct report_options {
     const char *compare[MIG_REPORT_MAX_COMPARE]; /* alternatives, shown against `run` */
     int compare_count;
     const char *calibration; /* a calibration trace, or NULL */
+    const char *sensitivity; /* a sensitivity analysis (migsim sensitivity), or NULL */
     const char *output;      /* the HTML file */
 };
 
