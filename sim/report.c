@@ -4,6 +4,7 @@
  * palette, which readers with colour-vision deficiencies can tell apart. */
 #include "migsim/report.h"
 #include "migsim/date.h"
+#include "migsim/compare.h"
 #include "migsim/error.h"
 #include "migsim/reader.h"
 #include "outlines.h"
@@ -940,7 +941,7 @@ static void sectors_chart(FILE *f, const struct run_file *r)
 }
 
 /* The difference alt minus base of one series over time, per week: the
- * mean over paired replicates, and their 5% and 95% quantiles. */
+ * mean over paired replicates, and the 90% confidence interval of that mean. */
 static int difference(const struct run_file *alt, const struct run_file *base, const char *series,
                       double *mean, double *lo, double *hi)
 {
@@ -969,15 +970,14 @@ static int difference(const struct run_file *alt, const struct run_file *base, c
             each[k] = per[k][t];
             mean[t] += each[k] / n;
         }
-        for (int a = 1; a < n; a++) /* sort the few replicates */
-            for (int b = a; b > 0 && each[b] < each[b - 1]; b--) {
-                double swap = each[b];
-                each[b] = each[b - 1], each[b - 1] = swap;
-            }
-        double q05 = 0.05 * (n - 1), q95 = 0.95 * (n - 1);
-        int i05 = (int)q05, i95 = (int)q95;
-        lo[t] = each[i05] + (i05 + 1 < n ? (q05 - i05) * (each[i05 + 1] - each[i05]) : 0);
-        hi[t] = each[i95] + (i95 + 1 < n ? (q95 - i95) * (each[i95 + 1] - each[i95]) : 0);
+        /* The 90% confidence interval of the mean effect, as compare reports
+         * it (t with n - 1 degrees of freedom), not the spread of a few
+         * replicates. */
+        double centre, half = 0, predict;
+        if (n > 1)
+            mig_compare_interval(each, n, &centre, &half, &predict);
+        lo[t] = mean[t] - half;
+        hi[t] = mean[t] + half;
     }
     for (int k = 0; per && k < n; k++)
         free(per[k]);
@@ -1092,7 +1092,8 @@ static void comparison(FILE *f, const struct run_file *base, const struct run_fi
     escaped(f, base->scenario_name);
     fprintf(f, "%s.</p>\n",
             count == 1 && base->replicates > 1
-                ? "; the band is the 90% interval over paired replicates"
+                ? "; the band is the 90% confidence interval of the mean effect over paired "
+                  "replicates (t, N - 1)"
                 : "");
     double *x = step_ends(s);
     const char *names[MIG_REPORT_MAX_COMPARE];
@@ -1184,6 +1185,12 @@ static int calibration(FILE *f, const char *path)
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the calibration trace", path);
     if (H5LTfind_attribute(file, "complete_generations") == 1)
         H5LTget_attribute_int(file, "/", "complete_generations", &complete);
+    /* The posterior predictive 90% band of each observation (calibrate
+     * --predictive), drawn under the fit where present. */
+    double *band = calloc(2 * (size_t)n + 1, sizeof *band);
+    int has_band = band && H5LTfind_dataset(file, "predictive_q05") == 1 &&
+                   H5LTread_dataset_double(file, "predictive_q05", band) >= 0 &&
+                   H5LTread_dataset_double(file, "predictive_q95", band + n) >= 0;
     H5Fclose(file);
     if (status == 0) {
         int best = 0, last = 0;
@@ -1201,7 +1208,8 @@ static int calibration(FILE *f, const char *path)
                  "observed over the combined standard deviation): the grey band is the 90% "
                  "interval; points are the best evaluation (Nelder-Mead) and bars the range "
                  "over the last complete generation's particles (ABC-SMC); green inside, "
-                 "vermillion outside.");
+                 "vermillion outside; a thin blue line, where the trace has one, is the "
+                 "posterior predictive 90% band of the observation (calibrate --predictive).");
         struct plot p = {f, 330, 40, 440, 22.0 * n, -4, 4, 0, 1};
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"band\"/>\n",
                 px(&p, -1.645), p.top, px(&p, 1.645) - px(&p, -1.645), p.height);
@@ -1257,17 +1265,34 @@ static int calibration(FILE *f, const char *path)
                     px(&p, a) - 1, px(&p, b) + 1, y, y, inside ? "#009E73" : "#D55E00",
                     px(&p, (a + b) / 2), y, inside ? "#009E73" : "#D55E00", zmin, zmax,
                     inside ? "inside" : "outside");
+            if (has_band && isfinite(band[k]) && isfinite(band[n + k])) {
+                double z[2];
+                for (int e = 0; e < 2; e++) { /* standardised as the old traces' errors */
+                    double x = band[e * n + k];
+                    z[e] = !isnan(value) ? (x - value) / sd
+                           : x < lo      ? (x - lo) / sd
+                           : x > hi      ? (x - hi) / sd
+                                         : 0;
+                    z[e] = fmax(fmin(z[e], 4), -4);
+                }
+                fprintf(f,
+                        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+                        "stroke=\"#0072B2\" stroke-width=\"2\"><title>posterior predictive "
+                        "90%% band of the observation: %.4g to %.4g</title></line>\n",
+                        px(&p, z[0]), px(&p, z[1]) + 1, y + 7, y + 7, band[k], band[n + k]);
+            }
             label = next ? next + 1 : label + strlen(label);
         }
-        const char *names[] = {"inside", "outside"};
-        const char *colours[] = {"#009E73", "#D55E00"};
-        legend(f, p.left + p.width + 20, p.top, names, 2, colours);
+        const char *names[] = {"inside", "outside", "predictive"};
+        const char *colours[] = {"#009E73", "#D55E00", "#0072B2"};
+        legend(f, p.left + p.width + 20, p.top, names, has_band ? 3 : 2, colours);
         fputs("</svg>\n</section>\n", f);
     }
     free(sim);
     free(obs);
     free(objective);
     free(generation);
+    free(band);
     free(stored_error);
     free(stored_inside);
     free(role);
@@ -1310,7 +1335,8 @@ static int sensitivity_chart(FILE *f, const char *path)
     int status = 0, has_spread = H5LTfind_dataset(file, "figure_sd") == 1;
     if (spread && has_spread && H5LTread_dataset_double(file, "figure_sd", spread) < 0)
         has_spread = 0;
-    if (!a || !b || !spread || H5LTread_dataset_double(file, morris ? "mu_star" : "first_order", a) < 0 ||
+    if (!a || !b || !spread ||
+        H5LTread_dataset_double(file, morris ? "mu_star" : "first_order", a) < 0 ||
         H5LTread_dataset_double(file, morris ? "sigma" : "total_order", b) < 0)
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the sensitivity indices", path);
     H5Fclose(file);
@@ -1413,7 +1439,8 @@ static int same_shape(const struct run_file *a, const struct run_file *b)
 {
     return a->runs[0].steps == b->runs[0].steps && a->runs[0].start == b->runs[0].start &&
            a->replicates == b->replicates && a->labels.origins == b->labels.origins &&
-           a->labels.regions == b->labels.regions;
+           a->labels.regions == b->labels.regions && strcmp(a->seed, b->seed) == 0 &&
+           a->replicate_index == b->replicate_index;
 }
 
 int mig_report_write(const struct report_options *o)
@@ -1433,8 +1460,8 @@ int mig_report_write(const struct report_options *o)
         if (!same_shape(&alts[loaded], &run)) {
             loaded++;
             status = mig_fail(MIG_EINPUT,
-                              "%s: error: differs from %s in its dates, dimensions or replicates; "
-                              "expected runs of one shape",
+                              "%s: error: differs from %s in its dates, dimensions, seed or "
+                              "replicates; expected runs of one shape",
                               o->compare[loaded - 1], o->run);
             goto done;
         }
