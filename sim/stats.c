@@ -91,13 +91,40 @@ static const struct mig_series all_series[] = {
     {"internal_moves",
      {"time", "region_from", "region_to"},
      "persons",
-     "residents moving between regions in the step",
+     "residents moving between regions in the step (interregional registered moves; the "
+     "diagonal is zero)",
      offsetof(struct stats, internal_moves)},
     {"internal_moves_by_driver",
      {"time", "driver"},
      "persons",
-     "internal moves in the step by their dominant driver",
+     "internal moves (between regions) in the step by their dominant driver",
      offsetof(struct stats, internal_moves_by_driver)},
+    {"intraregional_moves",
+     {"time", "region"},
+     "persons",
+     "registered moves within a region (between its districts or towns) in the step; with "
+     "internal_moves, all the moves BNS registers",
+     offsetof(struct stats, intraregional_moves)},
+    {"births",
+     {"time", "region"},
+     "persons",
+     "residents born in the step",
+     offsetof(struct stats, births)},
+    {"deaths",
+     {"time", "region"},
+     "persons",
+     "residents who died in the step",
+     offsetof(struct stats, deaths)},
+    {"emigrants",
+     {"time", "region"},
+     "persons",
+     "residents who left Kazakhstan for good in the step",
+     offsetof(struct stats, emigrants)},
+    {"immigrants",
+     {"time", "region"},
+     "persons",
+     "people from abroad granted residence in the step (new residents)",
+     offsetof(struct stats, immigrants)},
 };
 
 const struct mig_series *mig_stats_series(size_t *count)
@@ -210,14 +237,23 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
     for (int r = 0; r < R; r++)
         for (int q = 0; q < K; q++)
             s->migrant_stock_by_sector[(t * R + r) * K + q] = k * y->stock_sector[r][q];
+    const struct resident_tally *res = &y->residents;
     for (int a = 0; a < R; a++)
         for (int b = 0; b < R; b++) {
-            s->internal_moves[(t * R + a) * R + b] = k * y->residents.moves[a][b];
-            s->residents_now[a] -= y->residents.moves[a][b];
-            s->residents_now[b] += y->residents.moves[a][b];
+            s->internal_moves[(t * R + a) * R + b] = a == b ? 0.0 : k * res->moves[a][b];
+            s->residents_now[a] -= res->moves[a][b];
+            s->residents_now[b] += res->moves[a][b];
         }
-    for (int r = 0; r < R; r++)
+    for (int r = 0; r < R; r++) {
+        s->intraregional_moves[t * R + r] = k * res->moves[r][r];
+        s->births[t * R + r] = k * res->births[r];
+        s->deaths[t * R + r] = k * res->deaths[r];
+        s->emigrants[t * R + r] = k * res->emigrants[r];
+        s->immigrants[t * R + r] = k * res->immigrants[r];
+        s->residents_now[r] += res->births[r] + res->immigrants[r] - res->deaths[r] -
+                               res->emigrants[r];
         s->resident_population[t * R + r] = k * s->residents_now[r];
+    }
     for (int d = 0; d < MIG_DRIVERS; d++)
         s->internal_moves_by_driver[t * MIG_DRIVERS + d] = k * y->residents.moves_by_driver[d];
 }
