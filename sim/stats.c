@@ -35,6 +35,12 @@ static const struct mig_statistic statistics[] = {
     {"upper_secondary_share", "", 0, 1, "%", "share who completed upper secondary education"},
     {"arrivals", "", 1, 0, "persons", "entries of migrant workers over the window"},
     {"internal_moves", "", 1, 0, "persons", "residents moving between regions over the window"},
+    {"registered_moves", "", 1, 0, "persons",
+     "registered internal moves over the window as BNS counts them: between regions and between "
+     "districts or towns of one region"},
+    {"economic_moves", "", 1, 0, "persons",
+     "moves between regions over the window whose dominant driver is economic (the seed's "
+     "internal migration figure, in the model)"},
     {"climate_move_share", "", 1, 0, "%",
      "share of internal moves over the window whose dominant driver is climate"},
     {"remittances_usd", "", 1, 0, "USD", "money sent home over the window, after fees"},
@@ -549,9 +555,14 @@ int mig_stats_value(const struct stats *s, const struct world *w, const struct t
                                     t->from, t->to);
             double climate = window_sum(s, s->internal_moves_by_driver, MIG_DRIVERS,
                                         MIG_DRIVER_CLIMATE, 1, t->from, t->to);
-            *value = strcmp(name, "internal_moves") == 0 ? all
-                     : all > 0                           ? 100.0 * climate / all
-                                                         : NAN;
+            double economic = window_sum(s, s->internal_moves_by_driver, MIG_DRIVERS,
+                                         MIG_DRIVER_ECONOMIC, 1, t->from, t->to);
+            double intra = window_sum(s, s->intraregional_moves, R, 0, R, t->from, t->to);
+            *value = strcmp(name, "internal_moves") == 0     ? all
+                     : strcmp(name, "economic_moves") == 0   ? economic
+                     : strcmp(name, "registered_moves") == 0 ? all + intra
+                     : all > 0                               ? 100.0 * climate / all
+                                                             : NAN;
         }
         return 0;
     }
