@@ -369,6 +369,11 @@ static int nelder_mead(struct evaluator *e, const struct free_parameter *f, int 
         gsl_multimin_fminimizer_free(m);
         gsl_vector_free(y);
         gsl_vector_free(step);
+        if (trace->rows >= o->budget)
+            return mig_fail(MIG_EINPUT,
+                            "error: --budget %d is smaller than Nelder-Mead's first simplex (%d "
+                            "evaluations for %d parameters)",
+                            o->budget, n + 1, n);
         return mig_fail(MIG_ERUNTIME,
                         "nelder-mead: the objective is not finite at the start (a fit figure "
                         "has no value there, e.g. an empty denominator); change the start or "

@@ -866,6 +866,7 @@ static int command_report(const struct cli_args *a)
     struct report_options o = {.run = a->args[0],
                                .compare = opt_value(a, "compare"),
                                .calibration = opt_value(a, "calibration"),
+                               .sensitivity = opt_value(a, "sensitivity"),
                                .output = opt_value(a, "output")};
     int status = mig_report_write(&o);
     if (status < 0)
@@ -1119,6 +1120,7 @@ static const struct cli_option targets_import_options[] = {
 static const struct cli_option report_options_table[] = {
     {"compare", 0, "BASE.h5", 0, "a baseline run to compare with"},
     {"calibration", 0, "CAL.h5", 0, "a calibration trace, for the fit chart"},
+    {"sensitivity", 0, "SENS.h5", 0, "a sensitivity analysis, for its chart"},
     OPT_OUTPUT_REQUIRED("REPORT.html", "the HTML file"),
     CLI_END};
 

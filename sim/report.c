@@ -800,8 +800,8 @@ static int calibration(FILE *f, const char *path)
     double *stored_error = malloc((size_t)rows * (size_t)n * sizeof *stored_error);
     double *stored_inside = malloc((size_t)rows * (size_t)n * sizeof *stored_inside);
     int *role = calloc((size_t)n, sizeof *role), complete = -1;
-    int status = 0, has_errors = H5LTfind_dataset(file, "error") == 1 &&
-                                 H5LTfind_dataset(file, "inside") == 1;
+    int status = 0,
+        has_errors = H5LTfind_dataset(file, "error") == 1 && H5LTfind_dataset(file, "inside") == 1;
     if (!sim || !obs || !objective || !generation || !stored_error || !stored_inside || !role ||
         H5LTread_dataset_double(file, "simulated", sim) < 0 ||
         H5LTread_dataset_double(file, "target_observed", obs) < 0 ||
@@ -857,15 +857,15 @@ static int calibration(FILE *f, const char *path)
                 if (strcmp(method, "abc-smc") == 0 ? generation[i] == last : i == best) {
                     double x = sim[(size_t)i * n + k];
                     /* Ranges and bounds are met anywhere inside them. */
-                    double z = has_errors    ? stored_error[(size_t)i * n + k]
+                    double z = has_errors      ? stored_error[(size_t)i * n + k]
                                : !isnan(value) ? (x - value) / sd
-                               : x < lo      ? (x - lo) / sd
-                               : x > hi      ? (x - hi) / sd
-                                             : 0;
+                               : x < lo        ? (x - lo) / sd
+                               : x > hi        ? (x - hi) / sd
+                                               : 0;
                     zmin = fmin(zmin, z), zmax = fmax(zmax, z);
                     rows_used++;
-                    rows_inside += has_errors ? stored_inside[(size_t)i * n + k] > 0.5
-                                              : fabs(z) <= 1.645;
+                    rows_inside +=
+                        has_errors ? stored_inside[(size_t)i * n + k] > 0.5 : fabs(z) <= 1.645;
                 }
             /* Inside: the best evaluation is, or most of the particles are. */
             int inside = 2 * rows_inside > rows_used;
@@ -901,6 +901,114 @@ static int calibration(FILE *f, const char *path)
     free(stored_error);
     free(stored_inside);
     free(role);
+    return status;
+}
+
+/* The sensitivity analysis (migsim sensitivity): a grid of figures (rows)
+ * by parameters (columns), each cell shaded by the total Sobol' index (or
+ * Morris mu* relative to the row's largest) and labelled with its values. */
+#define MIG_MAX_FREE_REPORT 64
+static int sensitivity_chart(FILE *f, const char *path)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
+        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a sensitivity analysis",
+                        path);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    static char names[8192], ids[1 << 16], roles[1 << 14];
+    char method[16] = "";
+    hsize_t dims[2] = {0, 0};
+    names[0] = ids[0] = roles[0] = '\0';
+    int morris = 0;
+    if (file < 0 || H5LTget_attribute_string(file, "/", "method", method) < 0 ||
+        (strcmp(method, "sobol") != 0 && strcmp(method, "morris") != 0) ||
+        H5LTget_attribute_string(file, "/", "parameter_names", names) < 0 ||
+        H5LTget_attribute_string(file, "/", "figure_ids", ids) < 0 ||
+        H5LTget_attribute_string(file, "/", "figure_roles", roles) < 0 ||
+        H5LTget_dataset_info(file, (morris = !strcmp(method, "morris")) ? "mu_star" : "total_order",
+                             dims, NULL, NULL) < 0 ||
+        dims[0] == 0 || dims[1] == 0) {
+        if (file >= 0)
+            H5Fclose(file);
+        return mig_fail(MIG_EINPUT, "%s: error: not a sensitivity analysis (migsim sensitivity)",
+                        path);
+    }
+    int K = (int)dims[0], d = (int)dims[1];
+    double *a = malloc((size_t)K * (size_t)d * sizeof *a),
+           *b = malloc((size_t)K * (size_t)d * sizeof *b);
+    double *spread = calloc((size_t)K, sizeof *spread);
+    int status = 0, has_spread = H5LTfind_dataset(file, "figure_sd") == 1;
+    if (spread && has_spread && H5LTread_dataset_double(file, "figure_sd", spread) < 0)
+        has_spread = 0;
+    if (!a || !b || !spread || H5LTread_dataset_double(file, morris ? "mu_star" : "first_order", a) < 0 ||
+        H5LTread_dataset_double(file, morris ? "sigma" : "total_order", b) < 0)
+        status = mig_fail(MIG_EINPUT, "%s: error: cannot read the sensitivity indices", path);
+    H5Fclose(file);
+    if (status == 0) {
+        const char *param[MIG_MAX_FREE_REPORT], *figure[1024], *role[1024];
+        int np = 0, nf = 0, nr = 0;
+        for (char *t = strtok(names, ","); t && np < MIG_MAX_FREE_REPORT; t = strtok(NULL, ","))
+            param[np++] = strchr(t, '.') ? strchr(t, '.') + 1 : t;
+        for (char *t = strtok(ids, ","); t && nf < 1024; t = strtok(NULL, ","))
+            figure[nf++] = t;
+        for (char *t = strtok(roles, ","); t && nr < 1024; t = strtok(NULL, ","))
+            role[nr++] = t;
+        int rows = K < nf ? K : nf, cols = d < np ? d : np;
+        int width = 300 + 110 * cols, height = 90 + 20 * rows;
+        fputs("<section><h2>Sensitivity</h2>\n", f);
+        svg_open(f, width, height, "sensitivity",
+                 morris ? "Morris screening: mu* / sigma of each figure"
+                        : "Sobol' indices of each figure: first-order / total",
+                 morris ? "For each figure (rows) and free parameter (columns), the mean absolute "
+                          "elementary effect mu* and its spread sigma, in the figure's units over "
+                          "the parameter's range; the shade is mu* relative to the row's largest."
+                        : "For each figure (rows) and free parameter (columns), the share of the "
+                          "figure's variance due to the parameter alone (first-order S) and with "
+                          "its interactions (total ST); the shade is ST. The figure's sd over "
+                          "the runs is beside its name: where it is small against the figure's "
+                          "sampling error, the indices describe noise.");
+        for (int j = 0; j < cols; j++) {
+            fprintf(f, "<text x=\"%d\" y=\"56\" class=\"tick\" text-anchor=\"middle\">",
+                    300 + 110 * j + 55);
+            escaped(f, param[j]);
+            fputs("</text>\n", f);
+        }
+        for (int k = 0; k < rows; k++) {
+            double y = 64 + 20.0 * k, top = 0;
+            for (int j = 0; j < cols; j++)
+                top = fmax(top, isfinite(a[k * d + j]) ? fabs(a[k * d + j]) : 0);
+            fprintf(f, "<text x=\"292\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">", y + 14);
+            char label[96];
+            if (has_spread)
+                snprintf(label, sizeof label, "[%s] %s (sd %.3g)", k < nr ? role[k] : "fit",
+                         figure[k], spread[k]);
+            else
+                snprintf(label, sizeof label, "[%s] %s", k < nr ? role[k] : "fit", figure[k]);
+            escaped(f, label);
+            fputs("</text>\n", f);
+            for (int j = 0; j < cols; j++) {
+                double x = a[k * d + j], z = b[k * d + j];
+                double shade = morris ? (top > 0 && isfinite(x) ? fabs(x) / top : 0)
+                                      : (isfinite(z) ? fmin(fmax(z, 0), 1) : 0);
+                char cell[48];
+                if (!isfinite(x) && !isfinite(z))
+                    snprintf(cell, sizeof cell, "no spread");
+                else if (morris)
+                    snprintf(cell, sizeof cell, "%.3g / %.3g", x, z);
+                else
+                    snprintf(cell, sizeof cell, "%.2f / %.2f", x, z);
+                fprintf(f,
+                        "<rect x=\"%d\" y=\"%.1f\" width=\"108\" height=\"18\" fill=\"#0072B2\" "
+                        "fill-opacity=\"%.2f\"/><text x=\"%d\" y=\"%.1f\" class=\"tick\" "
+                        "text-anchor=\"middle\">%s</text>\n",
+                        300 + 110 * j, y + 1, 0.05 + 0.8 * shade, 300 + 110 * j + 54, y + 14, cell);
+            }
+        }
+        fputs("</svg>\n</section>\n", f);
+    }
+    free(a);
+    free(b);
+    free(spread);
     return status;
 }
 
@@ -968,6 +1076,8 @@ int mig_report_write(const struct report_options *o)
         comparison(f, &run, &base);
     if (o->calibration)
         status = calibration(f, o->calibration);
+    if (o->sensitivity && status == 0)
+        status = sensitivity_chart(f, o->sensitivity);
     fprintf(f, "<footer>Made by migsim %s from ", run.version);
     escaped(f, o->run);
     fputs(". Colours: Okabe-Ito palette; climate stress: a yellow-green-purple scale.</footer>\n"

@@ -44,6 +44,13 @@ import h5py
 f = h5py.File('$work/morris.h5', 'r')
 assert f['mu_star'].shape == (25, 2) and f['sigma'].shape == (25, 2)
 " && ok || not_ok "morris output"
+# The report's chart reads the HDF5 file.
+"$migsim" run "$work/short.yaml" --quiet -o "$work/run.h5" && ok || not_ok "run for the report"
+expect 0 "report with a sensitivity chart" "$migsim" report "$work/run.h5" --sensitivity "$work/sobol.h5" -o "$work/report.html"
+contains "$work/report.html" "indices of each figure: first-order / total" "sensitivity chart"
+expect 2 "report with a foreign sensitivity file" "$migsim" report "$work/run.h5" --sensitivity "$work/run.h5" -o "$work/report2.html"
+contains "$work/err" "run.h5: error: not a sensitivity analysis" "foreign sensitivity message"
+[ ! -e "$work/report2.html" ] && ok || not_ok "report written despite a bad sensitivity file"
 # Bad requests: exit 2, one message, nothing written.
 bad_sensitivity() { # WHAT MESSAGE ARGS...
     local what=$1 message=$2
@@ -112,6 +119,8 @@ assert f['profile_objective'].shape == (2, 3)
 assert f.attrs['objective_noise_sd'] >= 0
 assert list(f['target_role'][:]).count(0) == 5, list(f['target_role'][:])
 " && ok || not_ok "profile in the trace"
+expect 2 "budget below the first simplex" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" --budget 2 -o "$work/x"
+contains "$work/err" "--budget 2 is smaller than Nelder-Mead's first simplex (3 evaluations for 2 parameters)" "budget message"
 expect 2 "calibrate --min-acceptance 2" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" --min-acceptance 2 -o "$work/x"
 
 finish sensitivity
