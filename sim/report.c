@@ -814,6 +814,12 @@ static int calibration(FILE *f, const char *path)
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the calibration trace", path);
     if (H5LTfind_attribute(file, "complete_generations") == 1)
         H5LTget_attribute_int(file, "/", "complete_generations", &complete);
+    /* The posterior predictive 90% band of each observation (calibrate
+     * --predictive), drawn under the fit where present. */
+    double *band = calloc(2 * (size_t)n + 1, sizeof *band);
+    int has_band = band && H5LTfind_dataset(file, "predictive_q05") == 1 &&
+                   H5LTread_dataset_double(file, "predictive_q05", band) >= 0 &&
+                   H5LTread_dataset_double(file, "predictive_q95", band + n) >= 0;
     H5Fclose(file);
     if (status == 0) {
         int best = 0, last = 0;
@@ -831,7 +837,8 @@ static int calibration(FILE *f, const char *path)
                  "observed over the combined standard deviation): the grey band is the 90% "
                  "interval; points are the best evaluation (Nelder-Mead) and bars the range "
                  "over the last complete generation's particles (ABC-SMC); green inside, "
-                 "vermillion outside.");
+                 "vermillion outside; a thin blue line, where the trace has one, is the "
+                 "posterior predictive 90% band of the observation (calibrate --predictive).");
         struct plot p = {f, 330, 40, 440, 22.0 * n, -4, 4, 0, 1};
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"band\"/>\n",
                 px(&p, -1.645), p.top, px(&p, 1.645) - px(&p, -1.645), p.height);
@@ -887,17 +894,34 @@ static int calibration(FILE *f, const char *path)
                     px(&p, a) - 1, px(&p, b) + 1, y, y, inside ? "#009E73" : "#D55E00",
                     px(&p, (a + b) / 2), y, inside ? "#009E73" : "#D55E00", zmin, zmax,
                     inside ? "inside" : "outside");
+            if (has_band && isfinite(band[k]) && isfinite(band[n + k])) {
+                double z[2];
+                for (int e = 0; e < 2; e++) { /* standardised as the old traces' errors */
+                    double x = band[e * n + k];
+                    z[e] = !isnan(value) ? (x - value) / sd
+                           : x < lo      ? (x - lo) / sd
+                           : x > hi      ? (x - hi) / sd
+                                         : 0;
+                    z[e] = fmax(fmin(z[e], 4), -4);
+                }
+                fprintf(f,
+                        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+                        "stroke=\"#0072B2\" stroke-width=\"2\"><title>posterior predictive "
+                        "90%% band of the observation: %.4g to %.4g</title></line>\n",
+                        px(&p, z[0]), px(&p, z[1]) + 1, y + 7, y + 7, band[k], band[n + k]);
+            }
             label = next ? next + 1 : label + strlen(label);
         }
-        const char *names[] = {"inside", "outside"};
-        const char *colours[] = {"#009E73", "#D55E00"};
-        legend(f, p.left + p.width + 20, p.top, names, 2, colours);
+        const char *names[] = {"inside", "outside", "predictive"};
+        const char *colours[] = {"#009E73", "#D55E00", "#0072B2"};
+        legend(f, p.left + p.width + 20, p.top, names, has_band ? 3 : 2, colours);
         fputs("</svg>\n</section>\n", f);
     }
     free(sim);
     free(obs);
     free(objective);
     free(generation);
+    free(band);
     free(stored_error);
     free(stored_inside);
     free(role);
@@ -940,7 +964,8 @@ static int sensitivity_chart(FILE *f, const char *path)
     int status = 0, has_spread = H5LTfind_dataset(file, "figure_sd") == 1;
     if (spread && has_spread && H5LTread_dataset_double(file, "figure_sd", spread) < 0)
         has_spread = 0;
-    if (!a || !b || !spread || H5LTread_dataset_double(file, morris ? "mu_star" : "first_order", a) < 0 ||
+    if (!a || !b || !spread ||
+        H5LTread_dataset_double(file, morris ? "mu_star" : "first_order", a) < 0 ||
         H5LTread_dataset_double(file, morris ? "sigma" : "total_order", b) < 0)
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the sensitivity indices", path);
     H5Fclose(file);
