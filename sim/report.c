@@ -4,6 +4,7 @@
  * palette, which readers with colour-vision deficiencies can tell apart. */
 #include "migsim/report.h"
 #include "migsim/date.h"
+#include "migsim/compare.h"
 #include "migsim/error.h"
 #include "migsim/reader.h"
 
@@ -695,7 +696,9 @@ static void comparison(FILE *f, const struct run_file *alt, const struct run_fil
     fputs(" minus ", f);
     escaped(f, base->scenario_name);
     fprintf(f, "%s. Both runs share their seed, so the difference is the policy's effect.</p>\n",
-            alt->replicates > 1 ? "; the band is the 90% interval over paired replicates" : "");
+            alt->replicates > 1 ? "; the band is the 90% confidence interval of the mean "
+                                  "effect over paired replicates (t, N - 1)"
+                                : "");
     double *x = step_ends(s);
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
         int n = alt->replicates;
@@ -720,15 +723,14 @@ static void comparison(FILE *f, const struct run_file *alt, const struct run_fil
                 each[k] = per[k] ? per[k][t] : 0;
                 mean[t] += each[k] / n;
             }
-            for (int a = 1; a < n; a++) /* sort the few replicates */
-                for (int b = a; b > 0 && each[b] < each[b - 1]; b--) {
-                    double swap = each[b];
-                    each[b] = each[b - 1], each[b - 1] = swap;
-                }
-            double q05 = 0.05 * (n - 1), q95 = 0.95 * (n - 1);
-            int i05 = (int)q05, i95 = (int)q95;
-            lo[t] = each[i05] + (i05 + 1 < n ? (q05 - i05) * (each[i05 + 1] - each[i05]) : 0);
-            hi[t] = each[i95] + (i95 + 1 < n ? (q95 - i95) * (each[i95 + 1] - each[i95]) : 0);
+            /* The 90% confidence interval of the mean effect, as compare
+             * reports it (t with n - 1 degrees of freedom), not the spread
+             * of a few replicates. */
+            double centre, half = 0, predict;
+            if (n > 1)
+                mig_compare_interval(each, n, &centre, &half, &predict);
+            lo[t] = mean[t] - half;
+            hi[t] = mean[t] + half;
         }
         char id[32];
         snprintf(id, sizeof id, "compare-%zu", i);
@@ -1067,11 +1069,13 @@ int mig_report_write(const struct report_options *o)
     if (o->compare &&
         (base.runs[0].steps != run.runs[0].steps || base.runs[0].start != run.runs[0].start ||
          base.replicates != run.replicates || base.labels.origins != run.labels.origins ||
-         base.labels.regions != run.labels.regions)) {
-        status = mig_fail(MIG_EINPUT,
-                          "%s: error: differs from %s in its dates, dimensions or replicates; "
-                          "expected two runs of one shape",
-                          o->compare, o->run);
+         base.labels.regions != run.labels.regions || strcmp(base.seed, run.seed) != 0 ||
+         base.replicate_index != run.replicate_index)) {
+        status =
+            mig_fail(MIG_EINPUT,
+                     "%s: error: differs from %s in its dates, dimensions, seed or replicates; "
+                     "expected two runs of one shape",
+                     o->compare, o->run);
         goto done;
     }
     char temp[4200];

@@ -133,6 +133,10 @@ assert f['posterior_correlation'].shape == (2, 2)
 "$migsim" run "$work/short.yaml" --quiet -o "$work/run2.h5" && ok || not_ok "run for the fit chart"
 expect 0 "report with predictive bands" "$migsim" report "$work/run2.h5" --calibration "$work/pred.h5" -o "$work/fit.html"
 contains "$work/fit.html" "posterior predictive 90% band of the observation:" "predictive bands drawn"
+# The report's comparison pairs runs as compare does: another seed is refused.
+"$migsim" run "$work/short.yaml" --quiet --seed 5 -o "$work/seed5.h5" && ok || not_ok "run with another seed"
+expect 2 "report comparing unpaired runs" "$migsim" report "$work/run2.h5" --compare "$work/seed5.h5" -o "$work/unpaired.html"
+contains "$work/err" "differs from $work/run2.h5 in its dates, dimensions, seed or replicates" "unpaired report message"
 expect 2 "predictive without a posterior" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" --predictive 4 -o "$work/x"
 contains "$work/err" "--predictive draws from a posterior; it goes with --method abc-smc" "predictive message"
 expect 2 "budget below the first simplex" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" --budget 2 -o "$work/x"
