@@ -32,7 +32,7 @@ static void stage_conditions(struct engine *e)
 static void stage_tables(struct engine *e)
 {
     mig_behaviour_tables(e->sc, e->w, &e->conditions, &e->aggregates, e->step, &e->tables);
-    if (e->tables.migrant_clamped || e->tables.move_clamped)
+    if (e->tables.migrant_clamped || e->tables.residents.move_clamped)
         e->clamped_steps++;
 }
 
@@ -89,7 +89,7 @@ static void stage_count(struct engine *e)
 static void stage_residents(struct engine *e)
 {
     thinned(e, e->pop->residents, e->pop->resident_begin, e->pop->resident_end,
-            MIG_STREAM_RESIDENT_CANDIDATE, e->tables.q_move, mig_behaviour_resident);
+            MIG_STREAM_RESIDENT_CANDIDATE, e->tables.residents.q_move, mig_residents_move);
 }
 
 static void add_tally(struct tally *into, const struct tally *from)

@@ -212,14 +212,14 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
             s->migrant_stock_by_sector[(t * R + r) * K + q] = k * y->stock_sector[r][q];
     for (int a = 0; a < R; a++)
         for (int b = 0; b < R; b++) {
-            s->internal_moves[(t * R + a) * R + b] = k * y->moves[a][b];
-            s->residents_now[a] -= y->moves[a][b];
-            s->residents_now[b] += y->moves[a][b];
+            s->internal_moves[(t * R + a) * R + b] = k * y->residents.moves[a][b];
+            s->residents_now[a] -= y->residents.moves[a][b];
+            s->residents_now[b] += y->residents.moves[a][b];
         }
     for (int r = 0; r < R; r++)
         s->resident_population[t * R + r] = k * s->residents_now[r];
     for (int d = 0; d < MIG_DRIVERS; d++)
-        s->internal_moves_by_driver[t * MIG_DRIVERS + d] = k * y->moves_by_driver[d];
+        s->internal_moves_by_driver[t * MIG_DRIVERS + d] = k * y->residents.moves_by_driver[d];
 }
 
 static void survey_one(const struct tables *t, const struct population *pop, uint64_t id,

@@ -110,23 +110,23 @@ static void residents_never_move_to_their_own_region(void **state)
     tables_for(&sc, t);
     for (int d = 0; d < MIG_DRIVERS; d++)
         for (int r = 0; r < w.regions; r++) {
-            assert_true(probability(t->dest_cdf[d][r], r) < 1e-15 || d == MIG_DRIVER_RESETTLEMENT);
-            assert_true(fabs(t->dest_cdf[d][r][w.regions - 1] - 1.0) < 1e-12);
+            assert_true(probability(t->residents.dest_cdf[d][r], r) < 1e-15 || d == MIG_DRIVER_RESETTLEMENT);
+            assert_true(fabs(t->residents.dest_cdf[d][r][w.regions - 1] - 1.0) < 1e-12);
         }
     /* Resettlement leads only to programme destinations, and only sources
      * send; every rate stays under the thinning ceiling. */
     int kos = mig_world_region(&w, "KOS"), tur = mig_world_region(&w, "TUR");
     int ala = mig_world_region(&w, "ALA");
-    assert_true(probability(t->dest_cdf[MIG_DRIVER_RESETTLEMENT][tur], kos) > 0);
-    assert_true(probability(t->dest_cdf[MIG_DRIVER_RESETTLEMENT][tur], ala) == 0);
+    assert_true(probability(t->residents.dest_cdf[MIG_DRIVER_RESETTLEMENT][tur], kos) > 0);
+    assert_true(probability(t->residents.dest_cdf[MIG_DRIVER_RESETTLEMENT][tur], ala) == 0);
     for (int r = 0; r < w.regions; r++)
         for (int a = 0; a < w.ages; a++) {
-            assert_true(t->move_cum[r][a][MIG_DRIVERS - 1] <= t->q_move);
+            assert_true(t->residents.move_cum[r][a][MIG_DRIVERS - 1] <= t->residents.q_move);
             if (r == kos)
-                assert_true(t->move_cum[r][a][MIG_DRIVER_RESETTLEMENT] ==
-                            t->move_cum[r][a][MIG_DRIVER_CLIMATE]);
+                assert_true(t->residents.move_cum[r][a][MIG_DRIVER_RESETTLEMENT] ==
+                            t->residents.move_cum[r][a][MIG_DRIVER_CLIMATE]);
         }
-    assert_false(t->move_clamped);
+    assert_false(t->residents.move_clamped);
     assert_false(t->migrant_clamped);
     free(t);
 }

@@ -11,17 +11,7 @@
 
 #include "migsim/policy.h"
 #include "migsim/population.h"
-
-enum mig_driver {
-    MIG_DRIVER_ECONOMIC,
-    MIG_DRIVER_CLIMATE,
-    MIG_DRIVER_RESETTLEMENT,
-    MIG_DRIVER_EDUCATION,
-    MIG_DRIVER_OTHER,
-    MIG_DRIVERS
-};
-
-extern const char *const mig_driver_names[MIG_DRIVERS];
+#include "migsim/residents.h"
 
 /* What agents did in one step, in agents (not persons). Integers, so that
  * sums over threads, chunks or ranks are exact in any order. */
@@ -34,8 +24,7 @@ struct tally {
     int64_t visits[MIG_MAX_ORIGINS];
     int64_t remit_cents[MIG_MAX_ORIGINS]; /* sent home, after fees, in US cents */
     int64_t eligible[MIG_MAX_ORIGINS][2]; /* at home and free to come, by sex */
-    int64_t moves[MIG_MAX_REGIONS][MIG_MAX_REGIONS];
-    int64_t moves_by_driver[MIG_DRIVERS];
+    struct resident_tally residents;
 };
 
 /* Aggregates carried from one step to the next: all that agents know of
@@ -49,8 +38,8 @@ struct aggregates {
 struct tables {
     int32_t step;
     uint64_t seed;
-    double q_migrant, q_move; /* candidate probabilities (thinning bounds) */
-    bool migrant_clamped, move_clamped;
+    double q_migrant; /* candidate probability (thinning bound) */
+    bool migrant_clamped;
 
     double entry_p[MIG_MAX_ORIGINS][2];
     double fee_share[MIG_MAX_ORIGINS]; /* permit fee over the expected wage */
@@ -69,8 +58,7 @@ struct tables {
     double saving_margin;
     int regions, sectors;
 
-    double move_cum[MIG_MAX_REGIONS][MIG_MAX_AGES][MIG_DRIVERS];
-    double dest_cdf[MIG_DRIVERS][MIG_MAX_REGIONS][MIG_MAX_REGIONS];
+    struct resident_tables residents;
 };
 
 /* Builds the step's tables. */
@@ -96,10 +84,6 @@ void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint6
  * stocks, remittances and those at home who are free to come. */
 void mig_behaviour_count(const struct tables *t, struct population *pop, uint64_t first,
                          uint64_t end, struct tally *y);
-
-/* A candidate resident (thinning): may move, with a dominant driver. */
-void mig_behaviour_resident(const struct tables *t, struct population *pop, uint64_t id,
-                            struct tally *y);
 
 /* The monthly wage of a migrant's current job. */
 static inline double mig_behaviour_wage(const struct tables *t, const struct population *pop,
