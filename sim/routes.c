@@ -12,6 +12,8 @@
 #include "migsim/world.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 static int origin_of(const struct world *w, const struct csv *t, size_t row, size_t column,

@@ -80,8 +80,8 @@ static int load_origins(struct world *w, const struct scenario *sc)
         return status;
     static const char *const names[] = {
         "code", "name", "avg_monthly_wage_usd", "share_of_migrant_workers_in_kz_pct", "lat",
-        "lon",  NULL};
-    size_t c[6];
+        "lon",  "russia_per_kazakhstan", NULL};
+    size_t c[7];
     if ((status = mig_csv_columns(&t, names, c)) < 0 || (status = mig_csv_at_most(&t, MIG_MAX_ORIGINS)) < 0)
         goto done;
     double total = 0;
@@ -92,7 +92,8 @@ static int load_origins(struct world *w, const struct scenario *sc)
                                       &w->origin_wage_usd[r])) < 0 ||
             (status = mig_csv_number(&t, r, c[3], 0, 100, &w->origin_share[r])) < 0 ||
             (status = mig_csv_optional_number(&t, r, c[4], -90, 90, NAN, &w->origin_lat[r])) < 0 ||
-            (status = mig_csv_optional_number(&t, r, c[5], -180, 180, NAN, &w->origin_lon[r])) < 0)
+            (status = mig_csv_optional_number(&t, r, c[5], -180, 180, NAN, &w->origin_lon[r])) < 0 ||
+            (status = mig_csv_optional_number(&t, r, c[6], 0, 1e4, 0, &w->origin_russia_ratio[r])) < 0)
             goto done;
         copy_name(&t, r, c[1], w->origin_name[r], sizeof w->origin_name[r]);
         total += w->origin_share[r];
@@ -161,17 +162,19 @@ static int load_sectors(struct world *w, const struct scenario *sc)
         return status;
     static const char *const names[] = {
         "code",     "name",  "wage_factor",           "seasonal", "block",
-        "gva",      "employed_kz_thousands", "migrant_share_pct", NULL};
+        "regional", "employed_kz_thousands", "migrant_share_pct", NULL};
     size_t c[8];
     if ((status = mig_csv_columns(&t, names, c)) < 0 || (status = mig_csv_at_most(&t, MIG_MAX_SECTORS)) < 0)
         goto done;
     double surveyed = 0;
     for (size_t r = 0; r < t.rows; r++) {
         double seasonal;
-        const struct csv_cell *block = mig_csv_cell(&t, r, c[4]), *gva = mig_csv_cell(&t, r, c[5]);
+        const struct csv_cell *block = mig_csv_cell(&t, r, c[4]);
+        double regional;
         if ((status = mig_csv_code(&t, r, c[0], w->sector_code[r], sizeof w->sector_code[r])) < 0 ||
             (status = mig_csv_number(&t, r, c[2], 0.01, 100, &w->sector_wage_factor[r])) < 0 ||
             (status = mig_csv_number(&t, r, c[3], 0, 1, &seasonal)) < 0 ||
+            (status = mig_csv_number(&t, r, c[5], 0, 1, &regional)) < 0 ||
             (status = mig_csv_number(&t, r, c[6], 0.001, 1e6, &w->sector_employed_kz[r])) < 0 ||
             (status = mig_csv_optional_number(&t, r, c[7], 0, 100, NAN, &w->sector_migrant_share[r])) < 0)
             goto done;
@@ -182,14 +185,7 @@ static int load_sectors(struct world *w, const struct scenario *sc)
                               t.path, block->line, block->column, block->text);
             goto done;
         }
-        if ((w->sector_gva[r] = mig_labour_gva_set(gva->text)) < 0) {
-            status = mig_fail(MIG_EINPUT,
-                              "%s:%d:%d: error: unknown value-added section in '%s'; expected "
-                              "names among agriculture, mining, manufacturing, construction and "
-                              "trade joined by '+', or nothing",
-                              t.path, gva->line, gva->column, gva->text);
-            goto done;
-        }
+        w->sector_regional[r] = regional > 0.5;
         copy_name(&t, r, c[1], w->sector_name[r], sizeof w->sector_name[r]);
         w->sector_seasonal[r] = seasonal > 0.5;
         if (!isnan(w->sector_migrant_share[r]))

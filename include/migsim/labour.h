@@ -13,10 +13,7 @@ struct scenario;
  * are located MIG_EINPUT. */
 int mig_labour_load(struct world *w, const struct scenario *sc);
 
-/* For sectors.csv: the index of a block name, or -1; the value-added
- * sections of a sector as a bit set from "mining+manufacturing" (0 for an
- * empty text), or -1 for an unknown name. */
+/* For sectors.csv: the index of a block name, or -1. */
 int mig_labour_block(const char *name);
-int mig_labour_gva_set(const char *text);
 
 #endif

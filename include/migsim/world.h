@@ -20,6 +20,7 @@ struct world {
     double origin_share[MIG_MAX_ORIGINS];    /* share of migrant workers, normalised */
     double origin_lat[MIG_MAX_ORIGINS], origin_lon[MIG_MAX_ORIGINS]; /* NAN where unknown */
     double origin_distance_km[MIG_MAX_ORIGINS]; /* mean distance to the regions */
+    double origin_russia_ratio[MIG_MAX_ORIGINS]; /* workers in Russia per worker in Kazakhstan */
 
     char region_code[MIG_MAX_REGIONS][MIG_CODE_LEN];
     char region_name[MIG_MAX_REGIONS][48];
@@ -27,6 +28,7 @@ struct world {
     double region_population[MIG_MAX_REGIONS];
     double region_wage_usd[MIG_MAX_REGIONS]; /* 2024-equivalent mean monthly wage */
     double region_climate[MIG_MAX_REGIONS];  /* climate stress, 0..1 */
+    double region_subsistence_usd[MIG_MAX_REGIONS]; /* subsistence minimum a month (labour.c) */
     int region_surveyed[MIG_MAX_REGIONS];    /* in the IMWS round 6 sample */
 
     /* Great-circle km; origin to region is NAN where the data has none. */
@@ -38,7 +40,7 @@ struct world {
     double sector_wage_factor[MIG_MAX_SECTORS];
     int sector_seasonal[MIG_MAX_SECTORS];
     int sector_block[MIG_MAX_SECTORS];          /* employment block of BNS's regional tables */
-    int sector_gva[MIG_MAX_SECTORS];            /* value-added sections, a bit set (labour.c) */
+    int sector_regional[MIG_MAX_SECTORS];       /* has its own column in regional_economy.csv */
     double sector_employed_kz[MIG_MAX_SECTORS]; /* national employment, thousands */
     double sector_migrant_share[MIG_MAX_SECTORS]; /* IMWS share in percent; NAN if not surveyed */
 

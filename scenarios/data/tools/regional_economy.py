@@ -17,13 +17,47 @@ COLUMNS = [
     ("employed_agriculture_persons", "employment", "2024", "employed in agriculture"),
     ("employed_industry_construction_persons", "employment", "2024", "employed in industry AND"),
     ("employed_services_persons", "employment", "2024", "employed in services"),
-    ("gva_agriculture_mkzt", "GRP_by_sector", "2024", "gross value added, section A"),
-    ("gva_mining_mkzt", "GRP_by_sector", "2024", "gross value added, section B"),
-    ("gva_manufacturing_mkzt", "GRP_by_sector", "2024", "gross value added, section C"),
-    ("gva_construction_mkzt", "GRP_by_sector", "2024", "gross value added, section F"),
-    ("gva_trade_mkzt", "GRP_by_sector", "2024", "gross value added, section G"),
     ("grp_mkzt", "GRP_by_sector", "2024", "gross regional product (total)"),
 ]
+# Employment by region in single sections, derived from BNS value added and
+# labour productivity (regional_labour.csv).
+SECTIONS = [
+    ("employed_construction_persons", "construction"),
+    ("employed_trade_persons", "trade"),
+    ("employed_hospitality_persons", "hospitality"),
+]
+
+
+# The month whose national subsistence minimum sets the level.
+LEVEL_PERIOD = "2024-07"
+
+
+def subsistence_minimum(folder, rows, regions):
+    """Each region's subsistence minimum relative to the national one of the
+    same month, averaged over the months found (BNS, 2024-2025), times the
+    national minimum of LEVEL_PERIOD; the national value where no month was
+    found."""
+    with open(os.path.join(folder, "living_costs.csv"), newline="", encoding="utf-8") as f:
+        found = [r for r in csv.DictReader(f) if r["topic"] == "subsistence_minimum"]
+    found += [r for r in rows if r["topic"] == "subsistence_minimum"]
+    by = {}
+    for r in found:
+        by.setdefault(r["region"], {})[r["period"]] = (float(r["value"]), r["id"])
+    national = by["KZ"]
+    minimum, basis = {}, {}
+    for code in regions:
+        ratios = [(v / national[p][0], i) for p, (v, i) in sorted(by.get(code, {}).items())
+                  if p in national]
+        level = national[LEVEL_PERIOD][0]
+        if ratios:
+            index = sum(x for x, _ in ratios) / len(ratios)
+            basis[code] = "index %.3f over %d months (%s)" % (
+                index, len(ratios), " ".join(i for _, i in ratios))
+        else:
+            index = 1.0
+            basis[code] = "not found: national value (assumption)"
+        minimum[code] = level * index
+    return minimum, basis
 
 
 def build(folder):
@@ -33,6 +67,7 @@ def build(folder):
         regions = [r["code"] for r in csv.DictReader(f)]
     table = {code: {} for code in regions}
     ids = {code: [] for code in regions}
+    labour_ids = {code: [] for code in regions}
     for name, topic, period, start in COLUMNS:
         for r in rows:
             if r["topic"] == topic and r["period"] == period and r["description"].startswith(start):
@@ -41,16 +76,30 @@ def build(folder):
                         sys.exit(f"two rows for {r['region']} {name}")
                     table[r["region"]][name] = r["value"]
                     ids[r["region"]].append(r["id"])
+    with open(os.path.join(folder, "regional_labour.csv"), newline="", encoding="utf-8") as f:
+        labour = list(csv.DictReader(f))
+    for name, sector in SECTIONS:
+        for r in labour:
+            if (r["topic"] == "employment_by_sector" and r["sector"] == sector
+                    and r["period"] == "2024" and r["unit"] == "persons" and r["region"] in table):
+                table[r["region"]][name] = r["value"]
+                labour_ids[r["region"]].append(r["id"])
+    minimum, basis = subsistence_minimum(folder, rows, regions)
+    for code in regions:
+        table[code]["subsistence_minimum_kzt"] = "%.0f" % minimum[code]
+        table[code]["subsistence_basis"] = basis[code]
+    names = [c[0] for c in COLUMNS] + [s[0] for s in SECTIONS] + [
+        "subsistence_minimum_kzt", "subsistence_basis"]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(["code"] + [c[0] for c in COLUMNS] + ["source"])
+    w.writerow(["code"] + names + ["source"])
     for code in regions:
-        missing = [c[0] for c in COLUMNS if c[0] not in table[code]]
+        missing = [n for n in names if n not in table[code]]
         if missing:
             sys.exit(f"{code}: no value for {', '.join(missing)}")
-        w.writerow([code] + [table[code][c[0]] for c in COLUMNS] +
-                   ["regional_data.csv rows " + " ".join(ids[code]) +
-                    " (BNS dynamic tables, 2024; see SOURCES.md)"])
+        w.writerow([code] + [table[code][n] for n in names] +
+                   ["regional_data.csv " + " ".join(ids[code]) + "; regional_labour.csv " +
+                    " ".join(labour_ids[code]) + " (BNS, 2024; see SOURCES.md)"])
     return out.getvalue()
 
 
