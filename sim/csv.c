@@ -1,13 +1,29 @@
 /* A small RFC 4180 reader that keeps each cell's line and column. The data
- * files are small (tens of rows), so the whole file is read at once. */
+ * files are small (tens of rows), so the whole file is read at once. Lines
+ * end in LF, CRLF or a lone CR (and runs of CR before an LF, left by double
+ * conversions, count as one line end); the text must be UTF-8. */
 #include "migsim/csv.h"
 #include "migsim/error.h"
+#include "migsim/text.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_FILE_BYTES (64u << 20)
+
+/* The length of the line end at text[i] (LF, CR+ LF, or CR+), or 0. */
+static size_t line_end(const char *text, size_t i, size_t size)
+{
+    size_t k = i;
+    while (k < size && text[k] == '\r')
+        k++;
+    if (k < size && text[k] == '\n')
+        k++;
+    return k - i;
+}
 
 struct cell_list {
     struct csv_cell *items;
@@ -28,43 +44,10 @@ static int cell_push(struct cell_list *list, char *text, int line, int column)
     return 0;
 }
 
-static char *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *text = NULL;
-    size_t length = 0, capacity = 0;
-    for (;;) {
-        if (length + 4096 + 1 > capacity) {
-            capacity = capacity ? 2 * capacity : 65536;
-            char *grown = realloc(text, capacity);
-            if (!grown) {
-                free(text);
-                fclose(f);
-                return NULL;
-            }
-            text = grown;
-        }
-        size_t n = fread(text + length, 1, 4096, f);
-        length += n;
-        if (n < 4096)
-            break;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(text);
-        return NULL;
-    }
-    text[length] = '\0';
-    *size = length;
-    return text;
-}
-
-/* Splits the text into cells; row_ends receives the cell count at each row end. */
+/* Splits the text into cells; row_ends receives the cell count at each row
+ * end. `scratch` holds size + 1 bytes. */
 static int split(const char *path, const char *text, size_t size, struct cell_list *cells,
-                 size_t **row_ends, size_t *n_rows)
+                 size_t **row_ends, size_t *n_rows, char *scratch)
 {
     size_t rows_capacity = 64;
     *row_ends = malloc(rows_capacity * sizeof **row_ends);
@@ -76,23 +59,21 @@ static int split(const char *path, const char *text, size_t size, struct cell_li
     if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         i = 3; /* byte order mark */
     while (i < size) {
-        if (text[i] == '\n' || (text[i] == '\r' && i + 1 < size && text[i + 1] == '\n')) {
-            i += text[i] == '\r' ? 2 : 1; /* a blank line is skipped */
+        size_t end = line_end(text, i, size);
+        if (end > 0) { /* the end of a row, or a blank line, which is skipped */
+            i += end;
             line++;
             column = 1;
             continue;
         }
         for (;;) { /* one row */
             int cell_line = line, cell_column = column;
-            char *value = malloc(size - i + 1);
-            if (!value)
-                return mig_fail(MIG_ENOMEM, "out of memory reading %s", path);
+            char *value = scratch; /* copied to its own allocation below */
             size_t n = 0;
             if (i < size && text[i] == '"') {
                 i++, column++;
                 for (;;) {
                     if (i >= size) {
-                        free(value);
                         return mig_fail(MIG_EINPUT,
                                         "%s:%d:%d: error: quoted field is not closed "
                                         "(expected '\"' before the end of the file)",
@@ -112,7 +93,6 @@ static int split(const char *path, const char *text, size_t size, struct cell_li
                     }
                 }
                 if (i < size && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-                    free(value);
                     return mig_fail(MIG_EINPUT,
                                     "%s:%d:%d: error: expected ',' or end of line after a "
                                     "quoted field",
@@ -120,22 +100,17 @@ static int split(const char *path, const char *text, size_t size, struct cell_li
                 }
             } else {
                 while (i < size && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
-                    if (text[i] == '\0') {
-                        free(value);
-                        return mig_fail(MIG_EINPUT,
-                                        "%s:%d:%d: error: NUL byte in a text file (expected "
-                                        "UTF-8 CSV)",
-                                        path, line, column);
-                    }
                     value[n++] = text[i++];
                     column++;
                 }
             }
             value[n] = '\0';
-            char *shrunk = realloc(value, n + 1);
-            int status = cell_push(cells, shrunk ? shrunk : value, cell_line, cell_column);
+            char *copy = strdup(value);
+            if (!copy)
+                return mig_fail(MIG_ENOMEM, "out of memory reading %s", path);
+            int status = cell_push(cells, copy, cell_line, cell_column);
             if (status < 0) {
-                free(shrunk ? shrunk : value);
+                free(copy);
                 return status;
             }
             if (i < size && text[i] == ',') {
@@ -162,15 +137,25 @@ int mig_csv_read(struct csv *table, const char *path)
     size_t size = 0, *row_ends = NULL, n_rows = 0;
     struct cell_list cells = {0};
     int status;
-    char *text = read_file(path, &size);
-    if (!text)
-        return mig_fail(MIG_EINPUT, "%s: error: cannot read the file: %s", path, strerror(errno));
+    char *text = NULL;
+    if ((status = mig_text_read(path, MAX_FILE_BYTES, "CSV file", &text, &size)) < 0)
+        return status;
+    if ((status = mig_text_check(path, text, size)) < 0) {
+        free(text);
+        return status;
+    }
     table->path = strdup(path);
     if (!table->path) {
         status = mig_fail(MIG_ENOMEM, "out of memory");
         goto fail;
     }
-    status = split(path, text, size, &cells, &row_ends, &n_rows);
+    char *scratch = malloc(size + 1);
+    if (!scratch) {
+        status = mig_fail(MIG_ENOMEM, "out of memory reading %s", path);
+        goto fail;
+    }
+    status = split(path, text, size, &cells, &row_ends, &n_rows, scratch);
+    free(scratch);
     if (status < 0)
         goto fail;
     if (n_rows < 2) {

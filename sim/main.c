@@ -1,5 +1,28 @@
-/* The migsim command line: parses arguments and dispatches; all work is in
- * the library. Exit codes: 0 success, 1 runtime failure, 2 bad input. */
+/* The migsim command line: one table of commands (name, positional
+ * arguments, options, help, handler) from which the parser, `--help`,
+ * `COMMAND --help`, the man page (`--help-man`) and shell completion
+ * (`--completion bash`) are all generated. All work is in the library; this
+ * file only parses and dispatches. Exit codes: 0 success, 1 runtime
+ * failure, 2 bad input, 130/143 stopped by SIGINT/SIGTERM.
+ *
+ * How to add a command (one edit, in three places of this file):
+ *   1. write `static int command_NAME(const struct cli_args *a)`; read its
+ *      positional arguments as a->args[0..a->count-1] and its options with
+ *      opt_value(a, "name"), opt_given(a, "name"), opt_values(a, "name", &n)
+ *      and the checked converters opt_number()/opt_whole(); return an exit
+ *      code (report_error() turns a library status into one);
+ *   2. declare its options as `static const struct cli_option NAME_options[]`
+ *      ending with CLI_END (the shared rows OPT_OUTPUT, OPT_SEED, ... are
+ *      macros below; -h/--help is implicit);
+ *   3. add its row to `commands[]`: name (one word, or two for a subcommand
+ *      such as "targets import"), positional synopsis, the least and most
+ *      positional arguments (-1: any number), options, a one-line summary,
+ *      a longer help text, the handler, and CLI_ALL_RANKS if every MPI rank
+ *      must run it.
+ * An option a command does not declare is an error; so are a value that
+ * looks like an option and an empty value. An option that is not
+ * CLI_REPEAT may be given again: the last one counts (so scripts can append
+ * overrides). */
 #include "migsim/calibrate.h"
 #include "migsim/comm.h"
 #include "migsim/compare.h"
@@ -10,8 +33,9 @@
 #include "migsim/simulation.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <stdarg.h>
 #include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -25,182 +49,470 @@
 #define MIGSIM_VERSION "unknown"
 #endif
 
-static const char usage[] =
-    "usage: migsim COMMAND [options]\n"
-    "\n"
-    "commands:\n"
-    "  run SCENARIO.yaml [-o FILE.h5] [--seed N] [--threads N] [--scale S]\n"
-    "                    [--replicates N | --replicate K] [--quiet]\n"
-    "                    [--checkpoint-every PERIOD [--checkpoint CKPT.h5]] [--resume CKPT.h5]\n"
-    "                    [--fork-at DATE --branch ALT.yaml [--branch ALT2.yaml ...]]\n"
-    "                      run a scenario, print its figures table, write FILE.h5\n"
-    "                      (default output/NAME.h5, NAME the scenario file's name);\n"
-    "                      replicates use seeds derived from the scenario's; --replicate K\n"
-    "                      runs member K of an ensemble (job arrays; see merge);\n"
-    "                      PERIOD is N steps, Nd days or Nw weeks; --fork-at runs the\n"
-    "                      scenario once to DATE and each branch on from there\n"
-    "  check SCENARIO.yaml validate the scenario, its data and figures without running\n"
-    "  compare BASE.h5 ALT.h5 [--at DATE] [--by origin|region|sector] [-o DIFF.h5]\n"
-    "                      paired differences ALT minus BASE (with 90% intervals over\n"
-    "                      replicates); -o writes the differences over time\n"
-    "  calibrate SCENARIO.yaml --targets T.yaml [--targets T2.yaml] --free NAME[:lo:hi]...\n"
-    "            [--method nelder-mead|abc-smc] [--replicates R] [--budget N]\n"
-    "            [--particles N] [--scale S] [--prior OUT.h5] -o OUT\n"
-    "                      fit parameters to targets; writes OUT.yaml (the calibrated\n"
-    "                      scenario) and OUT.h5 (the trace), prints the fit table\n"
-    "  ensemble SCENARIO.yaml --replicates N [-o FILE.h5] [run options]\n"
-    "                      replicates in one file, with the mean and 5/50/95% quantiles\n"
-    "                      of every series (under MPI, replicates spread over ranks)\n"
-    "  merge MEMBER.h5 MEMBER.h5 ... -o ENSEMBLE.h5\n"
-    "                      join job-array members (run --replicate K) into an ensemble\n"
-    "  report RUN.h5 [--compare BASE.h5] [--calibration CAL.h5] -o REPORT.html\n"
-    "                      a self-contained HTML report with charts and a map\n"
-    "  params [--yaml]     every parameter and timeline event: default, bounds, unit,\n"
-    "                      meaning; --yaml writes the reference scenario\n"
-    "  stats               every named statistic figures can use\n"
-    "  bench SCENARIO.yaml [--repeat N] [--threads N] [--scale S]\n"
-    "                      time full runs: agent-steps per second, wall time, memory\n"
-    "\n"
-    "options:\n"
-    "  -h, --help          this text\n"
-    "  -V, --version       the version\n"
-    "\n"
-    "exit codes: 0 success, 1 runtime failure, 2 bad input\n";
+/* ---- the command table's types ---- */
 
-struct options {
-    const char *scenario, *output, *second, *at, *by;
-    const char *checkpoint, *every, *resume, *fork_at;
-    const char *branch[16];
-    int branches, replicate;
-    struct overrides overrides;
-    int threads, quiet, repeat, replicates;
+enum cli_option_flags {
+    CLI_REPEAT = 1,   /* may be given more than once (opt_values) */
+    CLI_REQUIRED = 2, /* the command cannot run without it */
 };
 
-static int bad_usage(const char *what)
+struct cli_option {
+    const char *name; /* long name, without the dashes; NULL ends a list */
+    char letter;      /* short form (-o), or 0 */
+    const char *arg;  /* the value's placeholder (FILE.h5, N), or NULL for a flag */
+    unsigned flags;   /* enum cli_option_flags */
+    const char *help; /* one line */
+};
+
+#define CLI_END                                                                                    \
+    {                                                                                              \
+        NULL, 0, NULL, 0, NULL                                                                     \
+    }
+
+struct cli_args;
+
+enum cli_command_flags {
+    CLI_ALL_RANKS = 1, /* under MPI every rank runs the command; others run on rank 0 */
+    CLI_HIDDEN = 2,    /* not listed in --help (none yet) */
+};
+
+struct cli_command {
+    const char *name;       /* "run", or two words for a subcommand ("targets import") */
+    const char *synopsis;   /* positional arguments, as shown in --help */
+    int min_args, max_args; /* positional arguments; max_args -1 for any number */
+    const struct cli_option *options;
+    const char *summary; /* one line */
+    const char *help;    /* the rest of the description, lines ending in \n */
+    int (*handler)(const struct cli_args *a);
+    unsigned flags; /* enum cli_command_flags */
+};
+
+#define CLI_MAX_GIVEN 4096
+
+struct cli_args {
+    const struct cli_command *command;
+    char **args; /* positional arguments */
+    int count;
+    int given; /* options given, in order */
+    const struct cli_option *option[CLI_MAX_GIVEN];
+    const char *value[CLI_MAX_GIVEN];
+};
+
+/* The command being parsed or run, for messages. */
+static const char *current_command = NULL;
+
+/* A mistake on the command line: one line on stderr, exit 2. */
+static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int bad_usage(const char *fmt, ...)
 {
-    fprintf(stderr, "migsim: %s\n(see `migsim --help`)\n", what);
+    va_list ap;
+    va_start(ap, fmt);
+    if (mig_comm_rank() == 0) {
+        fputs("migsim: ", stderr);
+        if (current_command)
+            fprintf(stderr, "%s: ", current_command);
+        vfprintf(stderr, fmt, ap);
+        if (current_command)
+            fprintf(stderr, " (see `migsim %s --help`)\n", current_command);
+        else
+            fputs(" (see `migsim --help`)\n", stderr);
+    }
+    va_end(ap);
     return 2;
 }
 
-static int parse_count(const char *text, const char *name, double lo, double hi, double *out)
+/* ---- reading the options a command was given ---- */
+
+static const struct cli_option *find_option(const struct cli_command *c, const char *name)
 {
+    for (const struct cli_option *o = c->options; o && o->name; o++)
+        if (!strcmp(o->name, name))
+            return o;
+    return NULL;
+}
+
+/* A handler asking for an option its row does not declare is a bug in this
+ * file, caught by any test of that command. */
+static const struct cli_option *declared(const struct cli_args *a, const char *name)
+{
+    const struct cli_option *o = find_option(a->command, name);
+    if (!o) {
+        fprintf(stderr, "migsim: internal error: %s reads undeclared option --%s\n",
+                a->command->name, name);
+        abort();
+    }
+    return o;
+}
+
+/* The value of an option (the last one given), "" for a flag given, NULL
+ * when absent. */
+static const char *opt_value(const struct cli_args *a, const char *name)
+{
+    const struct cli_option *o = declared(a, name);
+    for (int i = a->given - 1; i >= 0; i--)
+        if (a->option[i] == o)
+            return a->value[i];
+    return NULL;
+}
+
+static int opt_given(const struct cli_args *a, const char *name)
+{
+    return opt_value(a, name) != NULL;
+}
+
+/* Every value of a repeatable option, in order, into `out` (at most `max`);
+ * returns how many were given. */
+static int opt_values(const struct cli_args *a, const char *name, const char **out, int max)
+{
+    const struct cli_option *o = declared(a, name);
+    int n = 0;
+    for (int i = 0; i < a->given; i++)
+        if (a->option[i] == o) {
+            if (n < max)
+                out[n] = a->value[i];
+            n++;
+        }
+    return n;
+}
+
+/* A number in [lo, hi] (whole if `whole`) from an option, or `fallback`
+ * when absent; -1 with a message when malformed. */
+static int opt_number(const struct cli_args *a, const char *name, double lo, double hi, int whole,
+                      double fallback, double *out)
+{
+    const char *text = opt_value(a, name);
+    *out = fallback;
+    if (!text)
+        return 0;
     char *end = NULL;
     errno = 0;
     double x = strtod(text, &end);
-    if (!text[0] || *end || errno || !isfinite(x) || x < lo || x > hi) {
-        fprintf(stderr, "migsim: %s expects a number in [%g, %g], found '%s'\n", name, lo, hi,
-                text);
+    if (!text[0] || *end || errno || !isfinite(x) || x < lo || x > hi || (whole && x != floor(x))) {
+        bad_usage("--%s expects %s in [%.17g, %.17g], found '%s'", name,
+                  whole ? "a whole number" : "a number", lo, hi, text);
         return -1;
     }
     *out = x;
     return 0;
 }
 
-static int parse_options(int argc, char **argv, struct options *opt)
+static int opt_whole(const struct cli_args *a, const char *name, int lo, int hi, int fallback,
+                     int *out)
 {
-    static const struct option long_options[] = {{"output", required_argument, NULL, 'o'},
-                                                 {"seed", required_argument, NULL, 's'},
-                                                 {"threads", required_argument, NULL, 't'},
-                                                 {"scale", required_argument, NULL, 'k'},
-                                                 {"repeat", required_argument, NULL, 'r'},
-                                                 {"quiet", no_argument, NULL, 'q'},
-                                                 {"replicates", required_argument, NULL, 'n'},
-                                                 {"replicate", required_argument, NULL, 'R'},
-                                                 {"checkpoint", required_argument, NULL, 'C'},
-                                                 {"checkpoint-every", required_argument, NULL, 'E'},
-                                                 {"resume", required_argument, NULL, 'U'},
-                                                 {"fork-at", required_argument, NULL, 'F'},
-                                                 {"branch", required_argument, NULL, 'B'},
-                                                 {"at", required_argument, NULL, 'a'},
-                                                 {"by", required_argument, NULL, 'b'},
-                                                 {"help", no_argument, NULL, 'h'},
-                                                 {NULL, 0, NULL, 0}};
-    memset(opt, 0, sizeof *opt);
-    opt->overrides.seed = -1;
-    opt->repeat = 5;
-    opt->replicates = 1;
-    opt->replicate = -1;
     double x;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            opt->output = optarg;
-            break;
-        case 's':
-            if (parse_count(optarg, "--seed", 0, 9007199254740991.0, &x) < 0 || x != floor(x))
-                return bad_usage("--seed expects a whole number");
-            opt->overrides.seed = x;
-            break;
-        case 't':
-            if (parse_count(optarg, "--threads", 1, 1024, &x) < 0)
-                return 2;
-            opt->threads = (int)x;
-            break;
-        case 'k':
-            if (parse_count(optarg, "--scale", 0.01, 100000, &x) < 0)
-                return 2;
-            opt->overrides.scale = x;
-            break;
-        case 'r':
-            if (parse_count(optarg, "--repeat", 1, 1000, &x) < 0)
-                return 2;
-            opt->repeat = (int)x;
-            break;
-        case 'n':
-            if (parse_count(optarg, "--replicates", 1, 10000, &x) < 0 || x != floor(x))
-                return bad_usage("--replicates expects a whole number from 1");
-            opt->replicates = (int)x;
-            break;
-        case 'q':
-            opt->quiet = 1;
-            break;
-        case 'a':
-            opt->at = optarg;
-            break;
-        case 'R':
-            if (parse_count(optarg, "--replicate", 0, 4e9, &x) < 0 || x != floor(x))
-                return bad_usage("--replicate expects a whole number from 0");
-            opt->replicate = (int)x;
-            break;
-        case 'C':
-            opt->checkpoint = optarg;
-            break;
-        case 'E':
-            opt->every = optarg;
-            break;
-        case 'U':
-            opt->resume = optarg;
-            break;
-        case 'F':
-            opt->fork_at = optarg;
-            break;
-        case 'B':
-            if (opt->branches == 16)
-                return bad_usage("at most 16 --branch scenarios");
-            opt->branch[opt->branches++] = optarg;
-            break;
-        case 'b':
-            opt->by = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            exit(0);
-        default:
-            return bad_usage("unknown option");
-        }
-    }
-    if (optind < argc)
-        opt->scenario = argv[optind++];
-    if (optind < argc)
-        opt->second = argv[optind++];
-    if (optind < argc)
-        return bad_usage("too many arguments");
-    if (opt->threads)
-        omp_set_num_threads(opt->threads);
+    if (opt_number(a, name, lo, hi, 1, fallback, &x) < 0)
+        return -1;
+    *out = (int)x;
     return 0;
 }
+
+/* ---- parsing ---- */
+
+static int find_given(const struct cli_args *a, const struct cli_option *o)
+{
+    for (int i = 0; i < a->given; i++)
+        if (a->option[i] == o)
+            return 1;
+    return 0;
+}
+
+/* "-o FILE" or "--name FILE", as the synopsis shows an option. */
+static const char *option_text(const struct cli_option *o, char *buf, size_t size)
+{
+    if (o->letter)
+        snprintf(buf, size, "-%c", o->letter);
+    else
+        snprintf(buf, size, "--%s", o->name);
+    return buf;
+}
+
+static int looks_like_number(const char *s)
+{
+    char *end = NULL;
+    strtod(s, &end);
+    return end != s && *end == '\0';
+}
+
+/* Parses argv (after the command's name) against the command's row. No
+ * abbreviations, no permutation surprises: `--name value`, `--name=value`,
+ * `-x value`, flags, `--` ending the options, and positional arguments. */
+static int parse_command_line(const struct cli_command *c, int argc, char **argv,
+                              struct cli_args *a, int *help)
+{
+    a->command = c;
+    a->count = 0;
+    a->given = 0;
+    *help = 0;
+    int options_done = 0;
+    for (int i = 0; i < argc; i++) {
+        char *word = argv[i];
+        if (options_done || word[0] != '-' || word[1] == '\0' ||
+            (word[1] != '-' && looks_like_number(word))) {
+            a->args[a->count++] = word;
+            continue;
+        }
+        if (!strcmp(word, "--")) {
+            options_done = 1;
+            continue;
+        }
+        if (!strcmp(word, "-h") || !strcmp(word, "--help")) {
+            *help = 1;
+            return 0;
+        }
+        const struct cli_option *o = NULL;
+        const char *inline_value = NULL;
+        char name[64];
+        if (word[1] == '-') {
+            const char *eq = strchr(word + 2, '=');
+            size_t len = eq ? (size_t)(eq - word - 2) : strlen(word + 2);
+            snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), word + 2);
+            o = len < 63 ? find_option(c, name) : NULL;
+            inline_value = eq ? eq + 1 : NULL;
+        } else if (word[2] == '\0') {
+            for (const struct cli_option *p = c->options; p && p->name; p++)
+                if (p->letter == word[1])
+                    o = p;
+            snprintf(name, sizeof name, "%c", word[1]);
+        }
+        if (!o)
+            return bad_usage("'%s' is not an option of `migsim %s`", word, c->name);
+        const char *value = "";
+        if (o->arg) {
+            if (inline_value)
+                value = inline_value;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else
+                return bad_usage("--%s expects %s", o->name, o->arg);
+            if (!inline_value && value[0] == '-' && value[1] != '\0' && !looks_like_number(value))
+                return bad_usage("--%s expects %s, found the option '%s'", o->name, o->arg, value);
+            if (value[0] == '\0')
+                return bad_usage("--%s expects %s, found an empty value", o->name, o->arg);
+        } else if (inline_value) {
+            return bad_usage("--%s takes no value", o->name);
+        }
+        if (a->given == CLI_MAX_GIVEN)
+            return bad_usage("too many options");
+        a->option[a->given] = o;
+        a->value[a->given++] = value;
+    }
+    if (a->count < c->min_args || (c->max_args >= 0 && a->count > c->max_args)) {
+        if (c->max_args == 0)
+            return bad_usage("takes no arguments, found '%s'", a->args[0]);
+        return bad_usage("expected %s%s", c->synopsis[0] ? c->synopsis : "no arguments",
+                         a->count > c->min_args ? ", found too many arguments" : "");
+    }
+    char text[80];
+    for (const struct cli_option *o = c->options; o && o->name; o++)
+        if ((o->flags & CLI_REQUIRED) && !find_given(a, o))
+            return bad_usage("expected %s %s", option_text(o, text, sizeof text), o->arg);
+    return 0;
+}
+
+/* ---- text generated from the table: --help, COMMAND --help, man page,
+ * completion ---- */
+
+static const struct cli_command *commands_table(size_t *n);
+
+/* "-o, --output FILE.h5" */
+static void format_option(const struct cli_option *o, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s--%s%s%s", o->letter ? "-" : "",
+             o->letter ? (char[2]){o->letter, 0} : "", o->letter ? ", " : "", o->name,
+             o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+/* "run SCENARIO.yaml [-o FILE.h5] [--seed N] ..." wrapped at 78 columns with
+ * `indent` spaces on continuation lines. */
+static void print_synopsis(FILE *out, const struct cli_command *c, int indent)
+{
+    int column = fprintf(out, "%s%s%s", c->name, c->synopsis[0] ? " " : "", c->synopsis);
+    char text[160], item[200];
+    for (const struct cli_option *o = c->options; o && o->name; o++) {
+        snprintf(text, sizeof text, "%s%s%s%s", o->letter ? "-" : "--",
+                 o->letter ? (char[2]){o->letter, 0} : o->name, o->arg ? " " : "",
+                 o->arg ? o->arg : "");
+        int required = (o->flags & CLI_REQUIRED) != 0;
+        snprintf(item, sizeof item, "%s%s%s%s", required ? "" : "[", text,
+                 (o->flags & CLI_REPEAT) ? " ..." : "", required ? "" : "]");
+        int len = (int)strlen(item);
+        if (column + 1 + len > 78) {
+            column = fprintf(out, "\n%*s", indent, "") - 1;
+        }
+        column += fprintf(out, " %s", item);
+    }
+    fputc('\n', out);
+}
+
+static void print_usage(FILE *out)
+{
+    size_t n;
+    const struct cli_command *table = commands_table(&n);
+    fputs("usage: migsim COMMAND [arguments] [options]\n\ncommands:\n", out);
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].flags & CLI_HIDDEN)
+            continue;
+        char head[120];
+        snprintf(head, sizeof head, "%s %s", table[i].name, table[i].synopsis);
+        if (strlen(head) <= 26)
+            fprintf(out, "  %-26s %s\n", head, table[i].summary);
+        else
+            fprintf(out, "  %s\n  %-26s %s\n", head, "", table[i].summary);
+    }
+    fputs(
+        "\noptions:\n"
+        "  -h, --help                 this text; `migsim COMMAND --help` for a command's options\n"
+        "  -V, --version              the version\n"
+        "  --help-man                 the manual page (roff), generated from the command table\n"
+        "  --completion bash          a bash completion script\n"
+        "\nexit codes: 0 success, 1 runtime failure, 2 bad input, 130 interrupted (SIGINT),\n"
+        "143 terminated (SIGTERM)\n",
+        out);
+}
+
+static void print_command_help(FILE *out, const struct cli_command *c)
+{
+    fputs("usage: migsim ", out);
+    print_synopsis(out, c, 14);
+    fprintf(out, "\n%s\n", c->summary);
+    if (c->help && c->help[0])
+        fprintf(out, "\n%s", c->help);
+    fputs("\noptions:\n", out);
+    char text[200];
+    for (const struct cli_option *o = c->options; o && o->name; o++) {
+        format_option(o, text, sizeof text);
+        fprintf(out, "  %-28s %s%s%s\n", text, o->help,
+                (o->flags & CLI_REQUIRED) ? " (required)" : "",
+                (o->flags & CLI_REPEAT) ? " (may be repeated)" : "");
+    }
+    fprintf(out, "  %-28s %s\n", "-h, --help", "this text");
+}
+
+/* roff text: backslashes doubled, a leading dot or quote escaped. */
+static void man_text(FILE *out, const char *s)
+{
+    int line_start = 1;
+    for (; *s; s++) {
+        if (line_start && (*s == '.' || *s == '\''))
+            fputs("\\&", out);
+        if (*s == '\\')
+            fputs("\\e", out);
+        else if (*s == '-')
+            fputs("\\-", out);
+        else
+            fputc(*s, out);
+        line_start = *s == '\n';
+    }
+}
+
+static void print_man(FILE *out)
+{
+    size_t n;
+    const struct cli_command *table = commands_table(&n);
+    fprintf(out, ".TH MIGSIM 1 \"\" \"migsim %s\" \"User Commands\"\n", MIGSIM_VERSION);
+    fputs(".SH NAME\nmigsim \\- agent\\-based simulator of migration into and within Kazakhstan\n"
+          ".SH SYNOPSIS\n",
+          out);
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].flags & CLI_HIDDEN)
+            continue;
+        fprintf(out, ".B migsim %s\n", table[i].name);
+        if (table[i].synopsis[0]) {
+            fputs(".I ", out);
+            man_text(out, table[i].synopsis);
+            fputc('\n', out);
+        }
+        fputs("[\\fIoptions\\fR]\n.br\n", out);
+    }
+    fputs(".B migsim \\-\\-help | \\-\\-version | \\-\\-help\\-man | \\-\\-completion bash\n"
+          ".SH COMMANDS\n",
+          out);
+    char text[200];
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_command *c = &table[i];
+        if (c->flags & CLI_HIDDEN)
+            continue;
+        fprintf(out, ".SS migsim %s", c->name);
+        if (c->synopsis[0]) {
+            fputc(' ', out);
+            man_text(out, c->synopsis);
+        }
+        fputc('\n', out);
+        man_text(out, c->summary);
+        fputc('\n', out);
+        if (c->help && c->help[0]) {
+            fputs(".PP\n", out);
+            man_text(out, c->help);
+        }
+        for (const struct cli_option *o = c->options; o && o->name; o++) {
+            format_option(o, text, sizeof text);
+            fputs(".TP\n.B ", out);
+            man_text(out, text);
+            fputc('\n', out);
+            man_text(out, o->help);
+            if (o->flags & CLI_REQUIRED)
+                fputs(" (required)", out);
+            if (o->flags & CLI_REPEAT)
+                fputs(" (may be repeated)", out);
+            fputc('\n', out);
+        }
+    }
+    fputs(".SH EXIT STATUS\n.TP\n0\nsuccess\n.TP\n1\na runtime failure (a file could not be "
+          "written, out of memory)\n.TP\n2\nbad input: a mistake on the command line or in an "
+          "input file, reported once as \\fIfile:line:column: error: ...\\fR\n.TP\n130\n"
+          "stopped by SIGINT; temporary files removed, existing outputs untouched\n.TP\n143\n"
+          "stopped by SIGTERM (as 130)\n",
+          out);
+}
+
+/* A bash completion script: commands, then each command's options. */
+static void print_completion_bash(FILE *out)
+{
+    size_t n;
+    const struct cli_command *table = commands_table(&n);
+    fputs("# bash completion for migsim, generated by `migsim --completion bash`\n"
+          "_migsim() {\n"
+          "    local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]}\n"
+          "    if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+          "        COMPREPLY=($(compgen -W \"",
+          out);
+    char first[64];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(first, sizeof first, "%s", table[i].name);
+        first[strcspn(first, " ")] = '\0';
+        int seen = 0;
+        for (size_t k = 0; k < i; k++)
+            if (!strncmp(table[k].name, first, strlen(first)) &&
+                (table[k].name[strlen(first)] == ' ' || table[k].name[strlen(first)] == '\0'))
+                seen = 1;
+        if (!seen && !(table[i].flags & CLI_HIDDEN))
+            fprintf(out, "%s ", first);
+    }
+    fputs("--help --version\" -- \"$cur\"))\n        return\n    fi\n"
+          "    case \"$cmd\" in\n",
+          out);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(first, sizeof first, "%s", table[i].name);
+        if (strchr(first, ' '))
+            continue; /* subcommands share their first word's completion */
+        fprintf(out, "    %s) opts=\"--help", first);
+        for (const struct cli_option *o = table[i].options; o && o->name; o++)
+            fprintf(out, " --%s", o->name);
+        fputs("\" ;;\n", out);
+    }
+    fputs("    *) opts=\"--help\" ;;\n    esac\n"
+          "    if [[ $cur == -* ]]; then\n"
+          "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+          "    else\n"
+          "        COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+          "    fi\n"
+          "}\n"
+          "complete -o filenames -F _migsim migsim\n",
+          out);
+}
+
+/* ---- helpers of the commands ---- */
 
 static double now_seconds(void)
 {
@@ -279,7 +591,8 @@ static int fail(struct simulation *sim, int status)
     return report_error(status);
 }
 
-/* A period as steps: N (steps), Nd (days) or Nw (weeks). */
+/* A period as steps: N (steps), Nd (days) or Nw (weeks); periods longer
+ * than any run are capped rather than overflowing. */
 static int period_steps(const char *text, double step_days)
 {
     char *end = NULL;
@@ -289,17 +602,49 @@ static int period_steps(const char *text, double step_days)
     double days = *end == 'd' ? x : *end == 'w' ? 7 * x : *end == '\0' ? x * step_days : -1;
     if (days <= 0 || (*end && end[1]))
         return -1;
-    int steps = (int)ceil(days / step_days - 1e-9);
-    return steps < 1 ? 1 : steps;
+    double steps = ceil(days / step_days - 1e-9);
+    return steps < 1 ? 1 : steps > INT_MAX ? INT_MAX : (int)steps;
 }
 
-static int finish(struct simulation *sim, const struct options *opt, const char *output)
+/* Threads for OpenMP, from --threads N. */
+static int apply_threads(const struct cli_args *a)
+{
+    int threads;
+    if (opt_whole(a, "threads", 1, 1024, 0, &threads) < 0)
+        return -1;
+    if (threads)
+        omp_set_num_threads(threads);
+    return 0;
+}
+
+/* --seed and --scale, for the commands that take them. */
+static int read_overrides(const struct cli_args *a, struct overrides *o)
+{
+    o->seed = -1;
+    o->scale = 0;
+    if (find_option(a->command, "seed") &&
+        opt_number(a, "seed", 0, 9007199254740991.0, 1, -1, &o->seed) < 0)
+        return -1;
+    if (find_option(a->command, "scale") &&
+        opt_number(a, "scale", 0.01, 100000, 0, 0, &o->scale) < 0)
+        return -1;
+    return 0;
+}
+
+struct run_request {
+    const char *scenario, *fork_at;
+    const char *branch[16];
+    int branches, quiet;
+    struct overrides overrides;
+};
+
+static int finish(struct simulation *sim, const struct run_request *rq, const char *output)
 {
     int outside = 0, status;
     if ((status = mig_simulation_figures(sim, &outside)) < 0 ||
         (status = mig_simulation_write(sim, output, command_line)) < 0)
         return status;
-    if (!opt->quiet && mig_comm_rank() == 0) {
+    if (!rq->quiet && mig_comm_rank() == 0) {
         mig_simulation_print_summary(sim, stdout);
         printf("wrote %s\n", output);
     }
@@ -308,89 +653,112 @@ static int finish(struct simulation *sim, const struct options *opt, const char 
 
 /* --fork-at DATE --branch ALT.yaml...: the scenario once to DATE, then to
  * its end and each branch from there, written beside the scenario's output. */
-static int run_forks(struct simulation *sim, const struct options *opt, const char *output,
+static int run_forks(struct simulation *sim, const struct run_request *rq, const char *output,
                      struct progress *bar, bool show)
 {
     long day;
-    if (!mig_date_parse(opt->fork_at, &day))
+    if (!mig_date_parse(rq->fork_at, &day))
         return mig_fail(MIG_EINPUT, "error: --fork-at expects a date YYYY-MM-DD, found '%s'",
-                        opt->fork_at);
+                        rq->fork_at);
     int fork = mig_simulation_step_at(sim, day);
     if (fork <= 0 || fork >= sim->runs[0].steps)
-        return mig_fail(MIG_EINPUT, "error: --fork-at %s is not inside the run", opt->fork_at);
+        return mig_fail(MIG_EINPUT, "error: --fork-at %s is not inside the run", rq->fork_at);
     char fork_path[4200], copy[4096];
     snprintf(fork_path, sizeof fork_path, "%s.fork-%ld.h5", output, (long)getpid());
     int status = mig_simulation_run_forking(sim, fork, fork_path, show ? show_progress : NULL, bar);
     if (status == 0)
-        status = finish(sim, opt, output);
-    for (int b = 0; status == 0 && b < opt->branches; b++) {
+        status = finish(sim, rq, output);
+    for (int b = 0; status == 0 && b < rq->branches; b++) {
         struct simulation branch;
         char path[4200];
         snprintf(copy, sizeof copy, "%s", output);
         char name[1024];
-        default_output(opt->branch[b], name, sizeof name); /* output/NAME.h5 */
+        default_output(rq->branch[b], name, sizeof name); /* output/NAME.h5 */
         snprintf(path, sizeof path, "%s/%s", dirname(copy), strrchr(name, '/') + 1);
-        if ((status = mig_simulation_load(&branch, opt->branch[b], &opt->overrides)) == 0 &&
+        if ((status = mig_simulation_load(&branch, rq->branch[b], &rq->overrides)) == 0 &&
             (status = mig_simulation_run_branch(&branch, fork_path, show ? show_progress : NULL,
                                                 bar)) == 0)
-            status = finish(&branch, opt, path);
+            status = finish(&branch, rq, path);
         mig_simulation_free(&branch);
     }
     remove(fork_path);
     return status;
 }
 
-static int command_run(int argc, char **argv)
+/* ---- the commands ---- */
+
+/* run and ensemble: one scenario, with replicates, checkpoints or forks. */
+static int command_run(const struct cli_args *a)
 {
-    struct options opt;
-    int code = parse_options(argc, argv, &opt);
-    if (code)
-        return code;
-    if (!opt.scenario || opt.second)
-        return bad_usage("run: expected one scenario file");
-    if (opt.replicate >= 0 && opt.replicates > 1)
+    struct run_request rq = {.scenario = a->args[0]};
+    int replicates = 1, replicate = -1;
+    int has = find_option(a->command, "replicate") != NULL;
+    if (read_overrides(a, &rq.overrides) < 0 || apply_threads(a) < 0 ||
+        opt_whole(a, "replicates", 1, 10000, 1, &replicates) < 0 ||
+        (has && opt_whole(a, "replicate", 0, INT_MAX - 1, -1, &replicate) < 0))
+        return 2;
+    rq.quiet = opt_given(a, "quiet");
+    const char *every = NULL, *checkpoint_option = NULL, *resume = NULL;
+    if (find_option(a->command, "fork-at")) {
+        rq.fork_at = opt_value(a, "fork-at");
+        rq.branches = opt_values(a, "branch", rq.branch, 16);
+        if (rq.branches > 16)
+            return bad_usage("at most 16 --branch scenarios");
+        every = opt_value(a, "checkpoint-every");
+        checkpoint_option = opt_value(a, "checkpoint");
+        resume = opt_value(a, "resume");
+    }
+    if (replicate >= 0 && replicates > 1)
         return bad_usage("--replicate K runs one member; it does not go with --replicates");
-    if ((opt.branches > 0) != (opt.fork_at != NULL))
+    if (replicate >= 0 && replicate > INT_MAX - replicates)
+        return bad_usage("--replicate %d is too large", replicate);
+    if ((rq.branches > 0) != (rq.fork_at != NULL))
         return bad_usage("--fork-at DATE and --branch ALT.yaml go together");
+    if (checkpoint_option && !every)
+        return bad_usage("--checkpoint CKPT.h5 goes with --checkpoint-every PERIOD");
     char output[4096];
-    if (opt.output)
-        snprintf(output, sizeof output, "%s", opt.output);
+    const char *given = opt_value(a, "output");
+    if (given)
+        snprintf(output, sizeof output, "%s", given);
     else
-        default_output(opt.scenario, output, sizeof output);
+        default_output(rq.scenario, output, sizeof output);
     struct simulation sim;
-    int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
+    int status = mig_simulation_load(&sim, rq.scenario, &rq.overrides);
     if (status < 0)
         return fail(&sim, status);
+    int code;
     if ((code = check_output_folder(output)) != 0) {
         mig_simulation_free(&sim);
         return code;
     }
     char checkpoint[4200];
-    snprintf(checkpoint, sizeof checkpoint, "%s", opt.checkpoint ? opt.checkpoint : "");
-    if (opt.every) {
-        sim.checkpoint_every = period_steps(opt.every, sim.scenario.step_days);
+    snprintf(checkpoint, sizeof checkpoint, "%s", checkpoint_option ? checkpoint_option : "");
+    if (every) {
+        sim.checkpoint_every = period_steps(every, sim.scenario.step_days);
         if (sim.checkpoint_every < 0) {
             mig_simulation_free(&sim);
-            return bad_usage("--checkpoint-every expects N (steps), Nd (days) or Nw (weeks)");
+            return bad_usage("--checkpoint-every expects N (steps), Nd (days) or Nw (weeks), "
+                             "found '%s'",
+                             every);
         }
-        if (!opt.checkpoint)
+        if (!checkpoint_option)
             snprintf(checkpoint, sizeof checkpoint, "%s.ckpt", output);
         sim.checkpoint = checkpoint;
     }
-    sim.resume = opt.resume;
-    sim.first_replicate = opt.replicate > 0 ? opt.replicate : 0;
-    sim.replicate_index = opt.replicate;
+    sim.resume = resume;
+    sim.first_replicate = replicate > 0 ? replicate : 0;
+    sim.replicate_index = replicate;
     struct progress bar = {now_seconds(), 0};
     for (int o = 0; o < sim.world.origins; o++)
         bar.agents += (double)mig_population_migrants_of(&sim.scenario, &sim.world, o);
     for (int r = 0; r < sim.world.regions; r++)
         bar.agents += (double)mig_population_residents_of(&sim.scenario, &sim.world, r);
-    bool show = !opt.quiet && isatty(STDERR_FILENO) && mig_comm_rank() == 0;
-    if (opt.fork_at)
-        status = run_forks(&sim, &opt, output, &bar, show);
-    else if ((status =
-                  mig_simulation_run(&sim, opt.replicates, show ? show_progress : NULL, &bar)) == 0)
-        status = finish(&sim, &opt, output);
+    bool show = !rq.quiet && isatty(STDERR_FILENO) && mig_comm_rank() == 0;
+    if (rq.fork_at)
+        status = run_forks(&sim, &rq, output, &bar, show);
+    else if ((status = mig_simulation_run(&sim, replicates, show ? show_progress : NULL, &bar)) ==
+             0)
+        status = finish(&sim, &rq, output);
     if (status < 0)
         return fail(&sim, status);
     if (sim.checkpoint)
@@ -399,148 +767,67 @@ static int command_run(int argc, char **argv)
     return 0;
 }
 
-static int command_check(int argc, char **argv)
+static int command_check(const struct cli_args *a)
 {
-    struct options opt;
-    int code = parse_options(argc, argv, &opt);
-    if (code)
-        return code;
-    if (!opt.scenario || opt.second)
-        return bad_usage("check: expected one scenario file");
+    struct overrides overrides;
+    if (read_overrides(a, &overrides) < 0)
+        return 2;
     struct simulation sim;
-    int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
+    int status = mig_simulation_load(&sim, a->args[0], &overrides);
     if (status < 0)
         return fail(&sim, status);
-    printf("%s: ok (%d steps, %d figures)\n", opt.scenario, sim.runs[0].steps, sim.figures.count);
+    printf("%s: ok (%d steps, %d figures)\n", a->args[0], sim.runs[0].steps, sim.figures.count);
     mig_simulation_free(&sim);
     return 0;
 }
 
-static int command_compare(int argc, char **argv)
+static int command_compare(const struct cli_args *a)
 {
-    struct options opt;
-    int code = parse_options(argc, argv, &opt);
-    if (code)
-        return code;
-    if (!opt.scenario || !opt.second)
-        return bad_usage("compare: expected BASE.h5 and ALT.h5");
-    struct compare_options o = {opt.at, opt.by, opt.output, command_line};
-    int status = mig_compare(opt.scenario, opt.second, &o, stdout);
+    struct compare_options o = {opt_value(a, "at"), opt_value(a, "by"), opt_value(a, "output"),
+                                command_line};
+    int status = mig_compare(a->args[0], a->args[1], &o, stdout);
     if (status < 0)
         return report_error(status);
-    if (opt.output)
-        printf("wrote %s\n", opt.output);
+    if (o.output)
+        printf("wrote %s\n", o.output);
     return 0;
 }
 
-static int command_calibrate(int argc, char **argv)
+static int command_calibrate(const struct cli_args *a)
 {
-    static const struct option long_options[] = {
-        {"targets", required_argument, NULL, 't'}, {"free", required_argument, NULL, 'f'},
-        {"method", required_argument, NULL, 'm'},  {"replicates", required_argument, NULL, 'n'},
-        {"budget", required_argument, NULL, 'b'},  {"particles", required_argument, NULL, 'p'},
-        {"scale", required_argument, NULL, 'k'},   {"output", required_argument, NULL, 'o'},
-        {"prior", required_argument, NULL, 'r'},   {"threads", required_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     struct calibrate_options o = {.method = "nelder-mead",
                                   .replicates = 1,
                                   .budget = 100,
                                   .particles = 24,
                                   .command_line = command_line};
-    double x;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            if (o.target_files == MIG_MAX_TARGET_FILES)
-                return bad_usage("too many --targets files");
-            o.targets[o.target_files++] = optarg;
-            break;
-        case 'f':
-            if (o.free_count == MIG_MAX_FREE)
-                return bad_usage("too many --free parameters");
-            o.free[o.free_count++] = optarg;
-            break;
-        case 'm':
-            o.method = optarg;
-            break;
-        case 'n':
-        case 'b':
-        case 'p':
-        case 'j':
-            if (parse_count(optarg, "a count", 1, 1e7, &x) < 0 || x != floor(x))
-                return 2;
-            if (c == 'n')
-                o.replicates = (int)x;
-            else if (c == 'b')
-                o.budget = (int)x;
-            else if (c == 'p')
-                o.particles = (int)x;
-            else
-                omp_set_num_threads((int)x);
-            break;
-        case 'k':
-            if (parse_count(optarg, "--scale", 0.01, 100000, &o.scale) < 0)
-                return 2;
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
-        case 'r':
-            o.prior = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            exit(0);
-        default:
-            return bad_usage("unknown option");
-        }
-    }
-    if (optind != argc - 1)
-        return bad_usage("calibrate: expected one scenario file");
-    if (!o.output)
-        return bad_usage("calibrate: expected -o OUT (writes OUT.yaml and OUT.h5)");
-    o.scenario = argv[optind];
+    o.target_files = opt_values(a, "targets", o.targets, MIG_MAX_TARGET_FILES);
+    if (o.target_files > MIG_MAX_TARGET_FILES)
+        return bad_usage("at most %d --targets files", MIG_MAX_TARGET_FILES);
+    o.free_count = opt_values(a, "free", o.free, MIG_MAX_FREE);
+    if (o.free_count > MIG_MAX_FREE)
+        return bad_usage("at most %d --free parameters", MIG_MAX_FREE);
+    if (opt_given(a, "method"))
+        o.method = opt_value(a, "method");
+    if (opt_whole(a, "replicates", 1, 10000, 1, &o.replicates) < 0 ||
+        opt_whole(a, "budget", 1, 10000000, 100, &o.budget) < 0 ||
+        opt_whole(a, "particles", 1, 10000000, 24, &o.particles) < 0 ||
+        opt_number(a, "scale", 0.01, 100000, 0, 0, &o.scale) < 0 || apply_threads(a) < 0)
+        return 2;
+    o.output = opt_value(a, "output");
+    o.prior = opt_value(a, "prior");
+    o.scenario = a->args[0];
     int status = mig_calibrate(&o, stdout);
     if (status < 0)
         return report_error(status);
     return 0;
 }
 
-static int command_report(int argc, char **argv)
+static int command_report(const struct cli_args *a)
 {
-    static const struct option long_options[] = {{"compare", required_argument, NULL, 'c'},
-                                                 {"calibration", required_argument, NULL, 'k'},
-                                                 {"output", required_argument, NULL, 'o'},
-                                                 {"help", no_argument, NULL, 'h'},
-                                                 {NULL, 0, NULL, 0}};
-    struct report_options o = {0};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            o.compare = optarg;
-            break;
-        case 'k':
-            o.calibration = optarg;
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            exit(0);
-        default:
-            return bad_usage("unknown option");
-        }
-    }
-    if (optind != argc - 1)
-        return bad_usage("report: expected one RUN.h5");
-    if (!o.output)
-        return bad_usage("report: expected -o REPORT.html");
-    o.run = argv[optind];
+    struct report_options o = {.run = a->args[0],
+                               .compare = opt_value(a, "compare"),
+                               .calibration = opt_value(a, "calibration"),
+                               .output = opt_value(a, "output")};
     int status = mig_report_write(&o);
     if (status < 0)
         return report_error(status);
@@ -548,26 +835,16 @@ static int command_report(int argc, char **argv)
     return 0;
 }
 
-static int command_merge(int argc, char **argv)
+static int command_merge(const struct cli_args *a)
 {
-    const char *output = NULL, *members[4096];
-    int count = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            output = argv[++i];
-        else if (argv[i][0] == '-')
-            return bad_usage("merge: unknown option");
-        else if (count < 4096)
-            members[count++] = argv[i];
-    }
-    if (!output || count < 2)
-        return bad_usage("merge: expected MEMBER.h5 MEMBER.h5 ... -o ENSEMBLE.h5");
+    const char *output = opt_value(a, "output");
     int status = check_output_folder(output);
     if (status)
         return status;
-    if ((status = mig_ensemble_merge(members, count, output, command_line)) < 0)
+    if ((status =
+             mig_ensemble_merge((const char *const *)a->args, a->count, output, command_line)) < 0)
         return report_error(status);
-    printf("wrote %s (%d members)\n", output, count);
+    printf("wrote %s (%d members)\n", output, a->count);
     return 0;
 }
 
@@ -578,9 +855,9 @@ static const char *type_name(enum mig_param_type type)
     return names[type];
 }
 
-static int command_params(int yaml)
+static int command_params(const struct cli_args *a)
 {
-    if (yaml) {
+    if (opt_given(a, "yaml")) {
         mig_scenario_write_reference(stdout);
         return 0;
     }
@@ -620,7 +897,7 @@ static int command_params(int yaml)
     return 0;
 }
 
-static int command_stats(void)
+static int command_stats(const struct cli_args *a)
 {
     size_t n;
     const struct mig_statistic *list = mig_stats_list(&n);
@@ -637,22 +914,23 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int command_bench(int argc, char **argv)
+static int command_bench(const struct cli_args *a)
 {
-    struct options opt;
-    int code = parse_options(argc, argv, &opt);
-    if (code)
-        return code;
-    if (!opt.scenario || opt.second)
-        return bad_usage("bench: expected one scenario file");
-    double *wall = calloc((size_t)opt.repeat, sizeof *wall);
-    if (!wall)
+    struct overrides overrides;
+    int repeat;
+    if (read_overrides(a, &overrides) < 0 || apply_threads(a) < 0 ||
+        opt_whole(a, "repeat", 1, 1000, 5, &repeat) < 0)
+        return 2;
+    double *wall = calloc((size_t)repeat, sizeof *wall);
+    if (!wall) {
+        fprintf(stderr, "migsim: out of memory\n");
         return 1;
+    }
     double agents = 0, steps = 0;
     printf("%-4s %9s %16s %8s\n", "run", "wall_s", "agent_steps/s", "threads");
-    for (int i = 0; i < opt.repeat; i++) {
+    for (int i = 0; i < repeat; i++) {
         struct simulation sim;
-        int status = mig_simulation_load(&sim, opt.scenario, &opt.overrides);
+        int status = mig_simulation_load(&sim, a->args[0], &overrides);
         double started = now_seconds();
         if (status < 0 || (status = mig_simulation_run(&sim, 1, NULL, NULL)) < 0) {
             free(wall);
@@ -670,9 +948,8 @@ static int command_bench(int argc, char **argv)
         printf("\n");
         mig_simulation_free(&sim);
     }
-    qsort(wall, (size_t)opt.repeat, sizeof *wall, compare_doubles);
-    double median = opt.repeat % 2 ? wall[opt.repeat / 2]
-                                   : (wall[opt.repeat / 2 - 1] + wall[opt.repeat / 2]) / 2;
+    qsort(wall, (size_t)repeat, sizeof *wall, compare_doubles);
+    double median = repeat % 2 ? wall[repeat / 2] : (wall[repeat / 2 - 1] + wall[repeat / 2]) / 2;
     struct rusage resources;
     getrusage(RUSAGE_SELF, &resources);
     double peak = resources.ru_maxrss * 1024.0;
@@ -684,7 +961,198 @@ static int command_bench(int argc, char **argv)
     return 0;
 }
 
-static int dispatch(int argc, char **argv);
+static const struct cli_command *find_command(int argc, char **argv, int *words);
+
+static int command_help(const struct cli_args *a)
+{
+    if (a->count == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    int words;
+    const struct cli_command *c = find_command(a->count, a->args, &words);
+    if (!c)
+        return bad_usage("no command '%s'", a->args[0]);
+    print_command_help(stdout, c);
+    return 0;
+}
+
+/* ---- the command table ---- */
+
+/* Option rows shared by several commands. */
+#define OPT_OUTPUT(PLACEHOLDER, HELP)                                                              \
+    {                                                                                              \
+        "output", 'o', PLACEHOLDER, 0, HELP                                                        \
+    }
+#define OPT_OUTPUT_REQUIRED(PLACEHOLDER, HELP)                                                     \
+    {                                                                                              \
+        "output", 'o', PLACEHOLDER, CLI_REQUIRED, HELP                                             \
+    }
+#define OPT_SEED                                                                                   \
+    {                                                                                              \
+        "seed", 0, "N", 0, "the random seed, over the scenario's (a whole number)"                 \
+    }
+#define OPT_THREADS                                                                                \
+    {                                                                                              \
+        "threads", 0, "N", 0, "OpenMP threads (default: OMP_NUM_THREADS or all cores)"             \
+    }
+#define OPT_SCALE                                                                                  \
+    {                                                                                              \
+        "scale", 0, "S", 0, "persons per agent, over the scenario's (0.01 to 100000)"              \
+    }
+#define OPT_QUIET                                                                                  \
+    {                                                                                              \
+        "quiet", 'q', NULL, 0, "print nothing on stdout, no progress bar"                          \
+    }
+
+static const struct cli_option run_options[] = {
+    OPT_OUTPUT("FILE.h5", "the output (default output/NAME.h5, NAME the scenario file's name)"),
+    OPT_SEED,
+    OPT_THREADS,
+    OPT_SCALE,
+    {"replicates", 0, "N", 0, "run N replicates with seeds derived from the scenario's"},
+    {"replicate", 0, "K", 0, "run member K of an ensemble (job arrays; see merge)"},
+    OPT_QUIET,
+    {"checkpoint-every", 0, "PERIOD", 0,
+     "write a checkpoint every PERIOD: N steps, Nd days or Nw weeks"},
+    {"checkpoint", 0, "CKPT.h5", 0, "where checkpoints go (default FILE.h5.ckpt)"},
+    {"resume", 0, "CKPT.h5", 0, "continue from a checkpoint of this scenario"},
+    {"fork-at", 0, "DATE", 0, "run the scenario once to DATE, then each --branch from there"},
+    {"branch", 0, "ALT.yaml", CLI_REPEAT,
+     "a scenario differing only in events from the fork on (up to 16)"},
+    CLI_END};
+
+static const struct cli_option ensemble_options[] = {
+    {"replicates", 0, "N", CLI_REQUIRED, "how many replicates (1 to 10000)"},
+    OPT_OUTPUT("FILE.h5", "the output (default output/NAME.h5)"),
+    OPT_SEED,
+    OPT_THREADS,
+    OPT_SCALE,
+    OPT_QUIET,
+    CLI_END};
+
+static const struct cli_option check_options[] = {OPT_SEED, OPT_SCALE, CLI_END};
+
+static const struct cli_option compare_options_table[] = {
+    {"at", 0, "DATE", 0, "stocks at DATE and flows up to it (default: the end of the runs)"},
+    {"by", 0, "origin|region|sector", 0, "break the differences down"},
+    OPT_OUTPUT("DIFF.h5", "write the differences over time in the run schema"),
+    CLI_END};
+
+static const struct cli_option calibrate_options_table[] = {
+    {"targets", 0, "T.yaml", CLI_REQUIRED | CLI_REPEAT, "a targets file (up to 8)"},
+    {"free", 0, "NAME[:lo:hi]", CLI_REQUIRED | CLI_REPEAT,
+     "a parameter to fit, with optional bounds (up to 16)"},
+    {"method", 0, "nelder-mead|abc-smc", 0, "the search (default nelder-mead)"},
+    {"replicates", 0, "R", 0, "replicates averaged per evaluation (default 1)"},
+    {"budget", 0, "N", 0, "simulations at most (default 100)"},
+    {"particles", 0, "N", 0, "ABC-SMC population size (default 24)"},
+    OPT_SCALE,
+    {"prior", 0, "OUT.h5", 0, "an earlier ABC-SMC trace whose posterior is the prior"},
+    OPT_THREADS,
+    OPT_OUTPUT_REQUIRED("OUT", "writes OUT.yaml (the calibrated scenario) and OUT.h5 (the trace)"),
+    CLI_END};
+
+static const struct cli_option report_options_table[] = {
+    {"compare", 0, "BASE.h5", 0, "a baseline run to compare with"},
+    {"calibration", 0, "CAL.h5", 0, "a calibration trace, for the fit chart"},
+    OPT_OUTPUT_REQUIRED("REPORT.html", "the HTML file"),
+    CLI_END};
+
+static const struct cli_option merge_options[] = {
+    OPT_OUTPUT_REQUIRED("ENSEMBLE.h5", "the ensemble file"), CLI_END};
+
+static const struct cli_option params_options[] = {
+    {"yaml", 0, NULL, 0, "write the reference scenario (every key, default, unit and bounds)"},
+    CLI_END};
+
+static const struct cli_option no_options[] = {CLI_END};
+
+static const struct cli_option bench_options[] = {
+    {"repeat", 0, "N", 0, "runs to time (default 5)"}, OPT_THREADS, OPT_SCALE, OPT_SEED, CLI_END};
+
+static const struct cli_command commands[] = {
+    {"run", "SCENARIO.yaml", 1, 1, run_options,
+     "run a scenario, print its figures table, write FILE.h5",
+     "Replicates use seeds derived from the scenario's. --checkpoint-every writes the complete\n"
+     "state atomically; --resume continues byte-identically. SIGINT or SIGTERM stops the run\n"
+     "cleanly (with --checkpoint-every, after writing a final checkpoint).\n",
+     command_run, CLI_ALL_RANKS},
+    {"check", "SCENARIO.yaml", 1, 1, check_options,
+     "validate the scenario, its data and figures without running", "", command_check, 0},
+    {"compare", "BASE.h5 ALT.h5", 2, 2, compare_options_table,
+     "paired differences ALT minus BASE (90% intervals over replicates)", "", command_compare, 0},
+    {"calibrate", "SCENARIO.yaml", 1, 1, calibrate_options_table,
+     "fit parameters to targets; writes OUT.yaml and OUT.h5, prints the fit table", "",
+     command_calibrate, CLI_ALL_RANKS},
+    {"ensemble", "SCENARIO.yaml", 1, 1, ensemble_options,
+     "replicates in one file with the mean and 5/50/95% quantiles of every series",
+     "Under MPI, replicates spread over ranks.\n", command_run, CLI_ALL_RANKS},
+    {"merge", "MEMBER.h5 MEMBER.h5...", 2, -1, merge_options,
+     "join job-array members (run --replicate K) into an ensemble", "", command_merge, 0},
+    {"report", "RUN.h5", 1, 1, report_options_table,
+     "a self-contained HTML report with charts and a map", "", command_report, 0},
+    {"params", "", 0, 0, params_options,
+     "every parameter and timeline event: default, bounds, unit, meaning", "", command_params, 0},
+    {"stats", "", 0, 0, no_options, "every named statistic figures can use", "", command_stats, 0},
+    {"bench", "SCENARIO.yaml", 1, 1, bench_options,
+     "time full runs: agent-steps per second, wall time, memory", "", command_bench, 0},
+    {"help", "[COMMAND]", 0, 2, no_options, "this list, or a command's options", "", command_help,
+     0},
+};
+
+static const struct cli_command *commands_table(size_t *n)
+{
+    *n = sizeof commands / sizeof commands[0];
+    return commands;
+}
+
+/* The row for argv[0] (and argv[1] for two-word commands); `words` says
+ * how many words the name took. */
+static const struct cli_command *find_command(int argc, char **argv, int *words)
+{
+    size_t n;
+    const struct cli_command *table = commands_table(&n);
+    const struct cli_command *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = table[i].name, *space = strchr(name, ' ');
+        if (!space) {
+            if (!best && !strcmp(name, argv[0])) {
+                best = &table[i];
+                *words = 1;
+            }
+        } else if (argc > 1 && !strncmp(name, argv[0], (size_t)(space - name)) &&
+                   argv[0][space - name] == '\0' && !strcmp(space + 1, argv[1])) {
+            *words = 2;
+            return &table[i]; /* a subcommand wins over its first word */
+        }
+    }
+    return best;
+}
+
+static int dispatch(const struct cli_command *c, int argc, char **argv)
+{
+    current_command = c->name;
+    struct cli_args *a = calloc(1, sizeof *a);
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    if (!a || !args) {
+        free(a);
+        free(args);
+        fprintf(stderr, "migsim: out of memory\n");
+        return 1;
+    }
+    a->args = args;
+    int help, code = parse_command_line(c, argc, argv, a, &help);
+    if (code == 0 && help) {
+        if (mig_comm_rank() == 0)
+            print_command_help(stdout, c);
+    } else if (code == 0) {
+        code = c->handler(a);
+    }
+    free(args);
+    free(a);
+    return code;
+}
 
 int main(int argc, char **argv)
 {
@@ -693,54 +1161,37 @@ int main(int argc, char **argv)
         fprintf(stderr, "migsim: %s\n", mig_strerror());
         return 1;
     }
-    int code = 0;
+    int code = 0, words = 1;
+    const struct cli_command *c = argc > 1 ? find_command(argc - 1, argv + 1, &words) : NULL;
     /* Under MPI, runs, ensembles and calibrations use every rank; other
-     * commands run once. */
-    if (argc > 1 && (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "ensemble") == 0 ||
-                     strcmp(argv[1], "calibrate") == 0))
-        code = dispatch(argc, argv);
-    else if (mig_comm_rank() == 0)
-        code = dispatch(argc, argv);
+     * commands run once, on rank 0. */
+    if (c && (c->flags & CLI_ALL_RANKS))
+        code = dispatch(c, argc - 1 - words, argv + 1 + words);
+    else if (mig_comm_rank() == 0) {
+        if (c)
+            code = dispatch(c, argc - 1 - words, argv + 1 + words);
+        else if (argc < 2)
+            code = bad_usage("expected a command");
+        else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+            print_usage(stdout);
+        else if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
+            printf("migsim %s\n", MIGSIM_VERSION);
+        else if (!strcmp(argv[1], "--help-man"))
+            print_man(stdout);
+        else if (!strcmp(argv[1], "--completion") && argc == 3 && !strcmp(argv[2], "bash"))
+            print_completion_bash(stdout);
+        else if (argv[1][0] == '-')
+            code = bad_usage("unknown option '%s'", argv[1]);
+        else
+            code = bad_usage("unknown command '%s'", argv[1]);
+    }
+    /* Output that never reached its file (a full disk, a closed pipe) is a
+     * failure, not a success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "migsim: error: cannot write to standard output: %s\n", strerror(errno));
+        if (code == 0)
+            code = 1;
+    }
     mig_comm_finalize();
     return code;
-}
-
-static int dispatch(int argc, char **argv)
-{
-    if (argc < 2)
-        return bad_usage("expected a command");
-    const char *command = argv[1];
-    if (!strcmp(command, "-h") || !strcmp(command, "--help")) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (!strcmp(command, "-V") || !strcmp(command, "--version")) {
-        printf("migsim %s\n", MIGSIM_VERSION);
-        return 0;
-    }
-    if (!strcmp(command, "run"))
-        return command_run(argc - 1, argv + 1);
-    if (!strcmp(command, "check"))
-        return command_check(argc - 1, argv + 1);
-    if (!strcmp(command, "compare"))
-        return command_compare(argc - 1, argv + 1);
-    if (!strcmp(command, "calibrate"))
-        return command_calibrate(argc - 1, argv + 1);
-    if (!strcmp(command, "report"))
-        return command_report(argc - 1, argv + 1);
-    if (!strcmp(command, "merge"))
-        return command_merge(argc - 1, argv + 1);
-    if (!strcmp(command, "ensemble")) /* run with replicates, over ranks under MPI */
-        return command_run(argc - 1, argv + 1);
-    if (!strcmp(command, "params")) {
-        if (argc == 3 && !strcmp(argv[2], "--yaml"))
-            return command_params(1);
-        return argc == 2 ? command_params(0) : bad_usage("params takes only --yaml");
-    }
-    if (!strcmp(command, "stats"))
-        return argc == 2 ? command_stats() : bad_usage("stats takes no arguments");
-    if (!strcmp(command, "bench"))
-        return command_bench(argc - 1, argv + 1);
-    fprintf(stderr, "migsim: unknown command '%s'\n(see `migsim --help`)\n", command);
-    return 2;
 }

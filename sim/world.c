@@ -274,6 +274,11 @@ static int check_origins(const struct world *w, const struct scenario *sc, const
         for (int o = 0; o < w->origins; o++)
             snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", o ? ", " : "",
                      w->origin_code[o]);
+        if (v->mark[i].line <= 0) /* a default value: the data file lacks the origin */
+            return mig_fail(MIG_EINPUT,
+                            "%s/origins.csv:1:1: error: no origin '%s', which '%s' uses by "
+                            "default; expected the origin codes %s in the data folder",
+                            sc->data, v->code[i], name, v->code[i]);
         return mig_fail(MIG_EINPUT,
                         "%s:%d:%d: error: unknown origin code '%s' in '%s'; expected "
                         "one of %s",
@@ -287,7 +292,12 @@ static int check_regions(const struct world *w, const struct scenario *sc, const
                          const struct mig_region_list *v)
 {
     for (int i = 0; i < v->count; i++)
-        if (mig_world_region(w, v->code[i]) < 0)
+        if (mig_world_region(w, v->code[i]) < 0 && v->mark[i].line <= 0)
+            return mig_fail(MIG_EINPUT,
+                            "%s/kz_regions.csv:1:1: error: no region '%s', which '%s' uses by "
+                            "default; expected it in the data folder",
+                            sc->data, v->code[i], name);
+        else if (mig_world_region(w, v->code[i]) < 0)
             return mig_fail(MIG_EINPUT,
                             "%s:%d:%d: error: unknown region code '%s' in '%s'; "
                             "expected a code from kz_regions.csv",

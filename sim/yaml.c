@@ -2,6 +2,7 @@
 #include "migsim/yaml.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
+#include "migsim/text.h"
 
 #include <errno.h>
 #include <libfyaml.h>
@@ -14,64 +15,17 @@
 
 #define MAX_FILE_BYTES (4u << 20)
 
-/* Rejects what YAML would accept but no input of ours can be: NUL bytes and
- * invalid UTF-8 (binary files). */
-static int check_text(const char *path, const char *text, size_t size)
-{
-    int line = 1, column = 1;
-    for (size_t i = 0; i < size;) {
-        unsigned char c = (unsigned char)text[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        bool ok = len > 0 && i + len <= size && c != 0;
-        for (size_t k = 1; ok && k < len; k++)
-            ok = ((unsigned char)text[i + k] >> 6) == 2;
-        if (!ok)
-            return mig_fail(MIG_EINPUT,
-                            "%s:%d:%d: error: expected UTF-8 text, found byte 0x%02x "
-                            "(is this a binary file?)",
-                            path, line, column, c);
-        if (c == '\n')
-            line++, column = 1;
-        else
-            column++;
-        i += len;
-    }
-    return 0;
-}
-
+/* What YAML would accept but no input of ours can be, NUL bytes and
+ * invalid UTF-8 (binary files, Latin-1), is refused before parsing. */
 int mig_yaml_read(const char *path, char **text, size_t *size)
 {
-    *text = NULL;
-    *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return mig_fail(MIG_EINPUT, "%s: error: cannot read the file: %s", path, strerror(errno));
-    char *buffer = malloc(MAX_FILE_BYTES + 2);
-    if (!buffer) {
-        fclose(f);
-        return mig_fail(MIG_ENOMEM, "out of memory reading %s", path);
+    int status = mig_text_read(path, MAX_FILE_BYTES, "scenario or figures file", text, size);
+    if (status == 0 && (status = mig_text_check(path, *text, *size)) < 0) {
+        free(*text);
+        *text = NULL;
+        *size = 0;
     }
-    size_t n = fread(buffer, 1, MAX_FILE_BYTES + 1, f);
-    int failed = ferror(f);
-    fclose(f);
-    int status = 0;
-    if (failed)
-        status = mig_fail(MIG_EINPUT, "%s: error: cannot read the file (is it a folder?)", path);
-    else if (n > MAX_FILE_BYTES)
-        status = mig_fail(MIG_EINPUT,
-                          "%s:1:1: error: the file is larger than 4 MiB; expected a "
-                          "scenario or figures file",
-                          path);
-    else
-        status = check_text(path, buffer, n);
-    if (status < 0) {
-        free(buffer);
-        return status;
-    }
-    buffer[n] = '\0';
-    *text = buffer;
-    *size = n;
-    return 0;
+    return status;
 }
 
 int mig_yaml_parse(const char *path, const char *text, size_t size, struct fy_document **doc)
