@@ -442,35 +442,43 @@ void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint6
         enter(t, pop, id, x, &d, y);
 }
 
-/* Counts ids [first, end) of one origin. Per-origin sums are kept in
- * registers; present and at-home agents are interleaved at random, so both
- * are counted without branching on the state. */
+/* Counts ids [first, end) of one origin. Most agents are at home or in
+ * Russia, and only their state (and, at home, area and sex) is read; the
+ * sums are kept in locals. */
 static void count_origin(const struct tables *t, struct population *pop, int o, uint64_t first,
                          uint64_t end, struct tally *y)
 {
     int64_t remit = 0, visiting = 0, russia = 0, informal = 0;
+    int64_t eligible[MIG_MAX_AREAS][2] = {{0}};
     bool open = t->border_open[o];
     for (uint64_t id = first; id < end; id++) {
         uint8_t state = pop->state[id];
-        if (state == MIG_VISITING) { /* rare, so the branch is well predicted */
+        if (state == MIG_IN_RUSSIA) {
+            russia++;
+            continue;
+        }
+        if (state == MIG_PROSPECTIVE || state == MIG_RETURNED) {
+            if (state == MIG_PROSPECTIVE || t->step - pop->until[id] >= t->min_home_steps)
+                eligible[pop->area[id]][(pop->traits[id] & MIG_FEMALE) != 0]++;
+            continue;
+        }
+        if (state == MIG_VISITING) {
             if (t->step < pop->until[id] || !open) {
                 visiting++;
                 continue;
             }
-            pop->state[id] = state = MIG_PRESENT; /* back at work */
+            pop->state[id] = MIG_PRESENT; /* back at work */
         }
-        int64_t present = state == MIG_PRESENT;
-        int64_t rested = (int64_t)t->step - pop->until[id] >= t->min_home_steps;
-        int64_t free = (state == MIG_PROSPECTIVE) | ((state == MIG_RETURNED) & rested);
-        uint8_t traits = pop->traits[id];
-        int r = pop->region[id], female = (traits & MIG_FEMALE) != 0;
-        y->eligible[pop->area[id]][female] += free;
-        russia += state == MIG_IN_RUSSIA;
-        informal += present & ((traits & MIG_INFORMAL) != 0);
-        y->stock[o][r] += present;
-        y->stock_sector[r][pop->sector[id]] += present;
+        int r = pop->region[id];
+        informal += (pop->traits[id] & MIG_INFORMAL) != 0;
+        y->stock[o][r]++;
+        y->stock_sector[r][pop->sector[id]]++;
         double sent = pop->remit_share[id] * mig_behaviour_wage(t, pop, id) * t->remit_cents_factor;
-        remit += present * (int64_t)(sent + 0.5);
+        remit += (int64_t)(sent + 0.5);
+    }
+    for (int a = 0; a < t->areas; a++) {
+        y->eligible[a][0] += eligible[a][0];
+        y->eligible[a][1] += eligible[a][1];
     }
     y->remit_cents[o] += remit;
     y->visiting[o] += visiting;

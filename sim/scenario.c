@@ -200,11 +200,11 @@ static const struct mig_param params[] = {
          "calibrated: savings figures (S29, S30)"),
     REAL(migrants.saving_margin, 0.10, 0, 1, "fraction of wage",
          "what is left after the fee, living costs and remittances above which a worker can save",
-         "assumption: a tenth of the wage"),
+         "calibrated: savings figures (S29, S30); the survey does not say what saving means"),
     REAL(migrants.informal_wage_factor, 0.85, 0.05, 1.5, "fraction",
          "informal work's wage relative to the same formal job's",
          "assumption: informal jobs pay less; no estimate for migrants in Kazakhstan was found"),
-    REAL(migrants.informal_cost, 0.3, -10, 10, "utility",
+    REAL(migrants.informal_cost, 0.86, -10, 10, "utility",
          "cost of informal work (risk of fines and expulsion, no protection) in units of log "
          "wage; sets the share who choose it",
          "calibrated: informal_share (S23)"),
@@ -858,6 +858,24 @@ void mig_scenario_format_value(const struct scenario *sc, const struct mig_param
             snprintf(out + used, size - used, "]");
         return;
     }
+    }
+}
+
+void mig_scenario_write_provenance(FILE *out)
+{
+    struct scenario sc;
+    if (mig_scenario_defaults(&sc) < 0)
+        return;
+    fprintf(out, "| parameter | default | unit | provenance |\n| --- | --- | --- | --- |\n");
+    size_t n;
+    const struct mig_param *table = mig_scenario_params(&n);
+    for (size_t i = 0; i < n; i++) {
+        const struct mig_param *p = &table[i];
+        if (!p->provenance)
+            continue;
+        char value[1024];
+        mig_scenario_format_value(&sc, p, value, sizeof value);
+        fprintf(out, "| `%s` | %s | %s | %s |\n", p->name, value, p->unit, p->provenance);
     }
 }
 

@@ -78,6 +78,17 @@ static const struct mig_series all_series[] = {
      "persons",
      "visits home started in the step",
      offsetof(struct stats, visits_home)},
+    {"working_in_russia",
+     {"time", "origin"},
+     "persons",
+     "the origin's labour migrants working in Russia, the competing destination, at the end of "
+     "the step",
+     offsetof(struct stats, working_in_russia)},
+    {"departures_to_russia",
+     {"time", "origin"},
+     "persons",
+     "labour migrants leaving home for Russia in the step",
+     offsetof(struct stats, departures_to_russia)},
     {"remittances_usd",
      {"time", "origin"},
      "USD",
@@ -205,6 +216,8 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
         }
         s->visiting_home[t * O + o] = k * y->visiting[o];
         s->visits_home[t * O + o] = k * y->visits[o];
+        s->working_in_russia[t * O + o] = k * y->in_russia[o];
+        s->departures_to_russia[t * O + o] = k * y->to_russia[o];
         s->remittances_usd[t * O + o] = k * y->remit_cents[o] / 100.0;
     }
     for (int r = 0; r < R; r++)

@@ -138,6 +138,10 @@ void mig_scenario_format_value(const struct scenario *sc, const struct mig_param
  * fields. It is itself a valid scenario. */
 void mig_scenario_write_reference(FILE *out);
 
+/* Writes a Markdown table of every coefficient: name, default, unit and
+ * provenance (the README's table is this output). */
+void mig_scenario_write_provenance(FILE *out);
+
 /* Writes every parameter and its value, one `name: value` line each. */
 void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
 
