@@ -12,6 +12,13 @@ for tool in regional_economy origin_routes; do
     /usr/bin/python3 "$source_dir/scenarios/data/tools/$tool.py" --check &&
         ok || not_ok "scenarios/data is out of date: run python3 scenarios/data/tools/$tool.py"
 done
+# README's table of provenances is the output of params --provenance.
+"$migsim" params --provenance >"$work/provenance.md"
+sed -n '/^<!-- migsim params --provenance -->$/,/^<!-- end of migsim params --provenance -->$/p' \
+    "$source_dir/README.md" | sed '1d;$d' >"$work/readme-provenance.md"
+if diff -q "$work/provenance.md" "$work/readme-provenance.md" >/dev/null; then ok; else
+    not_ok "README.md's provenance table is out of date: paste migsim params --provenance"
+fi
 # Every shipped scenario is valid, and the reference is generated from the table.
 for scenario in "$source_dir"/scenarios/*.yaml; do
     expect 0 "check $(basename "$scenario")" "$migsim" check "$scenario"
