@@ -6,6 +6,7 @@
  *   residents   thinned candidate residents: who moves, why, and where
  *   count       every migrant: visits that end, stocks, remittances
  *   reduce      per-thread tallies summed; aggregates for the next step
+ *   demography  births and immigrants (new residents), yearly ageing
  *   record      series and survey snapshots
  * Stages read what earlier stages wrote; nothing flows backwards. */
 #include "migsim/engine.h"
@@ -140,6 +141,15 @@ static void stage_reduce(struct engine *e)
     }
 }
 
+static void stage_demography(struct engine *e)
+{
+    int64_t lost = e->aggregates.residents.lost_newborn;
+    mig_demography_step(e->sc, e->w, &e->conditions, e->stats->residents_now, e->step, e->threads,
+                        e->pop, &e->aggregates.residents, &e->total.residents);
+    if (e->aggregates.residents.lost_newborn > lost)
+        e->clamped_steps++;
+}
+
 static void stage_record(struct engine *e)
 {
     mig_stats_record(e->stats, e->step, &e->total);
@@ -154,7 +164,7 @@ static void clear_tallies(struct engine *e)
 static const struct mig_stage stages[] = {
     {"conditions", stage_conditions}, {"tables", stage_tables}, {"migrants", stage_migrants},
     {"residents", stage_residents},   {"count", stage_count},   {"reduce", stage_reduce},
-    {"record", stage_record},
+    {"demography", stage_demography}, {"record", stage_record},
 };
 
 const struct mig_stage *mig_engine_stages(size_t *count)
@@ -197,6 +207,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     e->step = -(int)ceil(sc->migrants.warmup_weeks * 7.0 / sc->step_days);
     stage_conditions(e);
     mig_behaviour_initial_aggregates(sc, w, &e->conditions, &e->aggregates);
+    mig_demography_init(pop, w->regions, &e->aggregates.residents);
     mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, e->step, &e->tables);
     for (int o = 0; o < w->origins; o++) {
         uint64_t first = pop->origin_first[o], present = first + pop->initially_present[o];

@@ -1,6 +1,7 @@
 /* Conditions per step: the world's data, the scenario's policy parameters,
  * and the seasons. */
 #include "migsim/policy.h"
+#include "migsim/residents.h"
 #include "migsim/date.h"
 
 #include <math.h>
@@ -140,6 +141,7 @@ void mig_policy_conditions(const struct scenario *sc, const struct world *w, lon
         if (f > 0)
             apply(sc, w, e, f, c);
     }
+    mig_residents_climate_push(w, c);
     /* Demand relative to the same season without events. */
     for (int r = 0; r < w->regions; r++) {
         double now = 0, usual = 0;

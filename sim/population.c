@@ -3,6 +3,7 @@
  * thread count. */
 #include "migsim/population.h"
 #include "migsim/comm.h"
+#include "migsim/demography.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
 
@@ -145,9 +146,10 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
     double sum = 0;
     for (int a = 0; a < w->ages; a++)
         cumulative[a] = (sum += w->age_share[a]);
-    int64_t first = (int64_t)pop->resident_begin, n = (int64_t)pop->resident_end;
+    int64_t first = (int64_t)pop->resident_begin, end = (int64_t)pop->resident_end;
+    uint64_t n = pop->residents;
 #pragma omp parallel for schedule(static)
-    for (int64_t i = first; i < n; i++) {
+    for (int64_t i = first; i < end; i++) {
         struct mig_draw d =
             mig_rng_draw((uint64_t)sc->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)i, 0);
         double u = mig_rng_u01(d.w[0]) * sum;
@@ -156,12 +158,13 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
             a++;
         pop->resident_person[i] = (uint8_t)(a | (d.w[1] & 1u ? MIG_RESIDENT_FEMALE : 0));
     }
-    for (int r = 0; r < w->regions; r++) {
-        uint64_t a = pop->region_first[r], b = pop->region_first[r + 1];
+    for (int r = 0; r <= w->regions; r++) {
+        /* After the last region: ids kept free for births and immigrants. */
+        uint64_t a = pop->region_first[r], b = r < w->regions ? pop->region_first[r + 1] : n;
         a = a > pop->resident_begin ? a : pop->resident_begin;
         b = b < pop->resident_end ? b : pop->resident_end;
         if (a < b)
-            memset(pop->resident_region + a, r, b - a);
+            memset(pop->resident_region + a, r < w->regions ? r : MIG_NOBODY, b - a);
     }
 }
 
@@ -208,7 +211,8 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
         pop->region_first[r] = next;
         next += mig_population_residents_of(sc, w, r);
     }
-    pop->region_first[w->regions] = pop->residents = next;
+    pop->region_first[w->regions] = next;
+    pop->residents = next + mig_demography_capacity(sc, w, next);
 
     pop->migrant_end = pop->migrants;
     pop->resident_end = pop->residents;

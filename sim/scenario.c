@@ -243,18 +243,33 @@ static const struct mig_param params[] = {
               "source: Moscow patent 7,500 RUB a month in 2024 (labour_migration.csv LM098) at "
               "92.6 RUB per USD"),
 
-    REAL(residents.economic_rate, 0.002717, 0, 1, "per person-year",
-         "base rate of moving for work (before age and wage factors)",
-         "calibrated: internal moves (S36), hand-tuned"),
-    REAL(residents.climate_rate, 0.002155, 0, 1, "per person-year",
-         "rate of climate-driven moves at climate stress 1",
-         "calibrated: climate share of internal moves (S37), hand-tuned"),
+    REAL(residents.other_rate, 0.0422885, 0, 1, "per person-year",
+         "rate of registered moves for other reasons (family, housing, living conditions), within "
+         "or between regions, outside the big cities and at the national age mix",
+         "calibrated: BNS 2024 internal arrivals and departures by region "
+         "(scenarios/data/internal_migration.csv) by tests/internal_flows.py fit"),
+    REAL(residents.city_churn, 0.78503, -5, 5, "",
+         "log multiplier of other moves out of a city of republican significance (Astana, Almaty, "
+         "Shymkent: their residents move more often)",
+         "calibrated: BNS 2024 internal arrivals and departures by region (tests/internal_flows.py "
+         "fit)"),
+    REAL(residents.economic_rate, 0.0067326, 0, 1, "per person-year",
+         "rate of moves to another region for work where income is at the national mean",
+         "calibrated: BNS 2024 internal arrivals and departures by region (tests/internal_flows.py "
+         "fit)"),
+    REAL(residents.economic_elasticity, 1.0, 0, 10, "",
+         "elasticity of the rate of economic moves to the national mean income over the region's "
+         "(poorer regions send more)",
+         "assumption: unit elasticity; margins by region cannot tell it from the rate"),
+    REAL(residents.climate_rate, 0.145429, 0, 10, "per person-year",
+         "rate of climate-driven moves at climate push 1 (all employment in agriculture under "
+         "climate stress 1)",
+         "calibrated: climate moves 12.5% of registered moves in 2024, the middle of the seed's "
+         "5-20% (S37, S38)"),
     REAL(residents.education_rate, 0.01053, 0, 1, "per person-year",
          "rate of moving to study, for ages 15-24 outside the centres", "assumption: hand-set"),
     REAL(residents.education_season_share, 0.8, 0, 1, "fraction",
          "share of study moves made in August and September", "assumption: hand-set"),
-    REAL(residents.other_rate, 0.001052, 0, 1, "per person-year",
-         "rate of moves for other reasons (family, living conditions)", "assumption: hand-set"),
     REAL(residents.resettlement_quota, 15000, 0, 1e7, "persons per year",
          "resettlement programme quota, shared among the destinations by population unless "
          "resettlement events set a destination's own",
@@ -264,16 +279,40 @@ static const struct mig_param params[] = {
     REAL(residents.subsidy_scale_usd, 1000, 1, 1e6, "USD",
          "subsidy that closes 63% of the gap between resettlement_fill and a full quota",
          "assumption: hand-set"),
-    REAL(residents.mobility_trend, 0.5235, -1, 2, "per year",
-         "growth rate of economic and other moves (exponential)",
-         "calibrated: internal moves H1 2024 and H1 2025 (S35, S36)"),
-    REAL(residents.wage_elasticity, 1.5, 0, 10, "",
-         "weight of log regional wage in the choice of destination", "assumption: hand-set"),
+    REAL(residents.wage_elasticity, 0.338665, 0, 10, "",
+         "weight of log per-capita income (relative to the national mean) in the destination of "
+         "economic moves",
+         "calibrated: BNS 2024 internal arrivals and departures by region (tests/internal_flows.py "
+         "fit)"),
+    REAL(residents.city_pull, 8, 0, 20, "",
+         "weight of a city of republican significance in the destination of economic moves",
+         "calibrated: BNS 2024 internal arrivals and departures by region (tests/internal_flows.py "
+         "fit; at its upper bound 8: economic moves go to the three cities)"),
+    REAL(residents.intra_utility, -3.0717, -20, 20, "",
+         "utility of a destination in one's own region (a move between its districts or towns) "
+         "against another region's log population less distance",
+         "calibrated: BNS 2024 arrivals and departures by region with 46% of registered moves "
+         "interregional (N14, 2022; tests/internal_flows.py fit)"),
     REAL(residents.distance_elasticity, 1.0, 0, 10, "",
-         "weight of log distance in the choice of destination", "assumption: hand-set"),
+         "weight of log distance in the choice of destination",
+         "assumption: the usual gravity value; arrivals and departures by region cannot identify "
+         "it (the fit drifts to 0 for a 10% smaller loss)"),
     REAL(residents.climate_weight, 2.0, 0, 20, "", "weight of climate stress against a destination",
          "assumption: hand-set"),
-    REAL(residents.candidate_rate, 0.1, 0.001, 365, "per person-year",
+    REAL(residents.birth_factor, 1, 0, 10, "",
+         "multiplier of every region's birth rate (demography.csv, BNS 2024)",
+         "assumption: 1, the 2024 rates hold"),
+    REAL(residents.death_factor, 1, 0, 10, "",
+         "multiplier of every region's death rate (demography.csv, BNS 2024)",
+         "assumption: 1, the 2024 rates hold"),
+    REAL(residents.emigration_rate, 0.000634, 0, 1, "per person-year",
+         "rate of emigration of residents (the same in every region)",
+         "source: BNS 2024, 12,784 emigrants over an average population of 20,158,621 "
+         "(scenarios/data/SOURCES.md)"),
+    REAL(residents.immigration, 29948, 0, 1e7, "persons per year",
+         "immigrants granted residence, shared among the regions by population",
+         "source: BNS 2024, 29,948 arrivals from abroad (scenarios/data/SOURCES.md)"),
+    REAL(residents.candidate_rate, 0.3, 0.001, 365, "per person-year",
          "ceiling of a resident's total move rate (thinning bound); rates above it are clamped and "
          "reported",
          "assumption: numerical bound of the thinning, not a behaviour"),

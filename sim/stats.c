@@ -35,6 +35,12 @@ static const struct mig_statistic statistics[] = {
     {"upper_secondary_share", "", 0, 1, "%", "share who completed upper secondary education"},
     {"arrivals", "", 1, 0, "persons", "entries of migrant workers over the window"},
     {"internal_moves", "", 1, 0, "persons", "residents moving between regions over the window"},
+    {"registered_moves", "", 1, 0, "persons",
+     "registered internal moves over the window as BNS counts them: between regions and between "
+     "districts or towns of one region"},
+    {"economic_moves", "", 1, 0, "persons",
+     "moves between regions over the window whose dominant driver is economic (the seed's "
+     "internal migration figure, in the model)"},
     {"climate_move_share", "", 1, 0, "%",
      "share of internal moves over the window whose dominant driver is climate"},
     {"remittances_usd", "", 1, 0, "USD", "money sent home over the window, after fees"},
@@ -102,13 +108,40 @@ static const struct mig_series all_series[] = {
     {"internal_moves",
      {"time", "region_from", "region_to"},
      "persons",
-     "residents moving between regions in the step",
+     "residents moving between regions in the step (interregional registered moves; the "
+     "diagonal is zero)",
      offsetof(struct stats, internal_moves)},
     {"internal_moves_by_driver",
      {"time", "driver"},
      "persons",
-     "internal moves in the step by their dominant driver",
+     "internal moves (between regions) in the step by their dominant driver",
      offsetof(struct stats, internal_moves_by_driver)},
+    {"intraregional_moves",
+     {"time", "region"},
+     "persons",
+     "registered moves within a region (between its districts or towns) in the step; with "
+     "internal_moves, all the moves BNS registers",
+     offsetof(struct stats, intraregional_moves)},
+    {"births",
+     {"time", "region"},
+     "persons",
+     "residents born in the step",
+     offsetof(struct stats, births)},
+    {"deaths",
+     {"time", "region"},
+     "persons",
+     "residents who died in the step",
+     offsetof(struct stats, deaths)},
+    {"emigrants",
+     {"time", "region"},
+     "persons",
+     "residents who left Kazakhstan for good in the step",
+     offsetof(struct stats, emigrants)},
+    {"immigrants",
+     {"time", "region"},
+     "persons",
+     "people from abroad granted residence in the step (new residents)",
+     offsetof(struct stats, immigrants)},
 };
 
 const struct mig_series *mig_stats_series(size_t *count)
@@ -223,14 +256,23 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
     for (int r = 0; r < R; r++)
         for (int q = 0; q < K; q++)
             s->migrant_stock_by_sector[(t * R + r) * K + q] = k * y->stock_sector[r][q];
+    const struct resident_tally *res = &y->residents;
     for (int a = 0; a < R; a++)
         for (int b = 0; b < R; b++) {
-            s->internal_moves[(t * R + a) * R + b] = k * y->residents.moves[a][b];
-            s->residents_now[a] -= y->residents.moves[a][b];
-            s->residents_now[b] += y->residents.moves[a][b];
+            s->internal_moves[(t * R + a) * R + b] = a == b ? 0.0 : k * res->moves[a][b];
+            s->residents_now[a] -= res->moves[a][b];
+            s->residents_now[b] += res->moves[a][b];
         }
-    for (int r = 0; r < R; r++)
+    for (int r = 0; r < R; r++) {
+        s->intraregional_moves[t * R + r] = k * res->moves[r][r];
+        s->births[t * R + r] = k * res->births[r];
+        s->deaths[t * R + r] = k * res->deaths[r];
+        s->emigrants[t * R + r] = k * res->emigrants[r];
+        s->immigrants[t * R + r] = k * res->immigrants[r];
+        s->residents_now[r] += res->births[r] + res->immigrants[r] - res->deaths[r] -
+                               res->emigrants[r];
         s->resident_population[t * R + r] = k * s->residents_now[r];
+    }
     for (int d = 0; d < MIG_DRIVERS; d++)
         s->internal_moves_by_driver[t * MIG_DRIVERS + d] = k * y->residents.moves_by_driver[d];
 }
@@ -529,9 +571,14 @@ int mig_stats_value(const struct stats *s, const struct world *w, const struct t
                                     t->from, t->to);
             double climate = window_sum(s, s->internal_moves_by_driver, MIG_DRIVERS,
                                         MIG_DRIVER_CLIMATE, 1, t->from, t->to);
-            *value = strcmp(name, "internal_moves") == 0 ? all
-                     : all > 0                           ? 100.0 * climate / all
-                                                         : NAN;
+            double economic = window_sum(s, s->internal_moves_by_driver, MIG_DRIVERS,
+                                         MIG_DRIVER_ECONOMIC, 1, t->from, t->to);
+            double intra = window_sum(s, s->intraregional_moves, R, 0, R, t->from, t->to);
+            *value = strcmp(name, "internal_moves") == 0     ? all
+                     : strcmp(name, "economic_moves") == 0   ? economic
+                     : strcmp(name, "registered_moves") == 0 ? all + intra
+                     : all > 0                               ? 100.0 * climate / all
+                                                             : NAN;
         }
         return 0;
     }

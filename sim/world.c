@@ -2,6 +2,7 @@
  * where it is read, so a typo in a CSV is reported at its line and column. */
 #include "migsim/world.h"
 #include "migsim/csv.h"
+#include "migsim/demography.h"
 #include "migsim/error.h"
 #include "migsim/labour.h"
 #include "migsim/routes.h"
@@ -243,7 +244,7 @@ int mig_world_load(struct world *w, const struct scenario *sc)
     if ((status = load_regions(w, sc)) < 0 || (status = load_origins(w, sc)) < 0 ||
         (status = load_distances(w, sc)) < 0 || (status = load_sectors(w, sc)) < 0 ||
         (status = load_ages(w, sc)) < 0 || (status = mig_labour_load(w, sc)) < 0 ||
-        (status = mig_routes_load(w, sc)) < 0)
+        (status = mig_routes_load(w, sc)) < 0 || (status = mig_demography_load(w, sc)) < 0)
         return status;
     return mig_world_check_scenario(w, sc);
 }

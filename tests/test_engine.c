@@ -23,8 +23,9 @@ static double sum(const double *x, size_t n)
     return total;
 }
 
-/* arrivals - returns = change in migrant workers (present + visiting), and
- * internal moves only move residents between regions. */
+/* arrivals - returns = change in migrant workers (present + visiting);
+ * residents change only by births, deaths, emigration and immigration, and
+ * internal moves only move them between regions. */
 static void nobody_is_lost(void **state)
 {
     (void)state;
@@ -43,6 +44,8 @@ static void nobody_is_lost(void **state)
         /* The warm-up leaves workers where they are at the start. */
         assert_true(t == 0 || fabs(workers - before - flow) < 1e-6);
         before = workers;
+        residents += sum(s->births + at * R, R) + sum(s->immigrants + at * R, R) -
+                     sum(s->deaths + at * R, R) - sum(s->emigrants + at * R, R);
         assert_true(fabs(sum(s->resident_population + at * R, R) - residents) < 1e-6);
         for (size_t r = 0; r < R; r++)
             assert_true(s->internal_moves[(at * R + r) * R + r] == 0);

@@ -1,5 +1,6 @@
 /* Agent storage and synthetic traits. */
 #include "helpers.h"
+#include "migsim/demography.h"
 #include "migsim/population.h"
 
 #include <omp.h>
@@ -24,7 +25,12 @@ static void counts_and_traits(void **state)
         for (uint64_t i = pop.region_first[r]; i < pop.region_first[r + 1]; i += 997)
             assert_int_equal(pop.resident_region[i], r);
     }
-    assert_int_equal(residents, pop.residents);
+    /* The ids after the initial residents are kept free for births and
+     * immigrants, and hold nobody yet. */
+    assert_int_equal(residents, pop.region_first[w.regions]);
+    assert_true(pop.residents > residents);
+    for (uint64_t i = residents; i < pop.residents; i += 101)
+        assert_int_equal(pop.resident_region[i], MIG_NOBODY);
     uint64_t women = 0, remitters = 0, informal = 0, no_pension = 0;
     uint64_t by_area[MIG_MAX_AREAS] = {0};
     for (uint64_t id = 0; id < pop.migrants; id++) {

@@ -11,6 +11,7 @@
 
 #include "migsim/policy.h"
 #include "migsim/population.h"
+#include "migsim/demography.h"
 #include "migsim/residents.h"
 
 /* What agents did in one step, in agents (not persons). Integers, so that
@@ -36,6 +37,7 @@ struct aggregates {
     double stock[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     double eligible[MIG_MAX_AREAS][2];
     double entries_this_year[MIG_MAX_ORIGINS];
+    struct resident_aggregates residents;
 };
 
 struct tables {

@@ -43,8 +43,8 @@ struct population {
     int32_t *last_visit; /* step the last visit home started */
     int32_t *until;      /* end of a visit, or the step of a return */
 
-    uint64_t residents;
-    uint64_t region_first[MIG_MAX_REGIONS + 1]; /* initial ids by region */
+    uint64_t residents; /* ids for residents, those born or arriving during the run included */
+    uint64_t region_first[MIG_MAX_REGIONS + 1]; /* initial ids by region; then the free ones */
 
     /* The ids this process holds: all of them, or under MPI its share. The
      * arrays are indexed by id, and hold only [begin, end). */

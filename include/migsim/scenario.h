@@ -76,8 +76,9 @@ struct scenario {
     struct {
         double economic_rate, climate_rate, education_rate, education_season_share;
         double other_rate, resettlement_quota, resettlement_fill, subsidy_scale_usd;
-        double mobility_trend;
+        double city_churn, economic_elasticity, city_pull, intra_utility;
         double wage_elasticity, distance_elasticity, climate_weight, candidate_rate;
+        double birth_factor, death_factor, emigration_rate, immigration;
         struct mig_region_list resettlement_sources, resettlement_destinations;
         struct mig_region_list education_centres;
     } residents;

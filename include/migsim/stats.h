@@ -43,6 +43,9 @@ struct stats {
     double *resident_population;     /* [region] */
     double *internal_moves;          /* [region_from][region_to] */
     double *internal_moves_by_driver;
+    double *intraregional_moves;               /* [region] */
+    double *births, *deaths;                   /* [region] */
+    double *emigrants, *immigrants;            /* [region] */
     int64_t *residents_now; /* agents per region, carried between steps */
     int snapshots;
     struct snapshot snapshot[MIG_MAX_SNAPSHOTS];

@@ -68,11 +68,21 @@ struct world {
     double area_km[MIG_MAX_AREAS][MIG_MAX_REGIONS];
     int area_route[MIG_MAX_AREAS][MIG_MAX_REGIONS];
 
+    /* Residents' inputs, read by mig_demography_load (demography.csv, and
+     * the type and per-capita income columns of kz_regions.csv). */
+    double region_income[MIG_MAX_REGIONS];     /* per-capita money income, KZT/month */
+    int region_city[MIG_MAX_REGIONS];          /* a city of republican significance */
+    double region_people_2024[MIG_MAX_REGIONS]; /* average resident population, 2024 */
+    double birth_rate[MIG_MAX_REGIONS];        /* births per 1000 residents per year */
+    double death_rate[MIG_MAX_REGIONS];        /* deaths per 1000 residents per year */
+    double agri_share[MIG_MAX_REGIONS];        /* employed in agriculture / all employed */
+
     char age_code[MIG_MAX_AGES][MIG_CODE_LEN];
     char age_name[MIG_MAX_AGES][16];
     double age_share[MIG_MAX_AGES];
     double age_mobility[MIG_MAX_AGES];
     int student_age; /* the 15-24 band, which moves to study */
+    double age_width[MIG_MAX_AGES]; /* years in the band; 0 for the open last band */
 };
 
 /* Reads the CSV files of the scenario's data folder; any missing or malformed
