@@ -287,6 +287,22 @@ static void stay_tables(const struct scenario *sc, const struct world *w,
     t->saving_margin = sc->migrants.saving_margin;
 }
 
+/* Origins that a quota may limit at some point of the run: EAEU members
+ * are exempt; any other with a quota parameter or a quota event. */
+static void quota_origins(const struct scenario *sc, const struct world *w, struct tables *t)
+{
+    for (int o = 0; o < w->origins; o++) {
+        const char *code = w->origin_code[o];
+        bool limited = mig_by_origin_get(&sc->policy.quota, code) > 0;
+        for (int i = 0; i < sc->timeline.count; i++) {
+            const struct mig_event *e = &sc->timeline.event[i];
+            limited |= e->kind == MIG_EVENT_QUOTA &&
+                       (strcmp(e->target, "all") == 0 || strcmp(e->target, code) == 0);
+        }
+        t->count_eligible[o] = limited && mig_by_origin_get(&sc->policy.eaeu, code) <= 0.5;
+    }
+}
+
 void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
                           const struct conditions *c, const struct aggregates *agg, int32_t step,
                           struct tables *t)
@@ -297,6 +313,7 @@ void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
     t->sectors = w->sectors;
     t->areas = w->areas;
     t->q_migrant = step_probability(sc->migrants.candidate_rate, c->days);
+    quota_origins(sc, w, t);
     t->migrant_clamped = false;
     region_choice(sc, w, c, agg, t);
     sector_choice(w, c, t);
@@ -390,11 +407,13 @@ static void enter(const struct tables *t, struct population *pop, uint64_t id, d
 
 /* Work in Russia ends with a return home, after which one rests like any
  * returned migrant. */
-static void in_russia(const struct tables *t, struct population *pop, uint64_t id, double x)
+static void in_russia(const struct tables *t, struct population *pop, uint64_t id, double x,
+                      struct tally *y)
 {
     if (x < t->russia_back_p) {
         pop->state[id] = MIG_RETURNED;
         pop->until[id] = t->step;
+        y->from_russia[pop->origin[id]]++;
     }
 }
 
@@ -437,29 +456,25 @@ void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint6
     if (state == MIG_PRESENT)
         stay(t, pop, id, x, &d, y);
     else if (state == MIG_IN_RUSSIA)
-        in_russia(t, pop, id, x);
+        in_russia(t, pop, id, x, y);
     else
         enter(t, pop, id, x, &d, y);
 }
 
 /* Counts ids [first, end) of one origin. Most agents are at home or in
- * Russia, and only their state (and, at home, area and sex) is read; the
- * sums are kept in locals. */
+ * Russia: only their state is read, and, where a quota needs it, whether
+ * they are free to go. */
 static void count_origin(const struct tables *t, struct population *pop, int o, uint64_t first,
                          uint64_t end, struct tally *y)
 {
-    int64_t remit = 0, visiting = 0, russia = 0, informal = 0;
-    int64_t eligible[MIG_MAX_AREAS][2] = {{0}};
-    bool open = t->border_open[o];
+    int64_t remit = 0, visiting = 0;
+    bool open = t->border_open[o], eligible = t->count_eligible[o];
     for (uint64_t id = first; id < end; id++) {
         uint8_t state = pop->state[id];
-        if (state == MIG_IN_RUSSIA) {
-            russia++;
-            continue;
-        }
-        if (state == MIG_PROSPECTIVE || state == MIG_RETURNED) {
-            if (state == MIG_PROSPECTIVE || t->step - pop->until[id] >= t->min_home_steps)
-                eligible[pop->area[id]][(pop->traits[id] & MIG_FEMALE) != 0]++;
+        if (state != MIG_PRESENT && state != MIG_VISITING) {
+            if (eligible && (state == MIG_PROSPECTIVE ||
+                             (state == MIG_RETURNED && t->step - pop->until[id] >= t->min_home_steps)))
+                y->eligible[pop->area[id]][(pop->traits[id] & MIG_FEMALE) != 0]++;
             continue;
         }
         if (state == MIG_VISITING) {
@@ -470,20 +485,13 @@ static void count_origin(const struct tables *t, struct population *pop, int o, 
             pop->state[id] = MIG_PRESENT; /* back at work */
         }
         int r = pop->region[id];
-        informal += (pop->traits[id] & MIG_INFORMAL) != 0;
         y->stock[o][r]++;
         y->stock_sector[r][pop->sector[id]]++;
         double sent = pop->remit_share[id] * mig_behaviour_wage(t, pop, id) * t->remit_cents_factor;
         remit += (int64_t)(sent + 0.5);
     }
-    for (int a = 0; a < t->areas; a++) {
-        y->eligible[a][0] += eligible[a][0];
-        y->eligible[a][1] += eligible[a][1];
-    }
     y->remit_cents[o] += remit;
     y->visiting[o] += visiting;
-    y->in_russia[o] += russia;
-    y->informal[o] += informal;
 }
 
 void mig_behaviour_count(const struct tables *t, struct population *pop, uint64_t first,

@@ -139,6 +139,8 @@ static void stage_reduce(struct engine *e)
         agg->eligible[a][0] = k * e->total.eligible[a][0];
         agg->eligible[a][1] = k * e->total.eligible[a][1];
     }
+    for (int o = 0; o < e->w->origins; o++)
+        e->total.in_russia[o] = agg->in_russia[o] += e->total.to_russia[o] - e->total.from_russia[o];
 }
 
 static void stage_demography(struct engine *e)
@@ -219,6 +221,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
         present = present < pop->migrant_end ? present : pop->migrant_end;
         if (first < present)
             mig_behaviour_place_initial(sc, &e->tables, pop, first, present);
+        e->aggregates.in_russia[o] = (int64_t)pop->initially_in_russia[o];
     }
     warm_up(e);
     e->init_seconds = omp_get_wtime() - started;

@@ -53,6 +53,14 @@ static void nobody_is_lost(void **state)
                          sum(s->internal_moves_by_driver + at * MIG_DRIVERS, MIG_DRIVERS)) < 1e-6);
     }
     assert_true(before > 0);
+    /* Workers in Russia are kept by events; a recount agrees. */
+    int64_t russia[MIG_MAX_ORIGINS] = {0};
+    for (uint64_t id = 0; id < sim.population.migrants; id++)
+        russia[sim.population.origin[id]] += sim.population.state[id] == MIG_IN_RUSSIA;
+    size_t last = (size_t)(s->steps - 1) * O;
+    for (size_t o = 0; o < O; o++)
+        assert_true(fabs(s->working_in_russia[last + o] - (double)russia[o] * s->scale) < 1e-6);
+    assert_true(russia[mig_world_origin(&sim.world, "UZB")] > 0);
     mig_simulation_free(&sim);
 }
 

@@ -24,10 +24,14 @@ struct tally {
     int64_t returns[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     int64_t visits[MIG_MAX_ORIGINS];
     int64_t remit_cents[MIG_MAX_ORIGINS]; /* sent home, after fees, in US cents */
-    int64_t eligible[MIG_MAX_AREAS][2];    /* at home and free to go, by sex */
-    int64_t in_russia[MIG_MAX_ORIGINS];    /* working in Russia at the end of the step */
-    int64_t to_russia[MIG_MAX_ORIGINS];    /* left for Russia in the step */
-    int64_t informal[MIG_MAX_ORIGINS];     /* present and working informally */
+    /* At home and free to go, by sex: counted only for origins that a
+     * quota may limit (the quota is all that reads it). */
+    int64_t eligible[MIG_MAX_AREAS][2];
+    int64_t to_russia[MIG_MAX_ORIGINS];   /* left for Russia in the step */
+    int64_t from_russia[MIG_MAX_ORIGINS]; /* came home from Russia in the step */
+    /* Working in Russia at the end of the step: not counted by agents but
+     * set by the engine from its running total (aggregates). */
+    int64_t in_russia[MIG_MAX_ORIGINS];
     struct resident_tally residents;
 };
 
@@ -37,6 +41,7 @@ struct aggregates {
     double stock[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     double eligible[MIG_MAX_AREAS][2];
     double entries_this_year[MIG_MAX_ORIGINS];
+    int64_t in_russia[MIG_MAX_ORIGINS]; /* agents working in Russia, kept by events */
     struct resident_aggregates residents;
 };
 
@@ -64,6 +69,7 @@ struct tables {
     double visit_steps; /* mean visit length in steps */
     int32_t early_steps, min_home_steps;
     uint8_t border_open[MIG_MAX_ORIGINS];
+    uint8_t count_eligible[MIG_MAX_ORIGINS]; /* a quota may limit the origin's entries */
     double remit_cents_factor; /* monthly USD to cents sent this step, after fees */
     double saving_margin;
     int regions, sectors, areas;
