@@ -8,6 +8,7 @@
 #include "migsim/output.h"
 #include "migsim/reader.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,12 @@ static int same_shape(const struct run_file *a, const struct run_file *b)
         what = "dimensions";
     else if (a->replicates != b->replicates)
         what = "number of replicates";
+    /* Pairing needs the same random numbers: the same base seed (replicate
+     * seeds derive from it) and the same member of an ensemble. */
+    else if (strcmp(a->seed, b->seed) != 0)
+        what = "seed (the replicates would not pair)";
+    else if (a->replicate_index != b->replicate_index)
+        what = "replicate index (the replicates would not pair)";
     for (int o = 0; !what && o < a->labels.origins; o++)
         if (strcmp(a->labels.origin_code[o], b->labels.origin_code[o]) != 0)
             what = "origins";
@@ -56,7 +63,7 @@ static int same_shape(const struct run_file *a, const struct run_file *b)
     if (what)
         return mig_fail(MIG_EINPUT,
                         "%s: error: differs from %s in its %s; expected two runs of "
-                        "one shape (same dates, codes and replicates)",
+                        "one shape run with one seed (same dates, codes, seed and replicates)",
                         b->path, a->path, what);
     return 0;
 }
@@ -107,18 +114,21 @@ static double value(const struct stats *s, const struct quantity *q, int key, in
     return total;
 }
 
-static int compare_doubles(const void *a, const void *b)
+/* The 90% confidence interval of the mean paired difference, mean
+ * +- t(0.95, N-1) s / sqrt(N), and the 90% prediction interval of one more
+ * paired replicate, mean +- t(0.95, N-1) s sqrt(1 + 1/N). */
+void mig_compare_interval(const double *diff, int n, double *mean, double *half,
+                          double *prediction_half)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double quantile(double *values, int n, double q)
-{
-    qsort(values, (size_t)n, sizeof *values, compare_doubles);
-    double at = q * (n - 1);
-    int i = (int)at;
-    return i + 1 < n ? values[i] + (at - i) * (values[i + 1] - values[i]) : values[n - 1];
+    double m = 0, var = 0;
+    for (int r = 0; r < n; r++)
+        m += diff[r] / n;
+    for (int r = 0; n > 1 && r < n; r++)
+        var += (diff[r] - m) * (diff[r] - m) / (n - 1);
+    double t = n > 1 ? gsl_cdf_tdist_Pinv(0.95, n - 1.0) : NAN;
+    *mean = m;
+    *half = t * sqrt(var / n);
+    *prediction_half = t * sqrt(var * (1.0 + 1.0 / n));
 }
 
 static void row(FILE *out, const struct run_file *base, const struct run_file *alt,
@@ -135,8 +145,12 @@ static void row(FILE *out, const struct run_file *base, const struct run_file *a
     double d = a - b;
     fprintf(out, "%-32s %-8s %14.6g %14.6g %14.6g %9.2f%%", q->label, label, b, a, d,
             b != 0 ? 100.0 * d / b : 0.0);
-    if (n > 1)
-        fprintf(out, "   [%.6g, %.6g]", quantile(diff, n, 0.05), quantile(diff, n, 0.95));
+    if (n > 1) {
+        double mean, half, predict;
+        mig_compare_interval(diff, n, &mean, &half, &predict);
+        fprintf(out, "   [%.6g, %.6g]   [%.6g, %.6g]", mean - half, mean + half, mean - predict,
+                mean + predict);
+    }
     fputc('\n', out);
 }
 
@@ -157,9 +171,13 @@ static void table(FILE *out, const struct run_file *base, const struct run_file 
     mig_date_format(s->step_day[at] + (long)s->step_days[at] - 1, date);
     fprintf(out, "%s minus %s, up to the step ending %s%s%s%s\n", alt->path, base->path, date,
             by ? ", by " : "", by ? by : "",
-            base->replicates > 1 ? "; mean over paired replicates with a 90% interval" : "");
+            base->replicates > 1
+                ? "; mean over paired replicates, the 90% confidence interval of the mean "
+                  "(t, N-1) and the 90% prediction interval of one more pair"
+                : "");
     fprintf(out, "%-32s %-8s %14s %14s %14s %10s%s\n", "quantity", "key", "base", "alternative",
-            "difference", "change", base->replicates > 1 ? "   90% interval" : "");
+            "difference", "change",
+            base->replicates > 1 ? "   90% CI of the mean   90% prediction interval" : "");
     const char *last = NULL;
     for (size_t i = 0; i < sizeof quantities / sizeof quantities[0]; i++) {
         const struct quantity *q = &quantities[i];

@@ -28,6 +28,8 @@
 #include "migsim/compare.h"
 #include "migsim/date.h"
 #include "migsim/ensemble.h"
+#include "migsim/import.h"
+#include "migsim/sensitivity.h"
 #include "migsim/report.h"
 #include "migsim/error.h"
 #include "migsim/simulation.h"
@@ -799,6 +801,7 @@ static int command_calibrate(const struct cli_args *a)
                                   .replicates = 1,
                                   .budget = 100,
                                   .particles = 24,
+                                  .min_acceptance = 0.01,
                                   .command_line = command_line};
     o.target_files = opt_values(a, "targets", o.targets, MIG_MAX_TARGET_FILES);
     if (o.target_files > MIG_MAX_TARGET_FILES)
@@ -811,7 +814,11 @@ static int command_calibrate(const struct cli_args *a)
     if (opt_whole(a, "replicates", 1, 10000, 1, &o.replicates) < 0 ||
         opt_whole(a, "budget", 1, 10000000, 100, &o.budget) < 0 ||
         opt_whole(a, "particles", 1, 10000000, 24, &o.particles) < 0 ||
-        opt_number(a, "scale", 0.01, 100000, 0, 0, &o.scale) < 0 || apply_threads(a) < 0)
+        opt_number(a, "scale", 0.01, 100000, 0, 0, &o.scale) < 0 ||
+        opt_number(a, "tolerance", 0, 1e9, 0, 0, &o.tolerance) < 0 ||
+        opt_number(a, "min-acceptance", 0, 1, 0, 0.01, &o.min_acceptance) < 0 ||
+        opt_whole(a, "profile", 2, 1000, 0, &o.profile) < 0 ||
+        opt_whole(a, "noise-seeds", 2, 1000, 0, &o.noise_seeds) < 0 || apply_threads(a) < 0)
         return 2;
     o.output = opt_value(a, "output");
     o.prior = opt_value(a, "prior");
@@ -819,6 +826,38 @@ static int command_calibrate(const struct cli_args *a)
     int status = mig_calibrate(&o, stdout);
     if (status < 0)
         return report_error(status);
+    return 0;
+}
+
+static int command_sensitivity(const struct cli_args *a)
+{
+    struct sensitivity_options o = {
+        .method = "sobol", .samples = 32, .levels = 4, .command_line = command_line};
+    o.target_files = opt_values(a, "targets", o.targets, MIG_MAX_TARGET_FILES);
+    if (o.target_files > MIG_MAX_TARGET_FILES)
+        return bad_usage("at most %d --targets files", MIG_MAX_TARGET_FILES);
+    o.free_count = opt_values(a, "free", o.free, MIG_MAX_FREE);
+    if (o.free_count > MIG_MAX_FREE)
+        return bad_usage("at most %d --free parameters", MIG_MAX_FREE);
+    if (opt_given(a, "method"))
+        o.method = opt_value(a, "method");
+    if (opt_whole(a, "samples", 2, 1000000, 32, &o.samples) < 0 ||
+        opt_whole(a, "levels", 1, 1000, 4, &o.levels) < 0 ||
+        opt_number(a, "scale", 0.01, 100000, 0, 0, &o.scale) < 0 || apply_threads(a) < 0)
+        return 2;
+    o.alternative = opt_value(a, "alt");
+    o.output = opt_value(a, "output");
+    o.scenario = a->args[0];
+    int status = mig_sensitivity(&o, stdout);
+    return status < 0 ? report_error(status) : 0;
+}
+
+static int command_targets_import(const struct cli_args *a)
+{
+    int status = mig_targets_import(a->args[0], opt_value(a, "output"), command_line);
+    if (status < 0)
+        return report_error(status);
+    printf("wrote %s\n", opt_value(a, "output"));
     return 0;
 }
 
@@ -1052,10 +1091,34 @@ static const struct cli_option calibrate_options_table[] = {
     {"budget", 0, "N", 0, "simulations at most (default 100)"},
     {"particles", 0, "N", 0, "ABC-SMC population size (default 24)"},
     OPT_SCALE,
-    {"prior", 0, "OUT.h5", 0, "an earlier ABC-SMC trace whose posterior is the prior"},
+    {"prior", 0, "OUT.h5", 0,
+     "an earlier ABC-SMC trace whose posterior (its last complete generation) is the prior"},
+    {"tolerance", 0, "EPS", 0, "ABC-SMC: stop once every particle is within EPS (default off)"},
+    {"min-acceptance", 0, "RATE", 0,
+     "ABC-SMC: stop after a generation accepting fewer than RATE of its proposals (default "
+     "0.01)"},
+    {"profile", 0, "K", 0, "the objective at K values across each parameter's bounds"},
+    {"noise-seeds", 0, "K", 0, "the objective's sd over K seeds at the fit (simulation noise)"},
     OPT_THREADS,
     OPT_OUTPUT_REQUIRED("OUT", "writes OUT.yaml (the calibrated scenario) and OUT.h5 (the trace)"),
     CLI_END};
+
+static const struct cli_option sensitivity_options_table[] = {
+    {"free", 0, "NAME:lo:hi", CLI_REQUIRED | CLI_REPEAT,
+     "a parameter to vary over [lo, hi] (up to 16)"},
+    {"method", 0, "sobol|morris", 0, "Sobol' indices or Morris screening (default sobol)"},
+    {"samples", 0, "N", 0,
+     "Sobol': base points, N (d + 2) runs (default 32); Morris: trajectories, N (d + 1) runs"},
+    {"levels", 0, "P", 0, "Morris: levels of the grid, even (default 4)"},
+    {"alt", 0, "ALT.yaml", 0, "a what-if scenario: also the indices of its effect ALT minus base"},
+    {"targets", 0, "T.yaml", CLI_REPEAT, "the figures (default: the scenario's own)"},
+    OPT_SCALE,
+    OPT_THREADS,
+    OPT_OUTPUT_REQUIRED("OUT.h5", "the design, every run's figures and the indices"),
+    CLI_END};
+
+static const struct cli_option targets_import_options[] = {
+    OPT_OUTPUT_REQUIRED("T.yaml", "the targets file to write"), CLI_END};
 
 static const struct cli_option report_options_table[] = {
     {"compare", 0, "BASE.h5", 0, "a baseline run to compare with"},
@@ -1087,10 +1150,31 @@ static const struct cli_command commands[] = {
     {"check", "SCENARIO.yaml", 1, 1, check_options,
      "validate the scenario, its data and figures without running", "", command_check, 0},
     {"compare", "BASE.h5 ALT.h5", 2, 2, compare_options_table,
-     "paired differences ALT minus BASE (90% intervals over replicates)", "", command_compare, 0},
+     "paired differences ALT minus BASE (90% intervals over replicates)",
+     "With replicates: the 90% confidence interval of the mean difference (t with N - 1\n"
+     "degrees of freedom) and the 90% prediction interval of one more pair; the two files\n"
+     "must pair (same seed and replicate indices).\n",
+     command_compare, 0},
     {"calibrate", "SCENARIO.yaml", 1, 1, calibrate_options_table,
-     "fit parameters to targets; writes OUT.yaml and OUT.h5, prints the fit table", "",
+     "fit parameters to targets; writes OUT.yaml and OUT.h5, prints the fit table",
+     "Only `fit` figures enter the objective; `validate` (held out) and `input` (parameters\n"
+     "read back) figures are reported beside. ABC-SMC stops at the budget, at --tolerance, or\n"
+     "at --min-acceptance; --profile and --noise-seeds add identifiability and noise checks.\n",
      command_calibrate, CLI_ALL_RANKS},
+    {"sensitivity", "SCENARIO.yaml", 1, 1, sensitivity_options_table,
+     "global sensitivity of every figure (and of a what-if effect) to the free parameters",
+     "Sobol': first-order (Saltelli 2010) and total (Jansen) indices on GSL's quasi-random\n"
+     "Sobol' design; Morris: mu*, mu and sigma of the elementary effects. Every run uses the\n"
+     "scenario's seed (common random numbers); --alt runs the what-if with the same numbers.\n",
+     command_sensitivity, 0},
+    {"targets import", "FILE.csv", 1, 1, targets_import_options,
+     "a table of survey figures into a targets file",
+     "Columns: id, statistic, key, date (or from and to), value, one uncertainty (sd; lower\n"
+     "and upper; at_least or at_most, with an optional sd; survey, the respondents of a\n"
+     "share), and optional sample, role (fit, validate, input), weight, label or\n"
+     "description, source; other columns are ignored. A bad row is reported as\n"
+     "file:line:col and nothing is written.\n",
+     command_targets_import, 0},
     {"ensemble", "SCENARIO.yaml", 1, 1, ensemble_options,
      "replicates in one file with the mean and 5/50/95% quantiles of every series",
      "Under MPI, replicates spread over ranks.\n", command_run, CLI_ALL_RANKS},

@@ -401,7 +401,8 @@ static int write_figures(struct writer *wr, const struct targets *figures,
     signed char *within = calloc((size_t)(n ? n : 1), 1);
     const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
     const char **text = calloc((size_t)(n ? n : 1), sizeof *text);
-    if (!table || !within || !ids || !text) {
+    const char **role = calloc((size_t)(n ? n : 1), sizeof *role);
+    if (!table || !within || !ids || !text || !role) {
         status = mig_fail(MIG_ENOMEM, "out of memory");
         goto done;
     }
@@ -420,6 +421,7 @@ static int write_figures(struct writer *wr, const struct targets *figures,
         within[i] = (signed char)results[i].within;
         ids[i] = t->id;
         text[i] = t->label[0] ? t->label : t->statistic;
+        role[i] = mig_role_name(t->role);
     }
     hid_t m = H5T_NATIVE_DOUBLE, f = H5T_IEEE_F64LE;
     if ((status = index_coordinate(wr, "figure", n, "a figure the run is checked against")) < 0 ||
@@ -427,6 +429,9 @@ static int write_figures(struct writer *wr, const struct targets *figures,
         (status = labels(wr, "figure_label", "figure", text, "what the figure is")) < 0 ||
         (status = labels(wr, "figure_statistic", "figure", statistic,
                          "the named statistic (see migsim stats)")) < 0 ||
+        (status = labels(wr, "figure_role", "figure", role,
+                         "fit (a calibration target), validate (held out from the "
+                         "calibration) or input (a parameter read back)")) < 0 ||
         (status = variable(wr, "figure_from", m, f, D("figure"), table + 7 * n, units,
                            "first day of the figure's date or window")) < 0 ||
         (status = variable(wr, "figure_to", m, f, D("figure"), table + 8 * n, units,
@@ -452,6 +457,7 @@ static int write_figures(struct writer *wr, const struct targets *figures,
 done:
     free(table);
     free(statistic);
+    free(role);
     free(within);
     free(ids);
     free(text);

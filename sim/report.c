@@ -794,13 +794,26 @@ static int calibration(FILE *f, const char *path)
     double *obs = malloc(4 * (size_t)n * sizeof *obs),
            *objective = malloc((size_t)rows * sizeof *objective);
     int *generation = malloc((size_t)rows * sizeof *generation);
-    int status = 0;
-    if (!sim || !obs || !objective || !generation ||
+    /* Newer traces hold each row's standardised errors and inside flags as
+     * run and calibrate computed them (with the simulated sampling error),
+     * each target's role, and how many generations are complete. */
+    double *stored_error = malloc((size_t)rows * (size_t)n * sizeof *stored_error);
+    double *stored_inside = malloc((size_t)rows * (size_t)n * sizeof *stored_inside);
+    int *role = calloc((size_t)n, sizeof *role), complete = -1;
+    int status = 0, has_errors = H5LTfind_dataset(file, "error") == 1 &&
+                                 H5LTfind_dataset(file, "inside") == 1;
+    if (!sim || !obs || !objective || !generation || !stored_error || !stored_inside || !role ||
         H5LTread_dataset_double(file, "simulated", sim) < 0 ||
         H5LTread_dataset_double(file, "target_observed", obs) < 0 ||
         H5LTread_dataset_double(file, "objective", objective) < 0 ||
-        H5LTread_dataset_int(file, "generation", generation) < 0)
+        H5LTread_dataset_int(file, "generation", generation) < 0 ||
+        (has_errors && (H5LTread_dataset_double(file, "error", stored_error) < 0 ||
+                        H5LTread_dataset_double(file, "inside", stored_inside) < 0)) ||
+        (H5LTfind_dataset(file, "target_role") == 1 &&
+         H5LTread_dataset_int(file, "target_role", role) < 0))
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the calibration trace", path);
+    if (H5LTfind_attribute(file, "complete_generations") == 1)
+        H5LTget_attribute_int(file, "/", "complete_generations", &complete);
     H5Fclose(file);
     if (status == 0) {
         int best = 0, last = 0;
@@ -808,14 +821,17 @@ static int calibration(FILE *f, const char *path)
             best = objective[i] < objective[best] ? i : best;
             last = generation[i] > last ? generation[i] : last;
         }
+        if (complete >= 1) /* a generation cut off by the budget is not the posterior */
+            last = complete - 1;
         int height = 70 + 22 * n + 50;
         fputs("<section><h2>Calibration fit</h2>\n", f);
         svg_open(f, 860, height, "calibration", "Fit of the calibration to its targets",
-                 "For each target, the standardised error (simulated minus observed, over the "
-                 "observation's standard deviation): the grey band is the observation's 90% "
-                 "interval; points are the best evaluation (Nelder-Mead) and bars the 90% range "
-                 "over the last generation's particles (ABC-SMC); green inside, vermillion "
-                 "outside.");
+                 "For each target (with its role: fit, validate = held out, input = a parameter "
+                 "read back), the standardised error as calibrate computes it (simulated minus "
+                 "observed over the combined standard deviation): the grey band is the 90% "
+                 "interval; points are the best evaluation (Nelder-Mead) and bars the range "
+                 "over the last complete generation's particles (ABC-SMC); green inside, "
+                 "vermillion outside.");
         struct plot p = {f, 330, 40, 440, 22.0 * n, -4, 4, 0, 1};
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"band\"/>\n",
                 px(&p, -1.645), p.top, px(&p, 1.645) - px(&p, -1.645), p.height);
@@ -836,23 +852,31 @@ static int calibration(FILE *f, const char *path)
                 *next = '\0';
             double sd = obs[3 * n + k], value = obs[k], lo = obs[n + k], hi = obs[2 * n + k];
             double zmin = INFINITY, zmax = -INFINITY;
+            int rows_used = 0, rows_inside = 0;
             for (int i = 0; i < rows; i++)
                 if (strcmp(method, "abc-smc") == 0 ? generation[i] == last : i == best) {
                     double x = sim[(size_t)i * n + k];
                     /* Ranges and bounds are met anywhere inside them. */
-                    double z = !isnan(value) ? (x - value) / sd
+                    double z = has_errors    ? stored_error[(size_t)i * n + k]
+                               : !isnan(value) ? (x - value) / sd
                                : x < lo      ? (x - lo) / sd
                                : x > hi      ? (x - hi) / sd
                                              : 0;
                     zmin = fmin(zmin, z), zmax = fmax(zmax, z);
+                    rows_used++;
+                    rows_inside += has_errors ? stored_inside[(size_t)i * n + k] > 0.5
+                                              : fabs(z) <= 1.645;
                 }
-            int inside = zmax >= -1.645 && zmin <= 1.645;
+            /* Inside: the best evaluation is, or most of the particles are. */
+            int inside = 2 * rows_inside > rows_used;
             double y = p.top + 22 * k + 11;
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">",
                     p.left - 8, y + 4);
             char shown[64];
-            snprintf(shown, sizeof shown, "%.52s%s", *label ? label : "target",
-                     strlen(label) > 52 ? "..." : "");
+            static const char *const role_names[] = {"fit", "validate", "input"};
+            snprintf(shown, sizeof shown, "[%s] %.40s%s",
+                     role[k] >= 0 && role[k] <= 2 ? role_names[role[k]] : "fit",
+                     *label ? label : "target", strlen(label) > 40 ? "..." : "");
             escaped(f, shown);
             fputs("</text>\n", f);
             double a = fmax(fmin(zmin, 4), -4), b = fmax(fmin(zmax, 4), -4);
@@ -874,6 +898,9 @@ static int calibration(FILE *f, const char *path)
     free(obs);
     free(objective);
     free(generation);
+    free(stored_error);
+    free(stored_inside);
+    free(role);
     return status;
 }
 

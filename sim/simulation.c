@@ -374,9 +374,9 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
     if (!sim->figures.count)
         return;
     bool spread = sim->replicates > 1;
-    fprintf(out, "\n%-58s %-23s %12s %12s %7s %-7s%s\n", "figure", "date", "target", "simulated",
-            "error", "inside", spread ? " 90% over replicates" : "");
-    int inside = 0;
+    fprintf(out, "\n%-58s %-8s %-23s %12s %12s %7s %-7s%s\n", "figure", "role", "date", "target",
+            "simulated", "error", "inside", spread ? " 90% over replicates" : "");
+    int inside[3] = {0}, count[3] = {0};
     for (int i = 0; i < sim->figures.count; i++) {
         const struct target *t = &sim->figures.items[i];
         char from[11], to[11], when[24], goal[40];
@@ -393,17 +393,26 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
         else
             snprintf(goal, sizeof goal, "%g", t->value);
         const struct figure_result *r = &sim->results[i];
-        fprintf(out, "%-58.58s %-23s %12s %12.6g %7.2f %-7s", t->label[0] ? t->label : t->id, when,
-                goal, r->simulated, r->error, r->within ? "yes" : "NO");
+        fprintf(out, "%-58.58s %-8s %-23s %12s %12.6g %7.2f %-7s", t->label[0] ? t->label : t->id,
+                mig_role_name(t->role), when, goal, r->simulated, r->error,
+                isnan(r->simulated) ? "n/a"
+                : r->within         ? "yes"
+                                    : "NO");
         if (spread)
             fprintf(out, " %.6g to %.6g", r->q05, r->q95);
         fputc('\n', out);
-        inside += r->within;
+        inside[t->role] += r->within;
+        count[t->role]++;
     }
+    /* Fits and held-out validations are counted apart; inputs (parameters
+     * read back) are shown but never counted as evidence. */
     fprintf(out,
-            "\n%d of %d figures within tolerance (error: standardised, simulated minus "
-            "observed over the combined standard deviation)\n",
-            inside, sim->figures.count);
+            "\nfit figures within tolerance: %d of %d; validation figures: %d of %d; input "
+            "figures (parameters read back, not counted): %d\n(error: standardised, simulated "
+            "minus observed over the combined standard deviation; inside: within the tolerance "
+            "or the 90%% interval)\n",
+            inside[MIG_ROLE_FIT], count[MIG_ROLE_FIT], inside[MIG_ROLE_VALIDATE],
+            count[MIG_ROLE_VALIDATE], count[MIG_ROLE_INPUT]);
 }
 
 void mig_simulation_free(struct simulation *sim)

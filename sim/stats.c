@@ -301,6 +301,7 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
     }
     n->wage_cents[female] += llround(wage * 100.0);
     n->wage_count[female]++;
+    n->wage_usd_squared[female] += llround(wage) * llround(wage);
     n->savings[mig_behaviour_savings(t, &b)]++;
     /* Informal work has neither pension nor paid leave. */
     uint8_t traits = pop->traits[id];
@@ -552,6 +553,28 @@ static int trait_bit(const char *name)
     return -1;
 }
 
+/* The gap in percent between men's and women's mean earnings, 100 (m/f - 1).
+ * From an emulated survey its sampling error is the delta method's: the
+ * sample is stratified by sex, so the two means are independent and
+ * var(m/f) ~ (m/f)^2 (var(m)/m^2 + var(f)/f^2), with var(m) = s_m^2/n_m. */
+double mig_stats_ratio_gap(const struct snapshot *n, int sampled, double *sd)
+{
+    *sd = 0;
+    if (!n->wage_count[0] || !n->wage_count[1] || !n->wage_cents[1])
+        return NAN;
+    double m = (double)n->wage_cents[0] / 100.0 / (double)n->wage_count[0];
+    double f = (double)n->wage_cents[1] / 100.0 / (double)n->wage_count[1];
+    double ratio = m / f;
+    if (sampled && n->wage_count[0] > 1 && n->wage_count[1] > 1 && m > 0) {
+        double nm = (double)n->wage_count[0], nf = (double)n->wage_count[1];
+        /* Sample variances (n - 1 divisors) from the sums of squares. */
+        double vm = fmax(((double)n->wage_usd_squared[0] - nm * m * m) / (nm - 1), 0);
+        double vf = fmax(((double)n->wage_usd_squared[1] - nf * f * f) / (nf - 1), 0);
+        *sd = 100.0 * ratio * sqrt(vm / nm / (m * m) + vf / nf / (f * f));
+    }
+    return 100.0 * (ratio - 1.0);
+}
+
 int mig_stats_value(const struct stats *s, const struct world *w, const struct target *t,
                     double *value, double *sd)
 {
@@ -633,11 +656,7 @@ int mig_stats_value(const struct stats *s, const struct world *w, const struct t
     } else if (strcmp(name, "remittance_fee") == 0)
         *value = 100.0 * n->fee;
     else if (strcmp(name, "gender_earnings_gap") == 0)
-        *value = n->wage_count[0] && n->wage_count[1] && n->wage_cents[1]
-                     ? 100.0 * ((double)n->wage_cents[0] / n->wage_count[0] /
-                                    ((double)n->wage_cents[1] / n->wage_count[1]) -
-                                1.0)
-                     : NAN;
+        *value = mig_stats_ratio_gap(n, sampled, sd);
     else if (strcmp(name, "can_save_share") == 0)
         *value = share(n->savings[0], n->present, sampled, sd);
     else if (strcmp(name, "cover_needs_share") == 0)

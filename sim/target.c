@@ -65,8 +65,13 @@ static int tolerance(const char *path, struct fy_node *node, struct target *t)
 }
 
 static const char *const known_keys[] = {
-    "id",    "label",     "statistic",   "key",    "date",   "from",   "to",
-    "value", "tolerance", "uncertainty", "sample", "weight", "source", NULL};
+    "id",        "label",       "statistic", "key",    "date",   "from", "to", "value",
+    "tolerance", "uncertainty", "sample",    "weight", "source", "role", NULL};
+
+const char *mig_role_name(enum mig_role role)
+{
+    return role == MIG_ROLE_VALIDATE ? "validate" : role == MIG_ROLE_INPUT ? "input" : "fit";
+}
 
 #define Z90 1.6448536269514722 /* the 95% quantile of the standard normal */
 
@@ -110,8 +115,20 @@ static int uncertainty(const char *path, struct fy_node *node, struct target *t)
         if (t->lo >= t->hi)
             return mig_yaml_error(path, interval, "'interval' is inverted; expected lo < hi");
         t->sd = (t->hi - t->lo) / (2 * Z90);
-        if (isnan(t->value))
+        t->sd_below = t->sd_above = t->sd;
+        if (isnan(t->value)) {
             t->kind = MIG_RANGE;
+            return 0;
+        }
+        /* A value with its 90% interval: each side keeps its own spread, so
+         * that the interval is exactly where |error| <= 1.645. */
+        if (!(t->value > t->lo && t->value < t->hi))
+            return mig_yaml_error(path, interval,
+                                  "the value %g lies outside its interval [%g, %g]; expected "
+                                  "lo < value < hi",
+                                  t->value, t->lo, t->hi);
+        t->sd_below = (t->value - t->lo) / Z90;
+        t->sd_above = (t->hi - t->value) / Z90;
         return 0;
     }
     if (least || most) {
@@ -123,6 +140,7 @@ static int uncertainty(const char *path, struct fy_node *node, struct target *t)
         t->hi = least ? INFINITY : x;
         if (!sd)
             t->sd = fmax(fabs(x) * 0.05, 1e-9);
+        t->sd_below = t->sd_above = t->sd;
         return 0;
     }
     if (isnan(t->value))
@@ -139,6 +157,7 @@ static int uncertainty(const char *path, struct fy_node *node, struct target *t)
     }
     t->lo = t->value - Z90 * t->sd;
     t->hi = t->value + Z90 * t->sd;
+    t->sd_below = t->sd_above = t->sd;
     return 0;
 }
 
@@ -148,8 +167,11 @@ double mig_target_error(const struct target *t, double sim, double sim_sd)
     if (isnan(sim))
         return NAN;
     switch (t->kind) {
-    case MIG_TWO_SIDED:
-        return (sim - t->value) / s;
+    case MIG_TWO_SIDED: {
+        double side = sim < t->value ? t->sd_below : t->sd_above;
+        side = side > 0 ? side : t->sd; /* targets built by hand */
+        return (sim - t->value) / sqrt(side * side + sim_sd * sim_sd);
+    }
     case MIG_RANGE:
         return sim < t->lo ? (sim - t->lo) / s : sim > t->hi ? (sim - t->hi) / s : 0.0;
     case MIG_AT_LEAST:
@@ -166,7 +188,12 @@ int mig_target_inside(const struct target *t, double sim, double sim_sd)
         return 0;
     if (t->tolerance)
         return sim >= t->lo - 1e-9 && sim <= t->hi + 1e-9;
-    return fabs(mig_target_error(t, sim, sim_sd)) <= Z90;
+    if (t->kind == MIG_TWO_SIDED)
+        return fabs(mig_target_error(t, sim, sim_sd)) <= Z90;
+    /* A range or bound is the interval itself: no observed spread is added
+     * beyond its edges, only the simulated estimate's own sampling error. */
+    double slack = Z90 * sim_sd + 1e-9 * fmax(1.0, fabs(sim));
+    return sim >= t->lo - slack && sim <= t->hi + slack;
 }
 
 static int one(const char *path, struct fy_node *node, struct target *t)
@@ -190,7 +217,7 @@ static int one(const char *path, struct fy_node *node, struct target *t)
         if (!known_keys[k]) {
             snprintf(what, sizeof what,
                      "unknown key '%s' in a figure (expected id, label, statistic, key, date, "
-                     "from, to, value, tolerance or uncertainty, sample, weight, source)",
+                     "from, to, value, tolerance or uncertainty, sample, weight, role, source)",
                      key);
             return mig_yaml_error(path, fy_node_pair_key(pair), "%s", what);
         }
@@ -262,8 +289,25 @@ static int one(const char *path, struct fy_node *node, struct target *t)
                                   "10 to 1000000");
         t->sample = (int)size;
     }
+    if ((n = fy_node_mapping_lookup_by_string(node, "role", -1))) {
+        char role[16];
+        if ((status = text_of(path, n, "role", role, sizeof role)) < 0)
+            return status;
+        if (strcmp(role, "fit") == 0)
+            t->role = MIG_ROLE_FIT;
+        else if (strcmp(role, "validate") == 0)
+            t->role = MIG_ROLE_VALIDATE;
+        else if (strcmp(role, "input") == 0)
+            t->role = MIG_ROLE_INPUT;
+        else
+            return mig_yaml_error(path, n, "'role' expects fit, validate or input, found '%s'",
+                                  role);
+    }
     t->tolerance = tol != NULL;
-    return tol ? tolerance(path, tol, t) : uncertainty(path, unc, t);
+    int result = tol ? tolerance(path, tol, t) : uncertainty(path, unc, t);
+    if (result == 0 && !(t->sd_below > 0))
+        t->sd_below = t->sd_above = t->sd;
+    return result;
 }
 
 int mig_targets_load(struct targets *list, const char *path)

@@ -31,7 +31,7 @@ expect 0 "abc-smc" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" \
     --free migrants.entry_rate:0.15:0.35 --free migrants.entry_propensity.RUS:0.5:3 \
     --method abc-smc --particles 6 --budget 20 -o "$work/abc"
 contains "$work/out" "abc-smc: generation 1 accepted 6 particles" "two generations"
-contains "$work/out" "posterior (6 particles)" "posterior"
+contains "$work/out" "posterior (6 particles, effective sample size" "posterior"
 contains "$work/out" "correlations" "posterior correlations"
 grep -q "entry_propensity: {RUS: " "$work/abc.yaml" && ok || not_ok "by-origin value written"
 expect 0 "calibrated abc scenario is valid" "$migsim" check "$work/abc.yaml"

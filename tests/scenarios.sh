@@ -52,7 +52,11 @@ expect 0 "compare by sector" "$migsim" compare "$work/base.h5" "$work/fee.h5" --
 run baseline base3 --replicates 3 --scale 200 && ok || not_ok "replicates run"
 run doubled_permit_fee fee3 --replicates 3 --scale 200 && ok || not_ok "replicates run"
 expect 0 "compare replicates" "$migsim" compare "$work/base3.h5" "$work/fee3.h5"
-contains "$work/out" "90% interval" "replicate interval"
+contains "$work/out" "90% CI of the mean   90% prediction interval" "replicate interval"
+# Runs with different seeds do not pair: refused.
+run baseline base3b --replicates 3 --scale 200 --seed 99 && ok || not_ok "replicates run, other seed"
+expect 2 "compare unpaired runs" "$migsim" compare "$work/base3b.h5" "$work/fee3.h5"
+contains "$work/err" "differs from $work/base3b.h5 in its seed (the replicates would not pair)" "unpaired message"
 # Bad inputs: exit 2 with one clear message.
 echo "not hdf5" >"$work/text.h5"
 expect 2 "compare a text file" "$migsim" compare "$work/base.h5" "$work/text.h5"

@@ -6,10 +6,13 @@
 #include "migsim/error.h"
 #include "migsim/simulation.h"
 
+#include <hdf5.h>
+#include <hdf5_hl.h>
 #include <math.h>
+#include <omp.h>
 
 static const char *dir;
-static char truth[512], start[512], targets[512];
+static char truth[512], start[512], targets[512], coarse[512];
 
 static int setup(void **state)
 {
@@ -26,6 +29,9 @@ static int setup(void **state)
              "data: %s\nmigrants:\n  entry_rate: 0.20\n  visit_rate: 1.5\n",
              DATA_DIR);
     snprintf(start, sizeof start, "%s", test_file(dir, "start.yaml", text));
+    /* The ABC-SMC mechanics (threads, priors) at a coarser scale: quicker. */
+    snprintf(coarse, sizeof coarse, "%s",
+             test_file(dir, "coarse.yaml", "extends: start.yaml\nscale: 400\n"));
     return 0;
 }
 
@@ -93,6 +99,97 @@ static void recovers_known_values(void **state)
     mig_scenario_free(&sc);
 }
 
+/* Runs an ABC-SMC calibration and returns what it printed. */
+static char *abc(int threads, const char *prior, int budget, int *status)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/abc", dir);
+    struct calibrate_options o = {
+        .scenario = coarse,
+        .targets = {targets},
+        .target_files = 1,
+        .free = {"migrants.entry_rate:0.05:0.8", "migrants.visit_rate:0.5:6"},
+        .free_count = 2,
+        .method = "abc-smc",
+        .replicates = 1,
+        .budget = budget,
+        .particles = 6,
+        .prior = prior,
+        .output = out,
+        .command_line = "test"};
+    char *text = NULL;
+    size_t size = 0;
+    FILE *log = open_memstream(&text, &size);
+    omp_set_num_threads(threads);
+    *status = mig_calibrate(&o, log);
+    fclose(log);
+    return text;
+}
+
+/* The posterior does not depend on the thread count: proposals are indexed
+ * within their generation and taken in order up to the N-th acceptance. */
+static void abc_is_independent_of_threads(void **state)
+{
+    (void)state;
+    int status;
+    char *one = abc(1, NULL, 30, &status);
+    assert_int_equal(status, 0);
+    char *two = abc(2, NULL, 30, &status);
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(one, "posterior (6 particles"));
+    if (strcmp(one, two) != 0)
+        fail_msg("1 thread:\n%s\n2 threads:\n%s", one, two);
+    free(one);
+    free(two);
+    omp_set_num_threads(2);
+}
+
+/* Writes a trace with generations 0 (three particles) and 1 (one particle,
+ * cut off by the budget); `complete` generations are marked complete. */
+static const char *hand_trace(const char *name, int complete)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    double theta[] = {0.25, 2.0, 0.3, 2.5, 0.35, 3.0, 0.31, 2.6}, weight[] = {1, 1, 1, 1};
+    int generation[] = {0, 0, 0, 1};
+    hsize_t dims[2] = {4, 2}, rows = 4;
+    H5LTmake_dataset_double(file, "parameters", 2, dims, theta);
+    H5LTmake_dataset_double(file, "weight", 1, &rows, weight);
+    H5LTmake_dataset_int(file, "generation", 1, &rows, generation);
+    H5LTset_attribute_string(file, "/", "method", "abc-smc");
+    H5LTset_attribute_string(file, "/", "parameter_names",
+                             "migrants.entry_rate,migrants.visit_rate");
+    H5LTset_attribute_int(file, "/", "complete_generations", &complete, 1);
+    H5Fclose(file);
+    return path;
+}
+
+/* --prior takes the last COMPLETE generation and refuses fewer than two
+ * particles (one particle made a kernel of zero width). */
+static void prior_is_the_last_complete_generation(void **state)
+{
+    (void)state;
+    int status;
+    free(abc(2, hand_trace("complete1.h5", 1), 12, &status));
+    assert_int_equal(status, 0);
+    free(abc(2, hand_trace("complete2.h5", 2), 12, &status));
+    assert_int_equal(status, MIG_EINPUT);
+    assert_non_null(strstr(mig_strerror(), "has 1 particle(s)"));
+    /* A calibration whose last generation the budget cut off marks it. */
+    char *text = abc(2, NULL, 10, &status);
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(text, "generation 1 cut off by the budget"));
+    free(text);
+    char trace[600];
+    snprintf(trace, sizeof trace, "%s/abc.h5", dir);
+    hid_t file = H5Fopen(trace, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int complete = 0;
+    assert_true(H5LTget_attribute_int(file, "/", "complete_generations", &complete) >= 0);
+    H5Fclose(file);
+    assert_int_equal(complete, 1);
+}
+
 static void bad_requests(void **state)
 {
     (void)state;
@@ -120,6 +217,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recovers_known_values),
+        cmocka_unit_test(abc_is_independent_of_threads),
+        cmocka_unit_test(prior_is_the_last_complete_generation),
         cmocka_unit_test(bad_requests),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

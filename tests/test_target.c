@@ -99,6 +99,54 @@ static void uncertainties(void **state)
     mig_targets_free(&list);
 }
 
+/* "Inside its 90% interval" is exactly the interval: a range or bound adds
+ * no observed spread beyond its edges (only the simulated estimate's own
+ * sampling error), and a value with an asymmetric interval keeps each
+ * side's spread. */
+static void inside_is_exact(void **state)
+{
+    (void)state;
+    struct targets list;
+    const char *text =
+        "figures:\n"
+        "  - {id: a, statistic: climate_move_share, from: 2025-01-01, to: 2025-06-30, uncertainty: "
+        "{interval: [5, 20]}}\n"
+        "  - {id: b, statistic: send_51_75_share, date: 2025-07-15, uncertainty: {at_least: 43, "
+        "sd: 2}}\n"
+        "  - {id: c, statistic: remitter_share, date: 2025-07-15, value: 10, uncertainty: "
+        "{interval: [5, 20]}, role: validate}\n"
+        "  - {id: d, statistic: remitter_share, date: 2025-07-15, value: 10, uncertainty: {sd: 1},"
+        " role: input}\n";
+    assert_int_equal(mig_targets_load(&list, test_file(dir, "x.yaml", text)), 0);
+    const struct target *t = list.items;
+    /* [5, 20] used to accept -2.5 to 27.5. */
+    assert_true(mig_target_inside(&t[0], 12, 0));
+    assert_true(mig_target_inside(&t[0], 20, 0) && mig_target_inside(&t[0], 5, 0));
+    assert_false(mig_target_inside(&t[0], 20.1, 0));
+    assert_false(mig_target_inside(&t[0], 4.9, 0));
+    assert_false(mig_target_inside(&t[0], 27, 0));
+    /* At least 43: a simulated survey estimate with sd 1 may fall 1.645 below. */
+    assert_true(mig_target_inside(&t[1], 41.5, 1));
+    assert_false(mig_target_inside(&t[1], 41, 1));
+    assert_false(mig_target_inside(&t[1], 42.9, 0));
+    /* 10 in [5, 20]: each side has its own spread; the edges are exact. */
+    assert_true(mig_target_inside(&t[2], 19.9, 0) && !mig_target_inside(&t[2], 20.1, 0));
+    assert_true(mig_target_inside(&t[2], 5.1, 0) && !mig_target_inside(&t[2], 4.9, 0));
+    assert_true(fabs(mig_target_error(&t[2], 20, 0) - 1.6448536269514722) < 1e-9);
+    assert_true(fabs(mig_target_error(&t[2], 5, 0) + 1.6448536269514722) < 1e-9);
+    assert_int_equal(t[0].role, MIG_ROLE_FIT);
+    assert_int_equal(t[2].role, MIG_ROLE_VALIDATE);
+    assert_int_equal(t[3].role, MIG_ROLE_INPUT);
+    assert_string_equal(mig_role_name(t[2].role), "validate");
+    mig_targets_free(&list);
+    expect("figures:\n  - {id: c, statistic: remitter_share, date: 2025-07-15, value: 30, "
+           "uncertainty: {interval: [5, 20]}}\n",
+           "t.yaml:2:94: error: the value 30 lies outside its interval [5, 20]");
+    expect("figures:\n  - {id: c, statistic: remitter_share, date: 2025-07-15, value: 10, "
+           "uncertainty: {sd: 1}, role: fitted}\n",
+           "t.yaml:2:97: error: 'role' expects fit, validate or input, found 'fitted'");
+}
+
 static void figures_are_checked_against_the_run(void **state)
 {
     (void)state;
@@ -140,6 +188,7 @@ int main(void)
         cmocka_unit_test(loads_the_baseline_figures),
         cmocka_unit_test(bad_figures_are_located),
         cmocka_unit_test(uncertainties),
+        cmocka_unit_test(inside_is_exact),
         cmocka_unit_test(figures_are_checked_against_the_run),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -26,6 +26,10 @@ struct calibrate_options {
     const char *output; /* OUT: writes OUT.yaml and OUT.h5 */
     const char *prior;  /* an ABC-SMC trace whose posterior is the prior, or NULL */
     const char *command_line;
+    double tolerance;      /* ABC-SMC: stop once every particle is within this; 0: off */
+    double min_acceptance; /* ABC-SMC: stop after a generation accepting fewer; 0: off */
+    int profile;           /* > 0: profile the objective at this many points per parameter */
+    int noise_seeds;       /* > 1: measure the objective's sd over this many seeds at the fit */
 };
 
 int mig_calibrate(const struct calibrate_options *o, FILE *out);

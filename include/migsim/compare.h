@@ -14,6 +14,12 @@ struct compare_options {
     const char *command_line;
 };
 
+/* Over n paired differences: their mean, the half-width of the 90%
+ * confidence interval of the mean (t with n-1 degrees of freedom), and of
+ * the 90% prediction interval of one more pair. */
+void mig_compare_interval(const double *diff, int n, double *mean, double *half,
+                          double *prediction_half);
+
 int mig_compare(const char *base, const char *alt, const struct compare_options *o, FILE *out);
 
 #endif

@@ -21,6 +21,7 @@ struct snapshot {
     int64_t wage_cents[2], wage_count[2]; /* by sex: men, women */
     int64_t savings[3];                   /* can save, cover needs only, cannot cover */
     int64_t traits[8];                    /* count with each trait bit */
+    int64_t wage_usd_squared[2];          /* by sex: sum of squared monthly USD */
 };
 
 #define MIG_MAX_SNAPSHOTS 64
@@ -107,5 +108,9 @@ int mig_stats_check_target(const struct stats *s, const struct world *w, const s
  * standard deviation when it comes from an emulated survey (else 0). */
 int mig_stats_value(const struct stats *s, const struct world *w, const struct target *t,
                     double *value, double *sd);
+
+/* The gender earnings gap of a snapshot (percent) and, for an emulated
+ * survey, its delta-method standard error (else 0). */
+double mig_stats_ratio_gap(const struct snapshot *n, int sampled, double *sd);
 
 #endif
