@@ -104,6 +104,8 @@ struct trace {
     int profile_points;
     double *profile_grid, *profile_objective; /* [n][points] */
     double noise_sd; /* sd of the objective over seeds at the fit, or NAN */
+    int predictive_draws;
+    double *predictive_q05, *predictive_q95; /* [targets] */
 };
 
 static int trace_add(struct trace *t, const double *theta, double objective, const double *row,
@@ -149,6 +151,8 @@ static void trace_free(struct trace *t)
     free(t->generation);
     free(t->profile_grid);
     free(t->profile_objective);
+    free(t->predictive_q05);
+    free(t->predictive_q95);
     memset(t, 0, sizeof *t);
 }
 
@@ -282,6 +286,13 @@ static int write_trace(const char *path, const struct trace *t, const struct fre
                                      "objective along each parameter (rows) at the values of "
                                      "profile_value, the others held at their fitted values, "
                                      "one seed (common random numbers)") >= 0;
+    if (ok && t->predictive_draws > 0)
+        ok = H5LTmake_dataset_double(file, "predictive_q05", 1, &k, t->predictive_q05) >= 0 &&
+             H5LTmake_dataset_double(file, "predictive_q95", 1, &k, t->predictive_q95) >= 0 &&
+             H5LTset_attribute_int(file, "predictive_q05", "draws", &t->predictive_draws, 1) >= 0 &&
+             H5LTset_attribute_string(file, "predictive_q05", "description",
+                                      "posterior predictive 5% quantile of each target's "
+                                      "observation (simulated plus the observation's error)") >= 0;
     if (ok && !isnan(t->noise_sd))
         ok = H5LTset_attribute_double(file, "/", "objective_noise_sd", &t->noise_sd, 1) >= 0;
     free(parameter_list);
@@ -369,6 +380,11 @@ static int nelder_mead(struct evaluator *e, const struct free_parameter *f, int 
         gsl_multimin_fminimizer_free(m);
         gsl_vector_free(y);
         gsl_vector_free(step);
+        if (trace->rows >= o->budget)
+            return mig_fail(MIG_EINPUT,
+                            "error: --budget %d is smaller than Nelder-Mead's first simplex (%d "
+                            "evaluations for %d parameters)",
+                            o->budget, n + 1, n);
         return mig_fail(MIG_ERUNTIME,
                         "nelder-mead: the objective is not finite at the start (a fit figure "
                         "has no value there, e.g. an empty denominator); change the start or "
@@ -1101,7 +1117,7 @@ static int write_outputs(const char *yaml, const char *h5, const struct trace *t
  * seed[i], objectives into objective[i]. */
 static int evaluate_many(struct evaluator *e, int workers, const struct free_parameter *f, int n,
                          const struct calibrate_options *o, int count, const double *theta,
-                         const double *seed, double *objective)
+                         const double *seed, double *objective, double *rows_out)
 {
     int status = 0, T = e[0].sim.figures.count;
     double *rows = malloc((size_t)workers * (size_t)(3 * T + 1) * sizeof *rows);
@@ -1114,8 +1130,12 @@ static int evaluate_many(struct evaluator *e, int workers, const struct free_par
             statuses[w] = evaluate(&e[w], f, n, theta + (size_t)(start + w) * (size_t)n,
                                    seed[start + w], o->replicates, &objective[start + w],
                                    rows + (size_t)w * (size_t)(3 * T + 1));
-        for (int w = 0; w < size; w++)
+        for (int w = 0; w < size; w++) {
             status = status < 0 ? status : statuses[w];
+            if (rows_out)
+                memcpy(rows_out + (size_t)(start + w) * (size_t)(3 * T),
+                       rows + (size_t)w * (size_t)(3 * T + 1), (size_t)(3 * T) * sizeof *rows);
+        }
     }
     free(rows);
     return status;
@@ -1138,7 +1158,7 @@ static int objective_noise(struct evaluator *e, int workers, const struct free_p
         seed[k] = (double)mig_rng_replicate_seed(base ^ 0x5eedULL, (uint32_t)k + 1);
     }
     if (status == 0)
-        status = evaluate_many(e, workers, f, n, o, K, theta, seed, objective);
+        status = evaluate_many(e, workers, f, n, o, K, theta, seed, objective, NULL);
     if (status == 0) {
         double mean = 0, var = 0;
         for (int k = 0; k < K; k++)
@@ -1184,7 +1204,8 @@ static int profile(struct evaluator *e, int workers, const struct free_parameter
             seed[d * K + k] = e[0].sim.scenario.seed;
         }
     if (status == 0)
-        status = evaluate_many(e, workers, f, n, o, count, theta, seed, trace->profile_objective);
+        status =
+            evaluate_many(e, workers, f, n, o, count, theta, seed, trace->profile_objective, NULL);
     if (status == 0) {
         trace->profile_points = K;
         fprintf(out,
@@ -1214,6 +1235,97 @@ static int profile(struct evaluator *e, int workers, const struct free_parameter
     return status;
 }
 
+/* The posterior predictive check: M parameter sets drawn from the posterior
+ * by weight, each run with its own seed at the search's scale; for every
+ * figure (fit, validate and input alike), the 5% and 95% quantiles of what
+ * the survey would observe: the simulated value plus a draw of the
+ * observation's own error (none for a range or bound). A fit figure outside
+ * its band is a misfit the posterior cannot explain; a validation figure
+ * outside it is a failed out-of-sample check. */
+static int predictive(struct evaluator *e, int workers, const struct free_parameter *f, int n,
+                      const struct calibrate_options *o, const struct population_of_particles *pp,
+                      struct trace *trace, FILE *out)
+{
+    int M = o->predictive, T = e[0].sim.figures.count, status = 0;
+    uint64_t base = (uint64_t)e[0].sim.scenario.seed;
+    double *theta = malloc((size_t)M * (size_t)n * sizeof *theta);
+    double *seed = malloc((size_t)M * sizeof *seed), *objective = malloc((size_t)M * sizeof *seed);
+    double *rows = malloc((size_t)M * (size_t)(3 * T) * sizeof *rows);
+    double *column = malloc((size_t)M * sizeof *column);
+    trace->predictive_q05 = calloc((size_t)T + 1, sizeof *trace->predictive_q05);
+    trace->predictive_q95 = calloc((size_t)T + 1, sizeof *trace->predictive_q95);
+    if (!theta || !seed || !objective || !rows || !column || !trace->predictive_q05 ||
+        !trace->predictive_q95) {
+        status = mig_fail(MIG_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int m = 0; m < M; m++) {
+        uint64_t id = (255ULL << 40) | (uint64_t)m; /* beyond any generation's proposals */
+        struct mig_draw d = mig_rng_draw(base, MIG_STREAM_CALIBRATE, id, 0);
+        int j = pick(pp->weight, pp->count, mig_rng_u01(d.w[0]));
+        memcpy(theta + (size_t)m * n, pp->theta + (size_t)j * n, (size_t)n * sizeof *theta);
+        seed[m] = (double)mig_rng_replicate_seed(base ^ 0x9e3779b97f4a7c15ULL, (uint32_t)m + 1);
+    }
+    if ((status = evaluate_many(e, workers, f, n, o, M, theta, seed, objective, rows)) < 0)
+        goto done;
+    int inside[3] = {0}, count[3] = {0};
+    fprintf(out,
+            "\nposterior predictive check (%d draws from the posterior, scale %g, %d "
+            "replicate(s)): 90%% band of the observation (simulated plus the observation's own "
+            "error)\n%-50s %-8s %12s %12s %12s %s\n",
+            M, e[0].sim.scenario.scale, o->replicates, "figure", "role", "observed", "5%", "95%",
+            "observed inside");
+    for (int k = 0; k < T; k++) {
+        const struct target *t = &e[0].sim.figures.items[k];
+        int used = 0;
+        for (int m = 0; m < M; m++) {
+            double x = rows[(size_t)m * (3 * T) + k];
+            if (isnan(x))
+                continue;
+            if (t->kind == MIG_TWO_SIDED && !t->tolerance) {
+                struct mig_draw z = mig_rng_draw(base, MIG_STREAM_CALIBRATE,
+                                                 (254ULL << 40) | (uint64_t)m, (uint32_t)k);
+                double u = gsl_cdf_ugaussian_Pinv(mig_rng_u01(z.w[0]));
+                x += u * (u < 0 ? t->sd_below : t->sd_above);
+            }
+            column[used++] = x;
+        }
+        double lo = used ? plain_quantile(column, used, 0.05) : NAN;
+        double hi = used ? plain_quantile(column, used, 0.95) : NAN;
+        trace->predictive_q05[k] = lo;
+        trace->predictive_q95[k] = hi;
+        /* A value inside the band; a range or bound overlapping it. */
+        int ok = used &&
+                 (!isnan(t->value) ? t->value >= lo && t->value <= hi : hi >= t->lo && lo <= t->hi);
+        inside[t->role] += ok;
+        count[t->role]++;
+        char goal[40];
+        if (!isnan(t->value))
+            snprintf(goal, sizeof goal, "%g", t->value);
+        else if (t->kind == MIG_AT_LEAST)
+            snprintf(goal, sizeof goal, ">= %g", t->lo);
+        else if (t->kind == MIG_AT_MOST)
+            snprintf(goal, sizeof goal, "<= %g", t->hi);
+        else
+            snprintf(goal, sizeof goal, "%g-%g", t->lo, t->hi);
+        fprintf(out, "%-50.50s %-8s %12s %12.6g %12.6g %s\n", t->label[0] ? t->label : t->id,
+                mig_role_name(t->role), goal, lo, hi, ok ? "yes" : "NO");
+    }
+    fprintf(out,
+            "inside their predictive band: fit %d of %d, validation %d of %d (input, not "
+            "counted: %d of %d)\n",
+            inside[MIG_ROLE_FIT], count[MIG_ROLE_FIT], inside[MIG_ROLE_VALIDATE],
+            count[MIG_ROLE_VALIDATE], inside[MIG_ROLE_INPUT], count[MIG_ROLE_INPUT]);
+    trace->predictive_draws = M;
+done:
+    free(theta);
+    free(seed);
+    free(objective);
+    free(rows);
+    free(column);
+    return status;
+}
+
 static int calibrate(const struct calibrate_options *o, FILE *out)
 {
     struct free_parameter f[MIG_MAX_FREE];
@@ -1228,6 +1340,10 @@ static int calibrate(const struct calibrate_options *o, FILE *out)
                         o->method);
     if (o->prior && !abc)
         return mig_fail(MIG_EINPUT, "error: --prior goes with --method abc-smc");
+    if (o->predictive > 0 && !abc)
+        return mig_fail(MIG_EINPUT,
+                        "error: --predictive draws from a posterior; it goes with --method "
+                        "abc-smc");
     for (int i = 0; i < n; i++)
         if ((status = mig_free_parse(o->free[i], "--free", &f[i])) < 0)
             return status;
@@ -1272,6 +1388,9 @@ static int calibrate(const struct calibrate_options *o, FILE *out)
         fprintf(out, "%-40s %12.6g %12g %12g\n", f[i].name, fitted[i], f[i].lo, f[i].hi);
     if (abc)
         print_posterior(out, &posterior, f, n, fitted, &trace);
+    if (abc && o->predictive > 0 &&
+        (status = predictive(e, workers, f, n, o, &posterior, &trace, out)) < 0)
+        goto done;
     if (o->noise_seeds > 1 &&
         (status = objective_noise(e, workers, f, n, o, fitted, &trace, out)) < 0)
         goto done;

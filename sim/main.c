@@ -818,7 +818,8 @@ static int command_calibrate(const struct cli_args *a)
         opt_number(a, "tolerance", 0, 1e9, 0, 0, &o.tolerance) < 0 ||
         opt_number(a, "min-acceptance", 0, 1, 0, 0.01, &o.min_acceptance) < 0 ||
         opt_whole(a, "profile", 2, 1000, 0, &o.profile) < 0 ||
-        opt_whole(a, "noise-seeds", 2, 1000, 0, &o.noise_seeds) < 0 || apply_threads(a) < 0)
+        opt_whole(a, "noise-seeds", 2, 1000, 0, &o.noise_seeds) < 0 ||
+        opt_whole(a, "predictive", 2, 100000, 0, &o.predictive) < 0 || apply_threads(a) < 0)
         return 2;
     o.output = opt_value(a, "output");
     o.prior = opt_value(a, "prior");
@@ -866,6 +867,7 @@ static int command_report(const struct cli_args *a)
     struct report_options o = {.run = a->args[0],
                                .compare = opt_value(a, "compare"),
                                .calibration = opt_value(a, "calibration"),
+                               .sensitivity = opt_value(a, "sensitivity"),
                                .output = opt_value(a, "output")};
     int status = mig_report_write(&o);
     if (status < 0)
@@ -1099,6 +1101,8 @@ static const struct cli_option calibrate_options_table[] = {
      "0.01)"},
     {"profile", 0, "K", 0, "the objective at K values across each parameter's bounds"},
     {"noise-seeds", 0, "K", 0, "the objective's sd over K seeds at the fit (simulation noise)"},
+    {"predictive", 0, "M", 0,
+     "ABC-SMC: 90% posterior predictive bands of every figure from M posterior draws"},
     OPT_THREADS,
     OPT_OUTPUT_REQUIRED("OUT", "writes OUT.yaml (the calibrated scenario) and OUT.h5 (the trace)"),
     CLI_END};
@@ -1123,6 +1127,7 @@ static const struct cli_option targets_import_options[] = {
 static const struct cli_option report_options_table[] = {
     {"compare", 0, "BASE.h5", 0, "a baseline run to compare with"},
     {"calibration", 0, "CAL.h5", 0, "a calibration trace, for the fit chart"},
+    {"sensitivity", 0, "SENS.h5", 0, "a sensitivity analysis, for its chart"},
     OPT_OUTPUT_REQUIRED("REPORT.html", "the HTML file"),
     CLI_END};
 

@@ -4,6 +4,7 @@
  * palette, which readers with colour-vision deficiencies can tell apart. */
 #include "migsim/report.h"
 #include "migsim/date.h"
+#include "migsim/compare.h"
 #include "migsim/error.h"
 #include "migsim/reader.h"
 
@@ -695,7 +696,9 @@ static void comparison(FILE *f, const struct run_file *alt, const struct run_fil
     fputs(" minus ", f);
     escaped(f, base->scenario_name);
     fprintf(f, "%s. Both runs share their seed, so the difference is the policy's effect.</p>\n",
-            alt->replicates > 1 ? "; the band is the 90% interval over paired replicates" : "");
+            alt->replicates > 1 ? "; the band is the 90% confidence interval of the mean "
+                                  "effect over paired replicates (t, N - 1)"
+                                : "");
     double *x = step_ends(s);
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
         int n = alt->replicates;
@@ -720,15 +723,14 @@ static void comparison(FILE *f, const struct run_file *alt, const struct run_fil
                 each[k] = per[k] ? per[k][t] : 0;
                 mean[t] += each[k] / n;
             }
-            for (int a = 1; a < n; a++) /* sort the few replicates */
-                for (int b = a; b > 0 && each[b] < each[b - 1]; b--) {
-                    double swap = each[b];
-                    each[b] = each[b - 1], each[b - 1] = swap;
-                }
-            double q05 = 0.05 * (n - 1), q95 = 0.95 * (n - 1);
-            int i05 = (int)q05, i95 = (int)q95;
-            lo[t] = each[i05] + (i05 + 1 < n ? (q05 - i05) * (each[i05 + 1] - each[i05]) : 0);
-            hi[t] = each[i95] + (i95 + 1 < n ? (q95 - i95) * (each[i95 + 1] - each[i95]) : 0);
+            /* The 90% confidence interval of the mean effect, as compare
+             * reports it (t with n - 1 degrees of freedom), not the spread
+             * of a few replicates. */
+            double centre, half = 0, predict;
+            if (n > 1)
+                mig_compare_interval(each, n, &centre, &half, &predict);
+            lo[t] = mean[t] - half;
+            hi[t] = mean[t] + half;
         }
         char id[32];
         snprintf(id, sizeof id, "compare-%zu", i);
@@ -800,8 +802,8 @@ static int calibration(FILE *f, const char *path)
     double *stored_error = malloc((size_t)rows * (size_t)n * sizeof *stored_error);
     double *stored_inside = malloc((size_t)rows * (size_t)n * sizeof *stored_inside);
     int *role = calloc((size_t)n, sizeof *role), complete = -1;
-    int status = 0, has_errors = H5LTfind_dataset(file, "error") == 1 &&
-                                 H5LTfind_dataset(file, "inside") == 1;
+    int status = 0,
+        has_errors = H5LTfind_dataset(file, "error") == 1 && H5LTfind_dataset(file, "inside") == 1;
     if (!sim || !obs || !objective || !generation || !stored_error || !stored_inside || !role ||
         H5LTread_dataset_double(file, "simulated", sim) < 0 ||
         H5LTread_dataset_double(file, "target_observed", obs) < 0 ||
@@ -814,6 +816,12 @@ static int calibration(FILE *f, const char *path)
         status = mig_fail(MIG_EINPUT, "%s: error: cannot read the calibration trace", path);
     if (H5LTfind_attribute(file, "complete_generations") == 1)
         H5LTget_attribute_int(file, "/", "complete_generations", &complete);
+    /* The posterior predictive 90% band of each observation (calibrate
+     * --predictive), drawn under the fit where present. */
+    double *band = calloc(2 * (size_t)n + 1, sizeof *band);
+    int has_band = band && H5LTfind_dataset(file, "predictive_q05") == 1 &&
+                   H5LTread_dataset_double(file, "predictive_q05", band) >= 0 &&
+                   H5LTread_dataset_double(file, "predictive_q95", band + n) >= 0;
     H5Fclose(file);
     if (status == 0) {
         int best = 0, last = 0;
@@ -831,7 +839,8 @@ static int calibration(FILE *f, const char *path)
                  "observed over the combined standard deviation): the grey band is the 90% "
                  "interval; points are the best evaluation (Nelder-Mead) and bars the range "
                  "over the last complete generation's particles (ABC-SMC); green inside, "
-                 "vermillion outside.");
+                 "vermillion outside; a thin blue line, where the trace has one, is the "
+                 "posterior predictive 90% band of the observation (calibrate --predictive).");
         struct plot p = {f, 330, 40, 440, 22.0 * n, -4, 4, 0, 1};
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"band\"/>\n",
                 px(&p, -1.645), p.top, px(&p, 1.645) - px(&p, -1.645), p.height);
@@ -857,15 +866,15 @@ static int calibration(FILE *f, const char *path)
                 if (strcmp(method, "abc-smc") == 0 ? generation[i] == last : i == best) {
                     double x = sim[(size_t)i * n + k];
                     /* Ranges and bounds are met anywhere inside them. */
-                    double z = has_errors    ? stored_error[(size_t)i * n + k]
+                    double z = has_errors      ? stored_error[(size_t)i * n + k]
                                : !isnan(value) ? (x - value) / sd
-                               : x < lo      ? (x - lo) / sd
-                               : x > hi      ? (x - hi) / sd
-                                             : 0;
+                               : x < lo        ? (x - lo) / sd
+                               : x > hi        ? (x - hi) / sd
+                                               : 0;
                     zmin = fmin(zmin, z), zmax = fmax(zmax, z);
                     rows_used++;
-                    rows_inside += has_errors ? stored_inside[(size_t)i * n + k] > 0.5
-                                              : fabs(z) <= 1.645;
+                    rows_inside +=
+                        has_errors ? stored_inside[(size_t)i * n + k] > 0.5 : fabs(z) <= 1.645;
                 }
             /* Inside: the best evaluation is, or most of the particles are. */
             int inside = 2 * rows_inside > rows_used;
@@ -887,20 +896,146 @@ static int calibration(FILE *f, const char *path)
                     px(&p, a) - 1, px(&p, b) + 1, y, y, inside ? "#009E73" : "#D55E00",
                     px(&p, (a + b) / 2), y, inside ? "#009E73" : "#D55E00", zmin, zmax,
                     inside ? "inside" : "outside");
+            if (has_band && isfinite(band[k]) && isfinite(band[n + k])) {
+                double z[2];
+                for (int e = 0; e < 2; e++) { /* standardised as the old traces' errors */
+                    double x = band[e * n + k];
+                    z[e] = !isnan(value) ? (x - value) / sd
+                           : x < lo      ? (x - lo) / sd
+                           : x > hi      ? (x - hi) / sd
+                                         : 0;
+                    z[e] = fmax(fmin(z[e], 4), -4);
+                }
+                fprintf(f,
+                        "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
+                        "stroke=\"#0072B2\" stroke-width=\"2\"><title>posterior predictive "
+                        "90%% band of the observation: %.4g to %.4g</title></line>\n",
+                        px(&p, z[0]), px(&p, z[1]) + 1, y + 7, y + 7, band[k], band[n + k]);
+            }
             label = next ? next + 1 : label + strlen(label);
         }
-        const char *names[] = {"inside", "outside"};
-        const char *colours[] = {"#009E73", "#D55E00"};
-        legend(f, p.left + p.width + 20, p.top, names, 2, colours);
+        const char *names[] = {"inside", "outside", "predictive"};
+        const char *colours[] = {"#009E73", "#D55E00", "#0072B2"};
+        legend(f, p.left + p.width + 20, p.top, names, has_band ? 3 : 2, colours);
         fputs("</svg>\n</section>\n", f);
     }
     free(sim);
     free(obs);
     free(objective);
     free(generation);
+    free(band);
     free(stored_error);
     free(stored_inside);
     free(role);
+    return status;
+}
+
+/* The sensitivity analysis (migsim sensitivity): a grid of figures (rows)
+ * by parameters (columns), each cell shaded by the total Sobol' index (or
+ * Morris mu* relative to the row's largest) and labelled with its values. */
+#define MIG_MAX_FREE_REPORT 64
+static int sensitivity_chart(FILE *f, const char *path)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
+        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a sensitivity analysis",
+                        path);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    static char names[8192], ids[1 << 16], roles[1 << 14];
+    char method[16] = "";
+    hsize_t dims[2] = {0, 0};
+    names[0] = ids[0] = roles[0] = '\0';
+    int morris = 0;
+    if (file < 0 || H5LTget_attribute_string(file, "/", "method", method) < 0 ||
+        (strcmp(method, "sobol") != 0 && strcmp(method, "morris") != 0) ||
+        H5LTget_attribute_string(file, "/", "parameter_names", names) < 0 ||
+        H5LTget_attribute_string(file, "/", "figure_ids", ids) < 0 ||
+        H5LTget_attribute_string(file, "/", "figure_roles", roles) < 0 ||
+        H5LTget_dataset_info(file, (morris = !strcmp(method, "morris")) ? "mu_star" : "total_order",
+                             dims, NULL, NULL) < 0 ||
+        dims[0] == 0 || dims[1] == 0) {
+        if (file >= 0)
+            H5Fclose(file);
+        return mig_fail(MIG_EINPUT, "%s: error: not a sensitivity analysis (migsim sensitivity)",
+                        path);
+    }
+    int K = (int)dims[0], d = (int)dims[1];
+    double *a = malloc((size_t)K * (size_t)d * sizeof *a),
+           *b = malloc((size_t)K * (size_t)d * sizeof *b);
+    double *spread = calloc((size_t)K, sizeof *spread);
+    int status = 0, has_spread = H5LTfind_dataset(file, "figure_sd") == 1;
+    if (spread && has_spread && H5LTread_dataset_double(file, "figure_sd", spread) < 0)
+        has_spread = 0;
+    if (!a || !b || !spread ||
+        H5LTread_dataset_double(file, morris ? "mu_star" : "first_order", a) < 0 ||
+        H5LTread_dataset_double(file, morris ? "sigma" : "total_order", b) < 0)
+        status = mig_fail(MIG_EINPUT, "%s: error: cannot read the sensitivity indices", path);
+    H5Fclose(file);
+    if (status == 0) {
+        const char *param[MIG_MAX_FREE_REPORT], *figure[1024], *role[1024];
+        int np = 0, nf = 0, nr = 0;
+        for (char *t = strtok(names, ","); t && np < MIG_MAX_FREE_REPORT; t = strtok(NULL, ","))
+            param[np++] = strchr(t, '.') ? strchr(t, '.') + 1 : t;
+        for (char *t = strtok(ids, ","); t && nf < 1024; t = strtok(NULL, ","))
+            figure[nf++] = t;
+        for (char *t = strtok(roles, ","); t && nr < 1024; t = strtok(NULL, ","))
+            role[nr++] = t;
+        int rows = K < nf ? K : nf, cols = d < np ? d : np;
+        int width = 300 + 110 * cols, height = 90 + 20 * rows;
+        fputs("<section><h2>Sensitivity</h2>\n", f);
+        svg_open(f, width, height, "sensitivity",
+                 morris ? "Morris screening: mu* / sigma of each figure"
+                        : "Sobol' indices of each figure: first-order / total",
+                 morris ? "For each figure (rows) and free parameter (columns), the mean absolute "
+                          "elementary effect mu* and its spread sigma, in the figure's units over "
+                          "the parameter's range; the shade is mu* relative to the row's largest."
+                        : "For each figure (rows) and free parameter (columns), the share of the "
+                          "figure's variance due to the parameter alone (first-order S) and with "
+                          "its interactions (total ST); the shade is ST. The figure's sd over "
+                          "the runs is beside its name: where it is small against the figure's "
+                          "sampling error, the indices describe noise.");
+        for (int j = 0; j < cols; j++) {
+            fprintf(f, "<text x=\"%d\" y=\"56\" class=\"tick\" text-anchor=\"middle\">",
+                    300 + 110 * j + 55);
+            escaped(f, param[j]);
+            fputs("</text>\n", f);
+        }
+        for (int k = 0; k < rows; k++) {
+            double y = 64 + 20.0 * k, top = 0;
+            for (int j = 0; j < cols; j++)
+                top = fmax(top, isfinite(a[k * d + j]) ? fabs(a[k * d + j]) : 0);
+            fprintf(f, "<text x=\"292\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">", y + 14);
+            char label[96];
+            if (has_spread)
+                snprintf(label, sizeof label, "[%s] %s (sd %.3g)", k < nr ? role[k] : "fit",
+                         figure[k], spread[k]);
+            else
+                snprintf(label, sizeof label, "[%s] %s", k < nr ? role[k] : "fit", figure[k]);
+            escaped(f, label);
+            fputs("</text>\n", f);
+            for (int j = 0; j < cols; j++) {
+                double x = a[k * d + j], z = b[k * d + j];
+                double shade = morris ? (top > 0 && isfinite(x) ? fabs(x) / top : 0)
+                                      : (isfinite(z) ? fmin(fmax(z, 0), 1) : 0);
+                char cell[48];
+                if (!isfinite(x) && !isfinite(z))
+                    snprintf(cell, sizeof cell, "no spread");
+                else if (morris)
+                    snprintf(cell, sizeof cell, "%.3g / %.3g", x, z);
+                else
+                    snprintf(cell, sizeof cell, "%.2f / %.2f", x, z);
+                fprintf(f,
+                        "<rect x=\"%d\" y=\"%.1f\" width=\"108\" height=\"18\" fill=\"#0072B2\" "
+                        "fill-opacity=\"%.2f\"/><text x=\"%d\" y=\"%.1f\" class=\"tick\" "
+                        "text-anchor=\"middle\">%s</text>\n",
+                        300 + 110 * j, y + 1, 0.05 + 0.8 * shade, 300 + 110 * j + 54, y + 14, cell);
+            }
+        }
+        fputs("</svg>\n</section>\n", f);
+    }
+    free(a);
+    free(b);
+    free(spread);
     return status;
 }
 
@@ -934,11 +1069,13 @@ int mig_report_write(const struct report_options *o)
     if (o->compare &&
         (base.runs[0].steps != run.runs[0].steps || base.runs[0].start != run.runs[0].start ||
          base.replicates != run.replicates || base.labels.origins != run.labels.origins ||
-         base.labels.regions != run.labels.regions)) {
-        status = mig_fail(MIG_EINPUT,
-                          "%s: error: differs from %s in its dates, dimensions or replicates; "
-                          "expected two runs of one shape",
-                          o->compare, o->run);
+         base.labels.regions != run.labels.regions || strcmp(base.seed, run.seed) != 0 ||
+         base.replicate_index != run.replicate_index)) {
+        status =
+            mig_fail(MIG_EINPUT,
+                     "%s: error: differs from %s in its dates, dimensions, seed or replicates; "
+                     "expected two runs of one shape",
+                     o->compare, o->run);
         goto done;
     }
     char temp[4200];
@@ -968,6 +1105,8 @@ int mig_report_write(const struct report_options *o)
         comparison(f, &run, &base);
     if (o->calibration)
         status = calibration(f, o->calibration);
+    if (o->sensitivity && status == 0)
+        status = sensitivity_chart(f, o->sensitivity);
     fprintf(f, "<footer>Made by migsim %s from ", run.version);
     escaped(f, o->run);
     fputs(". Colours: Okabe-Ito palette; climate stress: a yellow-green-purple scale.</footer>\n"

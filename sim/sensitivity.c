@@ -57,7 +57,9 @@ void mig_sobol_indices(int N, int d, const double *fA, const double *fB, const d
         for (int j = 0; j < N; j++) {
             double ab = fAB[(size_t)i * N + j];
             ok &= isfinite(ab);
-            first += fB[j] * (ab - fA[j]) / N;
+            /* Centred on the mean: the same estimator in expectation, far
+             * less variance when the mean is large against the spread. */
+            first += (fB[j] - mean) * (ab - fA[j]) / N;
             total += (fA[j] - ab) * (fA[j] - ab) / (2.0 * N);
         }
         S[i] = ok && var > 0 ? first / var : NAN;
@@ -219,6 +221,7 @@ struct results {
     int runs, K, d, effects;
     double *design, *values, *effect_values; /* [runs][d], [runs][K] */
     double *index[2][3];                     /* [figures|effects][S|ST|..][K][d] */
+    double *spread[2];                       /* sd of each figure (effect) over the runs */
 };
 
 static int write_results(const struct sensitivity_options *o, const struct results *r,
@@ -284,6 +287,14 @@ static int write_results(const struct sensitivity_options *o, const struct resul
         ok = H5LTmake_dataset_double(file, "effect_values", 2, value_dims, r->effect_values) >= 0 &&
              H5LTset_attribute_string(file, "effect_values", "description",
                                       "alternative minus base for each figure in every run") >= 0;
+    hsize_t K = (hsize_t)r->K;
+    ok = ok && H5LTmake_dataset_double(file, "figure_sd", 1, &K, r->spread[0]) >= 0 &&
+         H5LTset_attribute_string(file, "figure_sd", "description",
+                                  "standard deviation of each figure over the runs: the indices "
+                                  "share this out; where it is small against the figure's "
+                                  "sampling error, the indices describe noise") >= 0;
+    if (ok && r->effects)
+        ok = H5LTmake_dataset_double(file, "effect_sd", 1, &K, r->spread[1]) >= 0;
     for (int e = 0; ok && e <= r->effects; e++)
         for (int m = 0; ok && m < 3; m++) {
             const char *name = morris ? morris_names[e][m] : sobol_names[e][m];
@@ -313,14 +324,14 @@ static void print_table(FILE *out, const struct results *r, const struct free_pa
     fprintf(out, "\n%s%s\n", effects ? "effect (alternative minus base) of each figure: " : "",
             morris ? "Morris mu* / sigma (figure units over each parameter's range)"
                    : "Sobol' indices, first-order S / total ST");
-    fprintf(out, "%-34s", "figure");
+    fprintf(out, "%-34s %11s", "figure", "sd");
     for (int i = 0; i < r->d; i++)
         fprintf(out, " %15s",
                 f[i].name + (strchr(f[i].name, '.') ? strchr(f[i].name, '.') - f[i].name + 1 : 0));
     fputc('\n', out);
     for (int k = 0; k < r->K; k++) {
         const struct target *t = &figures->items[k];
-        fprintf(out, "%-25.25s %-8s", t->id, mig_role_name(t->role));
+        fprintf(out, "%-25.25s %-8s %11.4g", t->id, mig_role_name(t->role), r->spread[effects][k]);
         for (int i = 0; i < r->d; i++) {
             double a = r->index[effects][0][k * r->d + i],
                    b = r->index[effects][morris ? 2 : 1][k * r->d + i];
@@ -384,7 +395,9 @@ int mig_sensitivity(const struct sensitivity_options *o, FILE *out)
     for (int e = 0; e < 2; e++)
         for (int m = 0; m < 3; m++)
             r.index[e][m] = calloc((size_t)K * (size_t)d + 1, sizeof(double));
-    if (!r.design || !r.values || !r.effect_values || !r.index[1][2]) {
+    for (int e = 0; e < 2; e++)
+        r.spread[e] = calloc((size_t)K + 1, sizeof(double));
+    if (!r.design || !r.values || !r.effect_values || !r.index[1][2] || !r.spread[1]) {
         status = mig_fail(MIG_ENOMEM, "out of memory");
         goto done;
     }
@@ -433,8 +446,12 @@ int mig_sensitivity(const struct sensitivity_options *o, FILE *out)
     for (int e = 0; e <= r.effects; e++)
         for (int k = 0; k < K; k++) {
             const double *y = e ? r.effect_values : r.values;
+            double mean = 0, var = 0;
             for (int j = 0; j < runs; j++)
-                column[j] = y[(size_t)j * K + k];
+                column[j] = y[(size_t)j * K + k], mean += column[j] / runs;
+            for (int j = 0; j < runs; j++)
+                var += (column[j] - mean) * (column[j] - mean) / (runs > 1 ? runs - 1 : 1);
+            r.spread[e][k] = sqrt(var);
             double *a = r.index[e][0] + (size_t)k * d, *b = r.index[e][1] + (size_t)k * d,
                    *c = r.index[e][2] + (size_t)k * d;
             if (morris)
@@ -457,8 +474,10 @@ done:
     free(r.design);
     free(r.values);
     free(r.effect_values);
-    for (int e = 0; e < 2; e++)
+    for (int e = 0; e < 2; e++) {
         for (int m = 0; m < 3; m++)
             free(r.index[e][m]);
+        free(r.spread[e]);
+    }
     return status;
 }

@@ -44,6 +44,13 @@ import h5py
 f = h5py.File('$work/morris.h5', 'r')
 assert f['mu_star'].shape == (25, 2) and f['sigma'].shape == (25, 2)
 " && ok || not_ok "morris output"
+# The report's chart reads the HDF5 file.
+"$migsim" run "$work/short.yaml" --quiet -o "$work/run.h5" && ok || not_ok "run for the report"
+expect 0 "report with a sensitivity chart" "$migsim" report "$work/run.h5" --sensitivity "$work/sobol.h5" -o "$work/report.html"
+contains "$work/report.html" "indices of each figure: first-order / total" "sensitivity chart"
+expect 2 "report with a foreign sensitivity file" "$migsim" report "$work/run.h5" --sensitivity "$work/run.h5" -o "$work/report2.html"
+contains "$work/err" "run.h5: error: not a sensitivity analysis" "foreign sensitivity message"
+[ ! -e "$work/report2.html" ] && ok || not_ok "report written despite a bad sensitivity file"
 # Bad requests: exit 2, one message, nothing written.
 bad_sensitivity() { # WHAT MESSAGE ARGS...
     local what=$1 message=$2
@@ -112,6 +119,28 @@ assert f['profile_objective'].shape == (2, 3)
 assert f.attrs['objective_noise_sd'] >= 0
 assert list(f['target_role'][:]).count(0) == 5, list(f['target_role'][:])
 " && ok || not_ok "profile in the trace"
+# ABC-SMC's posterior predictive check: a band for every figure, counted by role.
+expect 0 "calibrate --predictive" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" \
+    --method abc-smc --particles 4 --budget 12 --predictive 4 -o "$work/pred"
+contains "$work/out" "posterior predictive check (4 draws from the posterior" "predictive table"
+contains "$work/out" "inside their predictive band: fit" "predictive summary"
+/usr/bin/python3 -c "
+import h5py
+f = h5py.File('$work/pred.h5', 'r')
+assert f['predictive_q05'].shape == (25,) and (f['predictive_q05'][:] <= f['predictive_q95'][:]).all()
+assert f['posterior_correlation'].shape == (2, 2)
+" && ok || not_ok "predictive bands and posterior in the trace"
+"$migsim" run "$work/short.yaml" --quiet -o "$work/run2.h5" && ok || not_ok "run for the fit chart"
+expect 0 "report with predictive bands" "$migsim" report "$work/run2.h5" --calibration "$work/pred.h5" -o "$work/fit.html"
+contains "$work/fit.html" "posterior predictive 90% band of the observation:" "predictive bands drawn"
+# The report's comparison pairs runs as compare does: another seed is refused.
+"$migsim" run "$work/short.yaml" --quiet --seed 5 -o "$work/seed5.h5" && ok || not_ok "run with another seed"
+expect 2 "report comparing unpaired runs" "$migsim" report "$work/run2.h5" --compare "$work/seed5.h5" -o "$work/unpaired.html"
+contains "$work/err" "differs from $work/run2.h5 in its dates, dimensions, seed or replicates" "unpaired report message"
+expect 2 "predictive without a posterior" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" --predictive 4 -o "$work/x"
+contains "$work/err" "--predictive draws from a posterior; it goes with --method abc-smc" "predictive message"
+expect 2 "budget below the first simplex" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" --budget 2 -o "$work/x"
+contains "$work/err" "--budget 2 is smaller than Nelder-Mead's first simplex (3 evaluations for 2 parameters)" "budget message"
 expect 2 "calibrate --min-acceptance 2" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" --min-acceptance 2 -o "$work/x"
 
 finish sensitivity

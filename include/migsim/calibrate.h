@@ -30,6 +30,7 @@ struct calibrate_options {
     double min_acceptance; /* ABC-SMC: stop after a generation accepting fewer; 0: off */
     int profile;           /* > 0: profile the objective at this many points per parameter */
     int noise_seeds;       /* > 1: measure the objective's sd over this many seeds at the fit */
+    int predictive;        /* ABC-SMC: > 0 posterior predictive draws for 90% bands */
 };
 
 int mig_calibrate(const struct calibrate_options *o, FILE *out);

@@ -8,6 +8,7 @@ struct report_options {
     const char *run;         /* the run to report */
     const char *compare;     /* a baseline run to compare with, or NULL */
     const char *calibration; /* a calibration trace, or NULL */
+    const char *sensitivity; /* a sensitivity analysis (migsim sensitivity), or NULL */
     const char *output;      /* the HTML file */
 };
 

@@ -34,9 +34,10 @@ int mig_sensitivity(const struct sensitivity_options *o, FILE *out);
 int mig_sobol_design(int N, int d, double *A, double *B);
 
 /* Sobol' indices from f(A), f(B) and f(AB_i) (AB_i: A with column i from
- * B; fAB is d x N): S_i = mean(f(B) (f(AB_i) - f(A))) / V (Saltelli et al.
- * 2010), ST_i = mean((f(A) - f(AB_i))^2) / (2 V) (Jansen 1999), V the
- * variance of f(A) and f(B) together. NaN where V is 0 or an output is. */
+ * B; fAB is d x N): S_i = mean((f(B) - f0) (f(AB_i) - f(A))) / V (Saltelli
+ * et al. 2010, with outputs centred on their mean f0 as SALib does), ST_i = mean((f(A) -
+ * f(AB_i))^2) / (2 V) (Jansen 1999), V the variance of f(A) and f(B) together. NaN where V is 0 or
+ * an output is. */
 void mig_sobol_indices(int N, int d, const double *fA, const double *fB, const double *fAB,
                        double *S, double *ST);
 
