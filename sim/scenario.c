@@ -997,3 +997,75 @@ void mig_scenario_write_reference(FILE *out)
                  "#     value: 30\n"
                  "timeline: []\n");
 }
+
+/* Sets one numeric parameter by its dotted name, as `migsim.run(set=...)`
+ * does: after the files are read and before the world is built from them.
+ * `group.param.CODE` sets one origin of a by-origin parameter; the name
+ * alone sets every origin. The change is noted in the provenance text. */
+int mig_scenario_set(struct scenario *sc, const char *name, const char *value)
+{
+    char base[128], code[MIG_CODE_LEN] = "", hint[64];
+    snprintf(base, sizeof base, "%s", name);
+    const struct mig_param *p = mig_scenario_param(base);
+    char *dot = strrchr(base, '.');
+    if (!p && dot && strlen(dot + 1) < MIG_CODE_LEN) {
+        *dot = '\0';
+        p = mig_scenario_param(base);
+        if (p && p->type != MIG_PARAM_BY_ORIGIN)
+            p = NULL;
+        else
+            snprintf(code, sizeof code, "%s", dot + 1);
+    }
+    if (!p) {
+        snprintf(base, sizeof base, "%s", name);
+        dot = strrchr(base, '.');
+        if (dot)
+            *dot = '\0';
+        const char *near = suggest(dot ? base : "", dot ? dot + 1 : name, hint, sizeof hint);
+        return mig_fail(MIG_EINPUT, "set: error: unknown parameter '%s'%s%s%s%s", name,
+                        near ? "; did you mean '" : " (see `migsim params`)",
+                        near && dot ? base : "", near && dot ? "." : "",
+                        near ? strcat(hint, "'?") : "");
+    }
+    if (p->type != MIG_PARAM_REAL && p->type != MIG_PARAM_INT && p->type != MIG_PARAM_BY_ORIGIN)
+        return mig_fail(MIG_EINPUT,
+                        "set: error: %s: only numeric parameters can be set; edit "
+                        "the scenario file for the others",
+                        name);
+    char *end = NULL;
+    errno = 0;
+    double x = strtod(value, &end);
+    if (!value[0] || *end || errno || !isfinite(x))
+        return mig_fail(MIG_EINPUT, "set: error: %s: expected a number, found '%s'", name, value);
+    if (p->type == MIG_PARAM_INT && x != floor(x))
+        return mig_fail(MIG_EINPUT, "set: error: %s: expected a whole number, found '%s'", name,
+                        value);
+    if (x < p->lo || x > p->hi)
+        return mig_fail(MIG_EINPUT, "set: error: %s: %g is outside [%g, %g]", name, x, p->lo,
+                        p->hi);
+    void *field = (char *)sc + p->offset;
+    if (p->type != MIG_PARAM_BY_ORIGIN) {
+        *(double *)field = x;
+    } else if (!code[0]) {
+        struct mig_by_origin *v = field;
+        v->all = x;
+        v->count = 0;
+    } else {
+        struct mig_by_origin *v = field;
+        int i = 0;
+        while (i < v->count && strcmp(v->code[i], code) != 0)
+            i++;
+        if (i == MIG_MAX_ORIGINS)
+            return mig_fail(MIG_EINPUT, "set: error: %s: too many origins", name);
+        if (i == v->count) {
+            snprintf(v->code[i], MIG_CODE_LEN, "%s", code);
+            v->mark[i] = (struct mig_mark){0, 0};
+            v->file[i] = 0;
+            v->count++;
+        }
+        v->value[i] = x;
+    }
+    char line[256];
+    snprintf(line, sizeof line, "%s: %s\n", name, value);
+    return keep_text(sc, "set by the caller", line);
+}

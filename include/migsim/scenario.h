@@ -146,4 +146,9 @@ void mig_scenario_write_provenance(FILE *out);
 /* Writes every parameter and its value, one `name: value` line each. */
 void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
 
+/* Sets a numeric parameter by its dotted name (group.param, or
+ * group.param.CODE for one origin) from text, within its bounds; the change
+ * is kept in the provenance text. A bad name or value is MIG_EINPUT. */
+int mig_scenario_set(struct scenario *sc, const char *name, const char *value);
+
 #endif
