@@ -34,6 +34,7 @@ static int blobs(const struct engine *e, struct blob *out)
     size_t m = p->migrants, r = p->residents, n = 0;
     struct blob list[] = {
         {"origin", p->origin, m, 1, H5T_NATIVE_UCHAR},
+        {"area", p->area, m, 1, H5T_NATIVE_UCHAR},
         {"region", p->region, m, 1, H5T_NATIVE_UCHAR},
         {"sector", p->sector, m, 1, H5T_NATIVE_UCHAR},
         {"state", p->state, m, 1, H5T_NATIVE_UCHAR},

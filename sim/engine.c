@@ -15,6 +15,7 @@
 #include "migsim/error.h"
 #include "migsim/rng.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,22 @@ static struct tally *my_tally(struct engine *e)
     return &e->per_thread[omp_get_thread_num()];
 }
 
+/* The first day and length of the current step; warm-up steps (negative)
+ * precede the start in whole steps. */
+static long step_day(const struct engine *e)
+{
+    return e->step >= 0 ? e->stats->step_day[e->step]
+                        : e->sc->start + (long)e->step * (long)e->sc->step_days;
+}
+
+static double step_days(const struct engine *e)
+{
+    return e->step >= 0 ? e->stats->step_days[e->step] : e->sc->step_days;
+}
+
 static void stage_conditions(struct engine *e)
 {
-    const struct stats *s = e->stats;
-    mig_policy_conditions(e->sc, e->w, s->step_day[e->step], s->step_days[e->step], &e->conditions);
+    mig_policy_conditions(e->sc, e->w, step_day(e), step_days(e), &e->conditions);
 }
 
 static void stage_tables(struct engine *e)
@@ -110,11 +123,10 @@ static void stage_reduce(struct engine *e)
     if (e->pop->split)
         mig_comm_sum((int64_t *)&e->total, sizeof e->total / sizeof(int64_t));
     struct aggregates *agg = &e->aggregates;
-    const struct stats *s = e->stats;
     double k = e->sc->scale;
     int year_now, year_next, m, d;
-    mig_date_to_civil(s->step_day[e->step], &year_now, &m, &d);
-    mig_date_to_civil(s->step_day[e->step] + (long)s->step_days[e->step], &year_next, &m, &d);
+    mig_date_to_civil(step_day(e), &year_now, &m, &d);
+    mig_date_to_civil(step_day(e) + (long)step_days(e), &year_next, &m, &d);
     for (int o = 0; o < e->w->origins; o++) {
         for (int r = 0; r < e->w->regions; r++) {
             agg->stock[o][r] = k * e->total.stock[o][r];
@@ -122,9 +134,13 @@ static void stage_reduce(struct engine *e)
         }
         if (year_next != year_now) /* quotas are per calendar year */
             agg->entries_this_year[o] = 0;
-        agg->eligible[o][0] = k * e->total.eligible[o][0];
-        agg->eligible[o][1] = k * e->total.eligible[o][1];
     }
+    for (int a = 0; a < e->w->areas; a++) {
+        agg->eligible[a][0] = k * e->total.eligible[a][0];
+        agg->eligible[a][1] = k * e->total.eligible[a][1];
+    }
+    for (int o = 0; o < e->w->origins; o++)
+        e->total.in_russia[o] = agg->in_russia[o] += e->total.to_russia[o] - e->total.from_russia[o];
 }
 
 static void stage_demography(struct engine *e)
@@ -159,6 +175,23 @@ const struct mig_stage *mig_engine_stages(size_t *count)
     return stages;
 }
 
+/* The unrecorded steps before the start: workers settle into the steady
+ * state of visits, recent arrivals, work in Russia and the season, so that
+ * the recorded run starts without the artificial dip of a population placed
+ * all at once. Residents do not move and nothing is recorded. */
+static void warm_up(struct engine *e)
+{
+    for (; e->step < 0; e->step++) {
+        clear_tallies(e);
+        stage_conditions(e);
+        stage_tables(e);
+        stage_migrants(e);
+        stage_count(e);
+        stage_reduce(e);
+    }
+    e->clamped_steps = 0;
+}
+
 int mig_engine_init(struct engine *e, const struct scenario *sc, const struct world *w,
                     struct population *pop, struct stats *stats)
 {
@@ -173,17 +206,24 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     e->per_thread = calloc((size_t)e->threads, sizeof *e->per_thread);
     if (!e->per_thread)
         return mig_fail(MIG_ENOMEM, "out of memory for per-thread tallies");
+    e->step = -(int)ceil(sc->migrants.warmup_weeks * 7.0 / sc->step_days);
     stage_conditions(e);
     mig_behaviour_initial_aggregates(sc, w, &e->conditions, &e->aggregates);
     mig_demography_init(pop, w->regions, &e->aggregates.residents);
-    mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, 0, &e->tables);
+    mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, e->step, &e->tables);
     for (int o = 0; o < w->origins; o++) {
-        uint64_t first = pop->origin_first[o], end = first + pop->initially_present[o];
+        uint64_t first = pop->origin_first[o], present = first + pop->initially_present[o];
+        uint64_t russia = present + pop->initially_in_russia[o];
+        for (uint64_t id = present; id < russia; id++)
+            if (id >= pop->migrant_begin && id < pop->migrant_end)
+                pop->state[id] = MIG_IN_RUSSIA;
         first = first > pop->migrant_begin ? first : pop->migrant_begin;
-        end = end < pop->migrant_end ? end : pop->migrant_end;
-        if (first < end)
-            mig_behaviour_place_initial(sc, &e->tables, pop, first, end);
+        present = present < pop->migrant_end ? present : pop->migrant_end;
+        if (first < present)
+            mig_behaviour_place_initial(sc, &e->tables, pop, first, present);
+        e->aggregates.in_russia[o] = (int64_t)pop->initially_in_russia[o];
     }
+    warm_up(e);
     e->init_seconds = omp_get_wtime() - started;
     return 0;
 }

@@ -28,6 +28,7 @@
 #include "migsim/compare.h"
 #include "migsim/date.h"
 #include "migsim/ensemble.h"
+#include "migsim/export.h"
 #include "migsim/import.h"
 #include "migsim/sensitivity.h"
 #include "migsim/report.h"
@@ -865,11 +866,27 @@ static int command_targets_import(const struct cli_args *a)
 static int command_report(const struct cli_args *a)
 {
     struct report_options o = {.run = a->args[0],
-                               .compare = opt_value(a, "compare"),
                                .calibration = opt_value(a, "calibration"),
                                .sensitivity = opt_value(a, "sensitivity"),
                                .output = opt_value(a, "output")};
+    o.compare_count = opt_values(a, "compare", o.compare, MIG_REPORT_MAX_COMPARE);
+    if (o.compare_count > MIG_REPORT_MAX_COMPARE)
+        return bad_usage("at most %d --compare runs", MIG_REPORT_MAX_COMPARE);
     int status = mig_report_write(&o);
+    if (status < 0)
+        return report_error(status);
+    printf("wrote %s\n", o.output);
+    return 0;
+}
+
+static int command_export(const struct cli_args *a)
+{
+    struct export_options o = {.run = a->args[0],
+                               .output = opt_value(a, "output"),
+                               .format = opt_value(a, "format"),
+                               .base = opt_value(a, "compare"),
+                               .command_line = command_line};
+    int status = mig_export_write(&o);
     if (status < 0)
         return report_error(status);
     printf("wrote %s\n", o.output);
@@ -900,6 +917,10 @@ static int command_params(const struct cli_args *a)
 {
     if (opt_given(a, "yaml")) {
         mig_scenario_write_reference(stdout);
+        return 0;
+    }
+    if (opt_given(a, "provenance")) {
+        mig_scenario_write_provenance(stdout);
         return 0;
     }
     struct scenario sc;
@@ -1121,10 +1142,16 @@ static const struct cli_option targets_import_options[] = {
     OPT_OUTPUT_REQUIRED("T.yaml", "the targets file to write"), CLI_END};
 
 static const struct cli_option report_options_table[] = {
-    {"compare", 0, "BASE.h5", 0, "a baseline run to compare with"},
+    {"compare", 0, "ALT.h5", CLI_REPEAT, "an option shown against RUN, the baseline (up to six)"},
     {"calibration", 0, "CAL.h5", 0, "a calibration trace, for the fit chart"},
     {"sensitivity", 0, "SENS.h5", 0, "a sensitivity analysis, for its chart"},
     OPT_OUTPUT_REQUIRED("REPORT.html", "the HTML file"),
+    CLI_END};
+
+static const struct cli_option export_options_table[] = {
+    OPT_OUTPUT_REQUIRED("FILE.xlsx|FOLDER", "the workbook, or the folder of CSV files"),
+    {"format", 0, "xlsx|csv", 0, "the format (default: xlsx for a name ending in .xlsx, else csv)"},
+    {"compare", 0, "BASE.h5", 0, "add the differences RUN minus BASE (a run with the same seed)"},
     CLI_END};
 
 static const struct cli_option merge_options[] = {
@@ -1132,6 +1159,8 @@ static const struct cli_option merge_options[] = {
 
 static const struct cli_option params_options[] = {
     {"yaml", 0, NULL, 0, "write the reference scenario (every key, default, unit and bounds)"},
+    {"provenance", 0, NULL, 0,
+     "write a Markdown table of every coefficient's default and where it comes from"},
     CLI_END};
 
 static const struct cli_option no_options[] = {CLI_END};
@@ -1180,7 +1209,16 @@ static const struct cli_command commands[] = {
     {"merge", "MEMBER.h5 MEMBER.h5...", 2, -1, merge_options,
      "join job-array members (run --replicate K) into an ensemble", "", command_merge, 0},
     {"report", "RUN.h5", 1, 1, report_options_table,
-     "a self-contained HTML report with charts and a map", "", command_report, 0},
+     "a self-contained HTML report with charts and a map",
+     "With --compare, RUN is the baseline and each ALT.h5 an option: a table of their headline\n"
+     "effects and one line per option in the difference charts.\n",
+     command_report, 0},
+    {"export", "RUN.h5", 1, 1, export_options_table,
+     "the run's tables for spreadsheets (.xlsx or CSV)",
+     "Tidy long tables (date, origin, region, sector, driver, variable, value, unit), the\n"
+     "figures with their roles, the provenance, the scenario and its parameters; with\n"
+     "--compare, the differences and a summary of them.\n",
+     command_export, 0},
     {"params", "", 0, 0, params_options,
      "every parameter and timeline event: default, bounds, unit, meaning", "", command_params, 0},
     {"stats", "", 0, 0, no_options, "every named statistic figures can use", "", command_stats, 0},

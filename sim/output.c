@@ -204,6 +204,41 @@ static int labels(struct writer *wr, const char *name, const char *dim, const ch
 
 #define D(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* The border crossings and air routes into Kazakhstan (routes.c): where
+ * each origin's workers enter, for maps. */
+static int write_routes(struct writer *wr, const struct world *w)
+{
+    if (w->routes == 0)
+        return 0;
+    const char *id[MIG_MAX_ROUTES];
+    int origin[MIG_MAX_ROUTES], region[MIG_MAX_ROUTES], mode[MIG_MAX_ROUTES];
+    for (int k = 0; k < w->routes; k++)
+        id[k] = w->route_id[k], origin[k] = w->route_origin[k], region[k] = w->route_region[k],
+        mode[k] = w->route_mode[k];
+    hid_t m = H5T_NATIVE_DOUBLE, f = H5T_IEEE_F64LE, mi = H5T_NATIVE_INT, fi = H5T_STD_I32LE;
+    int status;
+    if ((status = index_coordinate(wr, "route", w->routes,
+                                   "border crossing or air route into Kazakhstan (see route_id)")) <
+            0 ||
+        (status = labels(wr, "route_id", "route", id, "route identifier (routes.csv)")) < 0 ||
+        (status = variable(wr, "route_origin", mi, fi, D("route"), origin, "1",
+                           "origin whose workers use the route (index of origin)")) < 0 ||
+        (status = variable(wr, "route_region", mi, fi, D("route"), region, "1",
+                           "region the route opens into (index of region)")) < 0 ||
+        (status = variable(wr, "route_mode", mi, fi, D("route"), mode, "1",
+                           "0 road, 1 rail, 2 air")) < 0 ||
+        (status = variable(wr, "route_kz_lat", m, f, D("route"), w->route_kz_lat, "degrees_north",
+                           "latitude of the crossing or arrival airport in Kazakhstan")) < 0 ||
+        (status = variable(wr, "route_kz_lon", m, f, D("route"), w->route_kz_lon, "degrees_east",
+                           "longitude of the crossing or arrival airport in Kazakhstan")) < 0 ||
+        (status = variable(wr, "route_abroad_lat", m, f, D("route"), w->route_abroad_lat,
+                           "degrees_north", "latitude of the crossing or airport abroad")) < 0 ||
+        (status = variable(wr, "route_abroad_lon", m, f, D("route"), w->route_abroad_lon,
+                           "degrees_east", "longitude of the crossing or airport abroad")) < 0)
+        return status;
+    return 0;
+}
+
 static int write_coordinates(struct writer *wr, const struct world *w, const struct stats *s,
                              int replicates, double *time, double *bounds)
 {
@@ -273,7 +308,7 @@ static int write_coordinates(struct writer *wr, const struct world *w, const str
         (status = variable(wr, "origin_lon", m, f, D("origin"), w->origin_lon, "degrees_east",
                            "longitude of the origin's reference city (NaN where none)")) < 0)
         return status;
-    return 0;
+    return write_routes(wr, w);
 }
 
 static int by_value(const void *a, const void *b)
@@ -462,10 +497,67 @@ static int write_provenance(struct writer *wr, const struct provenance *prov)
     return 0;
 }
 
-static hid_t create_file(const char *temp)
+/* A file built in memory is HDF5's core driver with no backing file; these
+ * callbacks take its buffer over when the file closes, so that the image is
+ * complete (a flushed image of an open file is not). */
+struct image_capture {
+    void *buffer;
+    size_t size;
+};
+
+static void *image_malloc(size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    struct image_capture *c = udata;
+    void *p = malloc(size);
+    if (p && op == H5FD_FILE_IMAGE_OP_FILE_RESIZE)
+        c->buffer = p, c->size = size;
+    return p;
+}
+
+static void *image_memcpy(void *dest, const void *src, size_t size, H5FD_file_image_op_t op,
+                          void *udata)
+{
+    return memcpy(dest, src, size);
+}
+
+static void *image_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void *udata)
+{
+    struct image_capture *c = udata;
+    void *grown = realloc(ptr, size);
+    if (grown && ptr == c->buffer)
+        c->buffer = grown, c->size = size;
+    return grown;
+}
+
+static herr_t image_free(void *ptr, H5FD_file_image_op_t op, void *udata)
+{
+    struct image_capture *c = udata;
+    if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr == c->buffer)
+        return 0; /* kept: the caller owns it now */
+    free(ptr);
+    return 0;
+}
+
+static void *image_udata_copy(void *udata)
+{
+    return udata;
+}
+
+static herr_t image_udata_free(void *udata)
+{
+    return 0;
+}
+
+/* In memory (the core driver, no backing file) when `capture` is set. */
+static hid_t create_file(const char *temp, struct image_capture *capture)
 {
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS), file = -1;
+    H5FD_file_image_callbacks_t callbacks = {image_malloc, image_memcpy,     image_realloc,
+                                             image_free,   image_udata_copy, image_udata_free,
+                                             capture};
     if (fcpl >= 0 && fapl >= 0 &&
+        (!capture || (H5Pset_fapl_core(fapl, 1 << 16, 0) >= 0 &&
+                      H5Pset_file_image_callbacks(fapl, &callbacks) >= 0)) &&
         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
         H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) >= 0 &&
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0)
@@ -487,13 +579,16 @@ static int sync_file(const char *path)
     return status;
 }
 
-int mig_output_write(const char *path, const struct world *w, const struct stats *runs,
-                     int replicates, const struct targets *figures,
-                     const struct figure_result *results, const struct provenance *prov)
+/* Writes to `path`, or, when `image` is not NULL, into memory. */
+static int output(const char *path, void **image, size_t *size, const struct world *w,
+                  const struct stats *runs, int replicates, const struct targets *figures,
+                  const struct figure_result *results, const struct provenance *prov)
 {
     const struct stats *s = &runs[0];
     char temp[4096];
-    if (snprintf(temp, sizeof temp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof temp)
+    if (image)
+        snprintf(temp, sizeof temp, "migsim-image-%ld.h5", (long)getpid());
+    else if (snprintf(temp, sizeof temp, "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof temp)
         return mig_fail(MIG_EINPUT, "%s: error: output path too long", path);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
     struct writer wr = {.path = path};
@@ -504,7 +599,8 @@ int mig_output_write(const char *path, const struct world *w, const struct stats
         status = mig_fail(MIG_ENOMEM, "out of memory");
         goto fail;
     }
-    wr.file = create_file(temp);
+    struct image_capture capture = {NULL, 0};
+    wr.file = create_file(temp, image ? &capture : NULL);
     if (wr.file < 0) {
         status = mig_fail(MIG_EIO,
                           "%s: error: cannot create the output file (is the folder "
@@ -525,6 +621,15 @@ int mig_output_write(const char *path, const struct world *w, const struct stats
         status = h5_failed(&wr, "close the file");
         goto fail;
     }
+    if (image) {
+        /* The core driver's buffer may be larger than the file: the file ends
+         * at its end-of-file address, which the superblock records. */
+        *image = capture.buffer;
+        *size = capture.size;
+        free(time);
+        free(bounds);
+        return 0;
+    }
     wr.file = -1;
     if (sync_file(temp) < 0 || rename(temp, path) < 0) {
         status = mig_fail(MIG_EIO, "%s: error: cannot finish the output file: %s", path,
@@ -539,8 +644,29 @@ fail:
         H5Dclose(wr.dim[i].scale);
     if (wr.file >= 0)
         H5Fclose(wr.file);
-    remove(temp);
+    if (image) {
+        free(capture.buffer); /* ours once the file is closed */
+        *image = NULL;
+    } else {
+        remove(temp);
+    }
     free(time);
     free(bounds);
     return status;
+}
+
+int mig_output_write(const char *path, const struct world *w, const struct stats *runs,
+                     int replicates, const struct targets *figures,
+                     const struct figure_result *results, const struct provenance *prov)
+{
+    return output(path, NULL, NULL, w, runs, replicates, figures, results, prov);
+}
+
+int mig_output_image(void **image, size_t *size, const struct world *w, const struct stats *runs,
+                     int replicates, const struct targets *figures,
+                     const struct figure_result *results, const struct provenance *prov)
+{
+    *image = NULL;
+    *size = 0;
+    return output("(memory)", image, size, w, runs, replicates, figures, results, prov);
 }

@@ -126,8 +126,8 @@ void mig_policy_conditions(const struct scenario *sc, const struct world *w, lon
         c->region_wage_usd[r] = w->region_wage_usd[r];
         c->region_climate[r] = w->region_climate[r];
         for (int k = 0; k < w->sectors; k++) {
-            c->sector_demand[r][k] =
-                w->sector_demand[k] * (w->sector_seasonal[k] ? c->seasonal_demand : 1.0);
+            c->sector_demand[r][k] = w->employed[r][k] * w->migrant_intensity[k] *
+                                     (w->sector_seasonal[k] ? c->seasonal_demand : 1.0);
             c->demand_shock[r][k] = 1.0;
         }
         if (mig_region_listed(&sc->residents.resettlement_destinations, w->region_code[r]))

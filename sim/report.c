@@ -7,6 +7,7 @@
 #include "migsim/compare.h"
 #include "migsim/error.h"
 #include "migsim/reader.h"
+#include "outlines.h"
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -458,6 +459,120 @@ static void stress_colour(double v, char *out)
              (int)(stops[i][2] + t * (stops[i + 1][2] - stops[i][2])));
 }
 
+/* ---- the map -------------------------------------------------------------- */
+
+/* One ring of a country's outline, from the compiled-in outlines.csv. */
+struct outline {
+    char country[8];
+    int points;
+    double *lon, *lat;
+};
+
+/* Parses the outlines; returns how many rings (0 if memory ran out). */
+static int outlines_read(struct outline **out)
+{
+    int n = 0, capacity = 0;
+    struct outline *list = NULL;
+    const char *line = strchr(outlines_csv, '\n'); /* after the header */
+    while (line && *++line) {
+        const char *end = strchr(line, '\n');
+        const char *comma1 = strchr(line, ','), *comma2 = comma1 ? strchr(comma1 + 1, ',') : NULL;
+        const char *comma3 = comma2 ? strchr(comma2 + 1, ',') : NULL;
+        if (!end || !comma3 || comma3 > end)
+            break;
+        if (n == capacity) {
+            capacity = capacity ? 2 * capacity : 32;
+            struct outline *grown = realloc(list, (size_t)capacity * sizeof *grown);
+            if (!grown)
+                break;
+            list = grown;
+        }
+        struct outline *o = &list[n];
+        snprintf(o->country, sizeof o->country, "%.*s", (int)(comma1 - line), line);
+        int pairs = 1;
+        for (const char *c = comma3 + 1; c < end && *c != ','; c++)
+            pairs += *c == ';';
+        o->lon = malloc((size_t)pairs * sizeof *o->lon);
+        o->lat = malloc((size_t)pairs * sizeof *o->lat);
+        o->points = 0;
+        const char *c = comma3 + 1;
+        while (o->lon && o->lat && o->points < pairs) {
+            char *next;
+            double x = strtod(c, &next), y = strtod(next, &next);
+            if (next == c)
+                break;
+            o->lon[o->points] = x, o->lat[o->points++] = y;
+            c = *next == ';' ? next + 1 : next;
+            if (*next != ';')
+                break;
+        }
+        n++;
+        line = end;
+    }
+    *out = list;
+    return n;
+}
+
+static void outlines_free(struct outline *list, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(list[i].lon), free(list[i].lat);
+    free(list);
+}
+
+/* Where flows cross into Kazakhstan: the routes of the run file when it has
+ * them (route_origin, route_kz_lat, route_kz_lon), else none. */
+struct crossings {
+    int count;
+    int origin[256];
+    double lat[256], lon[256];
+};
+
+static void crossings_read(const char *path, struct crossings *c)
+{
+    c->count = 0;
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return;
+    hsize_t dims[3] = {0, 0, 0};
+    if (H5LTfind_dataset(file, "route_kz_lat") > 0 && H5LTfind_dataset(file, "route_kz_lon") > 0 &&
+        H5LTfind_dataset(file, "route_origin") > 0 &&
+        H5LTget_dataset_info(file, "route_kz_lat", dims, NULL, NULL) >= 0 && dims[0] > 0 &&
+        dims[0] <= 256 && dims[1] == 0) {
+        if (H5LTread_dataset_double(file, "route_kz_lat", c->lat) >= 0 &&
+            H5LTread_dataset_double(file, "route_kz_lon", c->lon) >= 0 &&
+            H5LTread_dataset_int(file, "route_origin", c->origin) >= 0)
+            c->count = (int)dims[0];
+    }
+    H5Fclose(file);
+}
+
+static void ring_path(FILE *f, const struct outline *o, double (*mx)(double), double (*my)(double),
+                      const char *fill, const char *stroke, double width)
+{
+    fprintf(f,
+            "<path fill=\"%s\" stroke=\"%s\" stroke-width=\"%.1f\" stroke-linejoin=\"round\" d=\"",
+            fill, stroke, width);
+    for (int i = 0; i < o->points; i++)
+        fprintf(f, "%c%.1f,%.1f", i ? 'L' : 'M', mx(o->lon[i]), my(o->lat[i]));
+    fputs("Z\"/>\n", f);
+}
+
+/* Equirectangular projection around Kazakhstan, wide enough for origins. */
+static const double map_lon0 = 34, map_lon1 = 92, map_lat0 = 36, map_lat1 = 58;
+static double map_scale(void)
+{
+    return fmin(680 / ((map_lon1 - map_lon0) * cos(47 * M_PI / 180)), 410 / (map_lat1 - map_lat0));
+}
+static double map_x(double lon)
+{
+    return 20 + (lon - map_lon0) * cos(47 * M_PI / 180) * map_scale();
+}
+static double map_y(double lat)
+{
+    return 40 + (map_lat1 - lat) * map_scale();
+}
+
 static void map_chart(FILE *f, const struct run_file *r)
 {
     const struct stats *s = &r->runs[0];
@@ -480,56 +595,147 @@ static void map_chart(FILE *f, const struct run_file *r)
                     net[a] -= m, net[b] += m;
                 }
     }
-    /* Equirectangular projection around Kazakhstan, wide enough for origins. */
-    double lon0 = 34, lon1 = 92, lat0 = 36, lat1 = 58, width = 900, height = 470;
-    double scale =
-        fmin((width - 220) / ((lon1 - lon0) * cos(47 * M_PI / 180)), (height - 60) / (lat1 - lat0));
-#define MX(lon) (20 + ((lon)-lon0) * cos(47 * M_PI / 180) * scale)
-#define MY(lat) (40 + (lat1 - (lat)) * scale)
+    double width = 900, height = 470;
+    struct crossings *routes = calloc(1, sizeof *routes);
+    if (routes)
+        crossings_read(r->path, routes);
+    int by_routes = routes && routes->count > 0;
     svg_open(f, (int)width, (int)height, "map",
              "Where migrant workers are, where they come from, and who moves within Kazakhstan",
-             "A schematic map: each region of Kazakhstan is a circle sized by the migrant workers "
-             "present at the end of the run and coloured by climate stress; curves from the "
-             "origin countries' reference cities are sized by arrivals over the run; the ring "
-             "shows each region's net internal migration over the run (blue gain, vermillion "
-             "loss).");
+             by_routes
+                 ? "A map of Kazakhstan and its neighbours: each region is a circle at its "
+                   "administrative centre, sized by the migrant workers present at the end of the "
+                   "run and coloured by climate stress; flows from the origin countries' reference "
+                   "cities run through each origin's entry crossing nearest the region, sized by "
+                   "arrivals over the run; the ring shows each region's net internal migration "
+                   "(blue gain, vermillion loss)."
+                 : "A map of Kazakhstan and its neighbours: each region is a circle at its "
+                   "administrative centre, sized by the migrant workers present at the end of the "
+                   "run and coloured by climate stress; flows from the origin countries' reference "
+                   "cities enter Kazakhstan at the point of its border on the shortest way to the "
+                   "region (the run file has no entry routes), sized by arrivals over the run; the "
+                   "ring shows each region's net internal migration (blue gain, vermillion loss).");
+    /* Land and borders: neighbours in grey, Kazakhstan light, the rest of
+     * the box (the Caspian, Aral and Black Seas' parts) as water. */
+    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#dcebf5\"/>\n",
+            map_x(map_lon0), map_y(map_lat1), map_x(map_lon1) - map_x(map_lon0),
+            map_y(map_lat0) - map_y(map_lat1));
+    struct outline *rings = NULL;
+    int n_rings = outlines_read(&rings), border = -1;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n_rings; i++) {
+            int kz = strcmp(rings[i].country, "398") == 0;
+            if (kz != pass)
+                continue;
+            ring_path(f, &rings[i], map_x, map_y, kz ? "#fffdf6" : "#ecebe6",
+                      kz ? "#4d4d4d" : "#a8a8a8", kz ? 1.4 : 0.7);
+            if (kz && (border < 0 || rings[i].points > rings[border].points))
+                border = i; /* the mainland: the ring with most points */
+        }
+    static const struct {
+        const char *name;
+        double lon, lat;
+    } countries[] = {{"KAZAKHSTAN", 67.5, 49.4}, {"RUSSIA", 55.0, 56.6},
+                     {"UZBEKISTAN", 62.8, 40.7}, {"TURKMENISTAN", 58.5, 38.6},
+                     {"CHINA", 86.0, 40.6},      {"MONGOLIA", 88.6, 48.6},
+                     {"Caspian Sea", 51.0, 40.6}};
+    if (n_rings > 0)
+        for (size_t i = 0; i < sizeof countries / sizeof countries[0]; i++)
+            fprintf(
+                f,
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"country\" text-anchor=\"middle\">%s</text>\n",
+                map_x(countries[i].lon), map_y(countries[i].lat), countries[i].name);
+    /* Flows: one leg from the origin to where it enters Kazakhstan (summed
+     * over the regions it enters for), one leg on to each region. */
     double biggest = 1, most = 1;
     for (int g = 0; g < R; g++)
         biggest = fmax(biggest, stock[g]);
+    int cross[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
+    double cx[MIG_MAX_ORIGINS][MIG_MAX_REGIONS], cy[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     for (int o = 0; o < O; o++)
-        for (int g = 0; g < R; g++)
-            most = fmax(most, arrivals[o][g]);
+        for (int g = 0; g < R; g++) {
+            cross[o][g] = -1;
+            if (isnan(w->origin_lat[o]))
+                continue;
+            double ox = map_x(w->origin_lon[o]), oy = map_y(w->origin_lat[o]);
+            double gx = map_x(w->region_lon[g]), gy = map_y(w->region_lat[g]), best = INFINITY;
+            int candidates = by_routes ? routes->count : border >= 0 ? rings[border].points : 0;
+            for (int k = 0; k < candidates; k++) {
+                if (by_routes && routes->origin[k] != o)
+                    continue;
+                double x = map_x(by_routes ? routes->lon[k] : rings[border].lon[k]);
+                double y = map_y(by_routes ? routes->lat[k] : rings[border].lat[k]);
+                double d = hypot(x - ox, y - oy) + hypot(gx - x, gy - y);
+                if (d < best)
+                    best = d, cross[o][g] = k, cx[o][g] = x, cy[o][g] = y;
+            }
+        }
+    for (int o = 0; o < O; o++)
+        for (int g = 0; g < R; g++) {
+            double leg = 0;
+            for (int h = 0; h < R; h++)
+                leg += cross[o][h] == cross[o][g] ? arrivals[o][h] : 0;
+            most = fmax(most, leg);
+        }
     for (int o = 0; o < O; o++) {
         if (isnan(w->origin_lat[o]))
             continue;
-        double ox = MX(w->origin_lon[o]), oy = MY(w->origin_lat[o]);
+        double ox = map_x(w->origin_lon[o]), oy = map_y(w->origin_lat[o]);
         for (int g = 0; g < R; g++) {
-            if (arrivals[o][g] < 0.01 * most)
+            int first = 1; /* the first region through this crossing draws the shared leg */
+            double leg = 0;
+            for (int h = 0; h < R; h++)
+                if (cross[o][h] == cross[o][g]) {
+                    first = first && h >= g;
+                    leg += arrivals[o][h];
+                }
+            const char *colour = palette[o % COLOURS];
+            double gx = map_x(w->region_lon[g]), gy = map_y(w->region_lat[g]);
+            if (cross[o][g] < 0) { /* no crossing known: straight from the origin */
+                if (arrivals[o][g] >= 0.01 * most)
+                    fprintf(
+                        f,
+                        "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" "
+                        "stroke=\"%s\" stroke-opacity=\"0.6\" stroke-width=\"%.1f\"><title>%s to "
+                        "%s: %.0f arrivals</title></path>\n",
+                        ox, oy, (ox + gx) / 2, (oy + gy) / 2 - 30, gx, gy, colour,
+                        0.5 + 9 * sqrt(arrivals[o][g] / most), w->origin_name[o], w->region_name[g],
+                        arrivals[o][g]);
                 continue;
-            double gx = MX(w->region_lon[g]), gy = MY(w->region_lat[g]);
-            fprintf(f,
-                    "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
-                    "stroke-opacity=\"0.55\" stroke-width=\"%.1f\"><title>%s to %s: %.0f "
-                    "arrivals</title></path>\n",
-                    ox, oy, (ox + gx) / 2, (oy + gy) / 2 - 30, gx, gy, palette[o % COLOURS],
-                    0.5 + 7 * sqrt(arrivals[o][g] / most), w->origin_name[o], w->region_name[g],
-                    arrivals[o][g]);
+            }
+            double x = cx[o][g], y = cy[o][g];
+            if (first && leg >= 0.01 * most)
+                fprintf(f,
+                        "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
+                        "stroke-opacity=\"0.6\" stroke-width=\"%.1f\" stroke-linecap=\"round\">"
+                        "<title>%s: %.0f arrivals entering here</title></path>\n",
+                        ox, oy, (ox + x) / 2 + (oy - y) * 0.12, (oy + y) / 2 - (ox - x) * 0.12, x,
+                        y, colour, 0.5 + 9 * sqrt(leg / most), w->origin_name[o], leg);
+            if (arrivals[o][g] >= 0.01 * most)
+                fprintf(f,
+                        "<path d=\"M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f\" fill=\"none\" stroke=\"%s\" "
+                        "stroke-opacity=\"0.6\" stroke-width=\"%.1f\" stroke-linecap=\"round\">"
+                        "<title>%s to %s: %.0f arrivals</title></path>\n",
+                        x, y, (x + gx) / 2 + (y - gy) * 0.12, (y + gy) / 2 - (x - gx) * 0.12, gx,
+                        gy, colour, 0.5 + 9 * sqrt(arrivals[o][g] / most), w->origin_name[o],
+                        w->region_name[g], arrivals[o][g]);
         }
     }
+    outlines_free(rings, n_rings);
     for (int g = 0; g < R; g++) {
         char colour[8];
         stress_colour(w->region_climate[g], colour);
-        double gx = MX(w->region_lon[g]), gy = MY(w->region_lat[g]);
-        double radius = 4 + 26 * sqrt(stock[g] / biggest);
+        double gx = map_x(w->region_lon[g]), gy = map_y(w->region_lat[g]);
+        double radius = 3 + 20 * sqrt(stock[g] / biggest);
         char moved[32];
         human(moved, sizeof moved, net[g]);
         fprintf(f,
                 "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"%s\" "
-                "stroke-width=\"3\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" "
+                "stroke-width=\"2.5\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" "
                 "stroke=\"#333\" stroke-width=\"0.5\"><title>%s: %.0f migrant workers, climate "
                 "stress %.2f, net internal migration %s</title></circle><text x=\"%.1f\" "
                 "y=\"%.1f\" class=\"map-label\" text-anchor=\"middle\">%s</text>\n",
-                gx, gy, radius + 3, net[g] >= 0 ? "#0072B2" : "#D55E00", gx, gy, radius, colour,
+                gx, gy, radius + 2.5, net[g] >= 0 ? "#0072B2" : "#D55E00", gx, gy, radius, colour,
                 w->region_name[g], stock[g], w->region_climate[g], moved, gx, gy - radius - 5,
                 w->region_code[g]);
     }
@@ -539,9 +745,9 @@ static void map_chart(FILE *f, const struct run_file *r)
                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\" "
                     "stroke=\"#fff\"/><text x=\"%.1f\" y=\"%.1f\" class=\"map-label origin\">"
                     "%s</text>\n",
-                    MX(w->origin_lon[o]) - 5, MY(w->origin_lat[o]) - 5, palette[o % COLOURS],
-                    MX(w->origin_lon[o]) + 8, MY(w->origin_lat[o]) + 4, w->origin_name[o]);
-    double lx = width - 190, ly = 60;
+                    map_x(w->origin_lon[o]) - 5, map_y(w->origin_lat[o]) - 5, palette[o % COLOURS],
+                    map_x(w->origin_lon[o]) + 8, map_y(w->origin_lat[o]) + 4, w->origin_name[o]);
+    double lx = width - 180, ly = 60;
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">climate stress</text>\n", lx,
             ly);
     for (int i = 0; i <= 4; i++) {
@@ -552,24 +758,35 @@ static void map_chart(FILE *f, const struct run_file *r)
                 "x=\"%.1f\" y=\"%.1f\" class=\"legend\">%.2f</text>\n",
                 lx, ly + 8 + 16 * i, colour, lx + 18, ly + 18 + 16 * i, i / 4.0);
     }
-    char big[32];
+    char big[32], flow[32];
     human(big, sizeof big, biggest);
+    human(flow, sizeof flow, most);
     fprintf(f,
             "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">workers present</text>"
-            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"30\" fill=\"none\" stroke=\"#333\"/><text "
+            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"23\" fill=\"none\" stroke=\"#333\"/><text "
             "x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n"
             "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">net internal migration</text>"
             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#0072B2\" "
             "stroke-width=\"3\"/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">gain</text>"
             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"none\" stroke=\"#D55E00\" "
             "stroke-width=\"3\"/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">loss</text>\n"
-            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">curves: arrivals by origin"
-            "</text>\n",
-            lx, ly + 108, lx + 32, ly + 150, lx + 70, ly + 154, big, lx, ly + 206, lx + 8, ly + 224,
-            lx + 22, ly + 228, lx + 68, ly + 224, lx + 82, ly + 228, lx, ly + 256);
-#undef MX
-#undef MY
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">arrivals over the run</text>"
+            "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
+            "stroke-width=\"9.5\"/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n",
+            lx, ly + 108, lx + 25, ly + 145, lx + 56, ly + 149, big, lx, ly + 196, lx + 8, ly + 214,
+            lx + 22, ly + 218, lx + 68, ly + 214, lx + 82, ly + 218, lx, ly + 250, lx, lx + 40,
+            ly + 266, ly + 266, lx + 48, ly + 270, flow, lx, ly + 296,
+            by_routes ? "entering by routes" : "entering at the border");
     fputs("</svg>\n", f);
+    fprintf(f,
+            "<p class=\"meta\">Outlines: Natural Earth (public domain), via the world-atlas "
+            "package; regions at their administrative centres. %s</p>\n",
+            by_routes ? "Flows enter by each origin's crossing on the shortest way to the region."
+                      : "The run file has no entry routes, so flows enter at the point of "
+                        "Kazakhstan's border on the shortest way from the origin's reference "
+                        "city to the region: a geometric stand-in, not a real crossing.");
+    free(routes);
 }
 
 static void drivers_chart(FILE *f, const struct run_file *r)
@@ -599,6 +816,8 @@ static void drivers_chart(FILE *f, const struct run_file *r)
     free(x);
 }
 
+/* Remittances by origin as small multiples, each with its own axis, so that
+ * the small origins are as legible as Uzbekistan (ten times the others). */
 static void remittances_chart(FILE *f, const struct run_file *r)
 {
     const struct stats *s = &r->runs[0];
@@ -606,22 +825,70 @@ static void remittances_chart(FILE *f, const struct run_file *r)
     double *values[MIG_MAX_ORIGINS], *x = step_ends(s);
     const char *names[MIG_MAX_ORIGINS];
     by_origin(r, "remittances_usd", values, names);
-    struct time_chart c = {
-        .id = "remittances",
-        .title = "Remittances sent home, by origin",
-        .desc = "Lines of the money migrant workers send home each week, after fees, "
-                "by origin country.",
-        .unit = "USD per week",
-        .series = w->origins,
-        .steps = s->steps,
-        .names = names,
-        .values = values,
-        .x = x,
-        .start = s->start,
-        .marker = NAN};
+    int O = w->origins, columns = 3, rows = (O + columns - 1) / columns;
+    int width = 860, panel_w = 215, panel_h = 110, gap_x = 60, gap_y = 92;
+    int height = 60 + rows * (panel_h + gap_y);
     fputs("<section><h2>Remittances and sectors</h2>\n", f);
-    time_chart(f, &c);
-    free_all(values, w->origins);
+    svg_open(f, width, height, "remittances", "Remittances sent home per week, by origin",
+             "Small multiples: one panel per origin country, each with its own vertical axis, "
+             "showing the money its migrant workers send home each week after fees.");
+    int y0, m0, d0, y1, m1, d1;
+    mig_date_to_civil(s->start + (long)x[0], &y0, &m0, &d0);
+    mig_date_to_civil(s->start + (long)x[s->steps - 1], &y1, &m1, &d1);
+    for (int o = 0; o < O && x && values[o]; o++) {
+        double left = 70 + (o % columns) * (panel_w + gap_x),
+               top = 78 + (o / columns) * (panel_h + gap_y);
+        struct plot p = {f, left, top, panel_w, panel_h, x[0], x[s->steps - 1], 0, 0};
+        double total = 0;
+        for (int t = 0; t < s->steps; t++) {
+            p.ymax = fmax(p.ymax, values[o][t]);
+            total += values[o][t] * s->step_days[t] / 7;
+        }
+        if (p.ymax <= 0)
+            p.ymax = 1;
+        double step = nice_step(p.ymax, 3);
+        p.ymax = ceil(p.ymax / step) * step;
+        for (double v = 0; v <= p.ymax + step / 2; v += step) {
+            char label[32];
+            human(label, sizeof label, v);
+            fprintf(f,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+                    "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>\n",
+                    p.left, p.left + p.width, py(&p, v), py(&p, v), p.left - 5, py(&p, v) + 4,
+                    label);
+        }
+        for (int year = y0 + (m0 > 1 || d0 > 1); year <= y1; year++) {
+            double at = (double)(mig_date_from_civil(year, 1, 1) - s->start);
+            if (at < p.xmin || at > p.xmax)
+                continue;
+            fprintf(f,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"tick-line\"/>"
+                    "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%d</text>\n",
+                    px(&p, at), px(&p, at), p.top + p.height, p.top + p.height + 4, px(&p, at),
+                    p.top + p.height + 16, year);
+        }
+        fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"axis\"/>\n",
+                p.left, p.left + p.width, p.top + p.height, p.top + p.height);
+        fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" d=\"",
+                palette[o % COLOURS]);
+        for (int t = 0; t < s->steps; t++)
+            fprintf(f, "%c%.1f,%.1f", t ? 'L' : 'M', px(&p, x[t]), py(&p, values[o][t]));
+        char sum[32];
+        human(sum, sizeof sum, total);
+        fprintf(f, "\"><title>%s</title></path>\n", names[o]);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"legend-title\">", p.left, p.top - 24);
+        escaped(f, names[o]);
+        fprintf(f,
+                "</text><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s USD over the run"
+                "</text>\n",
+                p.left, p.top - 9, sum);
+    }
+    fprintf(f,
+            "<text transform=\"translate(16,%.1f) rotate(-90)\" class=\"axis-label\" "
+            "text-anchor=\"middle\">USD per week (each panel its own scale)</text>\n",
+            height / 2.0);
+    fputs("</svg>\n", f);
+    free_all(values, O);
     free(x);
 }
 
@@ -673,94 +940,196 @@ static void sectors_chart(FILE *f, const struct run_file *r)
     fputs("</svg>\n</section>\n", f);
 }
 
-/* Differences of the run from a baseline over time, with 90% bands over
- * paired replicates. */
-static void comparison(FILE *f, const struct run_file *alt, const struct run_file *base)
+/* The difference alt minus base of one series over time, per week: the
+ * mean over paired replicates, and the 90% confidence interval of that mean. */
+static int difference(const struct run_file *alt, const struct run_file *base, const char *series,
+                      double *mean, double *lo, double *hi)
 {
     const struct stats *s = &alt->runs[0];
+    int n = alt->replicates, status = 0;
+    double *each = calloc((size_t)n, sizeof *each);
+    double **per = calloc((size_t)n, sizeof *per);
+    for (int k = 0; per && k < n; k++) {
+        struct run_file one_a = *alt, one_b = *base;
+        one_a.runs = &alt->runs[k], one_a.replicates = 1;
+        one_b.runs = &base->runs[k], one_b.replicates = 1;
+        double *a = over_time(&one_a, series, 1, -1);
+        double *b = over_time(&one_b, series, 1, -1);
+        per[k] = a;
+        for (int t = 0; a && b && t < s->steps; t++)
+            a[t] -= b[t];
+        if (!a || !b)
+            status = -1;
+        free(b);
+    }
+    if (!each || !per)
+        status = -1;
+    for (int t = 0; status == 0 && t < s->steps; t++) {
+        mean[t] = 0;
+        for (int k = 0; k < n; k++) {
+            each[k] = per[k][t];
+            mean[t] += each[k] / n;
+        }
+        /* The 90% confidence interval of the mean effect, as compare reports
+         * it (t with n - 1 degrees of freedom), not the spread of a few
+         * replicates. */
+        double centre, half = 0, predict;
+        if (n > 1)
+            mig_compare_interval(each, n, &centre, &half, &predict);
+        lo[t] = mean[t] - half;
+        hi[t] = mean[t] + half;
+    }
+    for (int k = 0; per && k < n; k++)
+        free(per[k]);
+    free(per);
+    free(each);
+    return status;
+}
+
+/* Headline numbers of a run: workers present at the end, arrivals and
+ * remittances over the run, internal moves in the last half-year. */
+struct headline_numbers {
+    double stock, arrivals, remittances, moves;
+};
+
+static void headline_numbers(const struct run_file *r, struct headline_numbers *h)
+{
+    const struct stats *s = &r->runs[0];
+    memset(h, 0, sizeof *h);
+    double *stock = over_time(r, "migrant_stock", 1, -1);
+    double *arrivals = over_time(r, "arrivals", 1, -1);
+    double *remit = over_time(r, "remittances_usd", 1, -1);
+    double *moves = over_time(r, "internal_moves_by_driver", 1, -1);
+    if (stock && arrivals && remit && moves) {
+        h->stock = stock[s->steps - 1];
+        double days = 0;
+        for (int t = 0; t < s->steps; t++) /* per week back to per step */
+            h->arrivals += arrivals[t] * s->step_days[t] / 7,
+                h->remittances += remit[t] * s->step_days[t] / 7;
+        for (int t = s->steps - 1; t >= 0 && days < 182; t--)
+            h->moves += moves[t] * s->step_days[t] / 7, days += s->step_days[t];
+    }
+    free(stock);
+    free(arrivals);
+    free(remit);
+    free(moves);
+}
+
+static void difference_cell(FILE *f, double value, double base)
+{
+    char a[32], b[32];
+    human(a, sizeof a, value);
+    human(b, sizeof b, value - base);
+    fprintf(f, "<td>%s<br><span class=\"delta\">%s%s (%+.1f%%)</span></td>", a,
+            value - base >= 0 ? "+" : "", b, base != 0 ? 100 * (value - base) / fabs(base) : 0.0);
+}
+
+/* One table of every option's headline numbers against the baseline. */
+static void options_table(FILE *f, const struct run_file *base, const struct run_file *alts,
+                          int count)
+{
+    struct headline_numbers b, a;
+    headline_numbers(base, &b);
+    char stock[32], arrivals[32], remit[32], moves[32];
+    human(stock, sizeof stock, b.stock);
+    human(arrivals, sizeof arrivals, b.arrivals);
+    human(remit, sizeof remit, b.remittances);
+    human(moves, sizeof moves, b.moves);
+    fputs("<table class=\"options\" aria-label=\"headline effects of each option\">\n"
+          "<thead><tr><th>option</th><th>first event</th><th>migrant workers present at the "
+          "end</th><th>arrivals over the run</th><th>remittances over the run (USD)</th>"
+          "<th>internal moves, last half-year</th></tr></thead>\n<tbody>\n<tr><td>",
+          f);
+    escaped(f, base->scenario_name);
+    fprintf(f, " (baseline)</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+            base->first_event[0] ? base->first_event : "none", stock, arrivals, remit, moves);
+    for (int i = 0; i < count; i++) {
+        headline_numbers(&alts[i], &a);
+        fprintf(f, "<tr><td><span class=\"swatch\" style=\"background:%s\"></span>",
+                palette[i % COLOURS]);
+        escaped(f, alts[i].scenario_name);
+        fprintf(f, "</td><td>%s</td>", alts[i].first_event[0] ? alts[i].first_event : "none");
+        difference_cell(f, a.stock, b.stock);
+        difference_cell(f, a.arrivals, b.arrivals);
+        difference_cell(f, a.remittances, b.remittances);
+        difference_cell(f, a.moves, b.moves);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table>\n<p class=\"meta\">Each option's value, and below it the difference "
+          "from the baseline. All runs share the baseline's seed, so each difference is the "
+          "option's effect, not noise.</p>\n",
+          f);
+}
+
+/* Differences of each option from the baseline over time; with one option
+ * and several replicates, its 90% band over paired replicates. */
+static void comparison(FILE *f, const struct run_file *base, const struct run_file *alts, int count)
+{
+    const struct stats *s = &base->runs[0];
     static const struct {
         const char *series, *title, *unit;
     } items[] = {
-        {"migrant_stock", "Migrant workers present: scenario minus baseline", "persons"},
-        {"arrivals", "Arrivals per week: scenario minus baseline", "persons per week"},
-        {"remittances_usd", "Remittances per week: scenario minus baseline", "USD per week"},
-        {"internal_moves_by_driver", "Internal moves per week: scenario minus baseline",
+        {"migrant_stock", "Migrant workers present: option minus baseline", "persons"},
+        {"arrivals", "Arrivals per week: option minus baseline", "persons per week"},
+        {"remittances_usd", "Remittances per week: option minus baseline", "USD per week"},
+        {"internal_moves_by_driver", "Internal moves per week: option minus baseline",
          "persons per week"},
     };
     long first = 0;
-    double marker = alt->first_event[0] && mig_date_parse(alt->first_event, &first)
-                        ? (double)(first - s->start)
-                        : NAN;
-    fputs("<section><h2>Scenario against baseline</h2>\n<p>", f);
-    escaped(f, alt->scenario_name);
+    double marker =
+        count == 1 && alts[0].first_event[0] && mig_date_parse(alts[0].first_event, &first)
+            ? (double)(first - s->start)
+            : NAN;
+    fputs("<section><h2>Options against the baseline</h2>\n", f);
+    options_table(f, base, alts, count);
+    fputs("<p>", f);
+    for (int i = 0; i < count; i++) {
+        fputs(i ? (i + 1 == count ? " and " : ", ") : "", f);
+        escaped(f, alts[i].scenario_name);
+    }
+    fputs(count > 1 ? ", each" : "", f);
     fputs(" minus ", f);
     escaped(f, base->scenario_name);
-    fprintf(f, "%s. Both runs share their seed, so the difference is the policy's effect.</p>\n",
-            alt->replicates > 1 ? "; the band is the 90% confidence interval of the mean "
-                                  "effect over paired replicates (t, N - 1)"
-                                : "");
+    fprintf(f, "%s.</p>\n",
+            count == 1 && base->replicates > 1
+                ? "; the band is the 90% confidence interval of the mean effect over paired "
+                  "replicates (t, N - 1)"
+                : "");
     double *x = step_ends(s);
+    const char *names[MIG_REPORT_MAX_COMPARE];
+    double *mean[MIG_REPORT_MAX_COMPARE] = {0};
+    double *lo = calloc((size_t)s->steps, sizeof *lo), *hi = calloc((size_t)s->steps, sizeof *hi);
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
-        int n = alt->replicates;
-        double *mean = calloc((size_t)s->steps, sizeof *mean);
-        double *lo = calloc((size_t)s->steps, sizeof *lo),
-               *hi = calloc((size_t)s->steps, sizeof *hi);
-        double *each = calloc((size_t)n, sizeof *each);
-        double **per = calloc((size_t)n, sizeof *per);
-        for (int k = 0; per && k < n; k++) {
-            struct run_file one_a = *alt, one_b = *base;
-            one_a.runs = &alt->runs[k], one_a.replicates = 1;
-            one_b.runs = &base->runs[k], one_b.replicates = 1;
-            double *a = over_time(&one_a, items[i].series, 1, -1);
-            double *b = over_time(&one_b, items[i].series, 1, -1);
-            per[k] = a;
-            for (int t = 0; a && b && t < s->steps; t++)
-                a[t] -= b[t];
-            free(b);
-        }
-        for (int t = 0; mean && lo && hi && each && per && t < s->steps; t++) {
-            for (int k = 0; k < n; k++) {
-                each[k] = per[k] ? per[k][t] : 0;
-                mean[t] += each[k] / n;
-            }
-            /* The 90% confidence interval of the mean effect, as compare
-             * reports it (t with n - 1 degrees of freedom), not the spread
-             * of a few replicates. */
-            double centre, half = 0, predict;
-            if (n > 1)
-                mig_compare_interval(each, n, &centre, &half, &predict);
-            lo[t] = mean[t] - half;
-            hi[t] = mean[t] + half;
+        int ok = x && lo && hi;
+        for (int a = 0; a < count; a++) {
+            names[a] = alts[a].scenario_name;
+            mean[a] = calloc((size_t)s->steps, sizeof *mean[a]);
+            ok = ok && mean[a] && difference(&alts[a], base, items[i].series, mean[a], lo, hi) == 0;
         }
         char id[32];
         snprintf(id, sizeof id, "compare-%zu", i);
-        const char *names[] = {"difference (mean)"};
-        double *values[] = {mean};
         struct time_chart c = {.id = id,
                                .title = items[i].title,
-                               .desc =
-                                   "A line of the scenario's value minus the baseline's at each "
-                                   "week, with the date of the scenario's first event marked.",
+                               .desc = "Lines of each option's value minus the baseline's at each "
+                                       "week; with one option, the date of its first event is "
+                                       "marked.",
                                .unit = items[i].unit,
-                               .series = 1,
+                               .series = count,
                                .steps = s->steps,
                                .names = names,
-                               .values = values,
+                               .values = mean,
                                .x = x,
                                .start = s->start,
-                               .band_lo = n > 1 ? lo : NULL,
-                               .band_hi = n > 1 ? hi : NULL,
+                               .band_lo = count == 1 && base->replicates > 1 ? lo : NULL,
+                               .band_hi = count == 1 && base->replicates > 1 ? hi : NULL,
                                .marker = marker};
-        if (mean && lo && hi)
+        if (ok)
             time_chart(f, &c);
-        for (int k = 0; per && k < n; k++)
-            free(per[k]);
-        free(per);
-        free(each);
-        free(mean);
-        free(lo);
-        free(hi);
+        for (int a = 0; a < count; a++)
+            free(mean[a]), mean[a] = NULL;
     }
+    free(lo);
+    free(hi);
     free(x);
     fputs("</section>\n", f);
 }
@@ -1049,34 +1418,53 @@ static const char style[] =
     ".what{font-size:.85em;color:#444}svg{max-width:100%;height:auto;display:block;"
     "margin:8px 0}.chart-title{font-size:15px;font-weight:600}.tick{font-size:11px;fill:#333}"
     ".axis-label{font-size:12px;fill:#222}.legend{font-size:12px;fill:#222}"
-    ".legend-title{font-size:12px;font-weight:600;fill:#222}.map-label{font-size:11px;fill:#111}."
+    ".legend-title{font-size:12px;font-weight:600;fill:#222}"
+    ".country{font-size:11px;fill:#8a8a8a;letter-spacing:2px}.map-label{font-size:11px;fill:#111;"
+    "paint-order:stroke;stroke:#fff;stroke-width:2.5px}."
     "origin{font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px}"
     ".grid{stroke:#e3e3e3;stroke-width:1}.axis{stroke:#555;stroke-width:1}"
     ".tick-line{stroke:#555}.band{fill:#999;fill-opacity:.25}.whisker{stroke:#000;"
     "stroke-width:2}.observed{fill:#fff;stroke:#000;stroke-width:2}.marker{stroke:#000;"
-    "stroke-dasharray:5,4}footer{margin-top:32px;font-size:.8em;color:#555}";
+    "stroke-dasharray:5,4}footer{margin-top:32px;font-size:.8em;color:#555}"
+    "table.options{border-collapse:collapse;width:100%;font-size:.9em;margin:12px 0}"
+    ".options th,.options td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:right;"
+    "vertical-align:top}.options th:first-child,.options td:first-child{text-align:left}"
+    ".options th{font-weight:600;background:#f5f5f5}.delta{color:#444;font-size:.9em}"
+    ".swatch{display:inline-block;width:10px;height:10px;margin-right:6px}"
+    ".options td:nth-child(2){white-space:nowrap}.options td:first-child{word-break:break-word}";
+
+/* Two runs can be compared when they cover the same dates and labels with
+ * the same number of replicates. */
+static int same_shape(const struct run_file *a, const struct run_file *b)
+{
+    return a->runs[0].steps == b->runs[0].steps && a->runs[0].start == b->runs[0].start &&
+           a->replicates == b->replicates && a->labels.origins == b->labels.origins &&
+           a->labels.regions == b->labels.regions && strcmp(a->seed, b->seed) == 0 &&
+           a->replicate_index == b->replicate_index;
+}
 
 int mig_report_write(const struct report_options *o)
 {
-    struct run_file run = {0}, base = {0};
+    struct run_file run = {0}, alts[MIG_REPORT_MAX_COMPARE];
+    int loaded = 0, count = o->compare_count;
+    memset(alts, 0, sizeof alts);
+    if (count < 0 || count > MIG_REPORT_MAX_COMPARE)
+        return mig_fail(MIG_EINPUT, "error: at most %d runs to compare, found %d",
+                        MIG_REPORT_MAX_COMPARE, count);
     int status = mig_reader_load(&run, o->run);
     if (status < 0)
         return status;
-    if (o->compare && (status = mig_reader_load(&base, o->compare)) < 0) {
-        mig_reader_free(&run);
-        return status;
-    }
-    if (o->compare &&
-        (base.runs[0].steps != run.runs[0].steps || base.runs[0].start != run.runs[0].start ||
-         base.replicates != run.replicates || base.labels.origins != run.labels.origins ||
-         base.labels.regions != run.labels.regions || strcmp(base.seed, run.seed) != 0 ||
-         base.replicate_index != run.replicate_index)) {
-        status =
-            mig_fail(MIG_EINPUT,
-                     "%s: error: differs from %s in its dates, dimensions, seed or replicates; "
-                     "expected two runs of one shape",
-                     o->compare, o->run);
-        goto done;
+    for (; loaded < count; loaded++) {
+        if ((status = mig_reader_load(&alts[loaded], o->compare[loaded])) < 0)
+            goto done;
+        if (!same_shape(&alts[loaded], &run)) {
+            loaded++;
+            status = mig_fail(MIG_EINPUT,
+                              "%s: error: differs from %s in its dates, dimensions, seed or "
+                              "replicates; expected runs of one shape",
+                              o->compare[loaded - 1], o->run);
+            goto done;
+        }
     }
     char temp[4200];
     snprintf(temp, sizeof temp, "%s.tmp-%ld", o->output, (long)getpid());
@@ -1092,23 +1480,25 @@ int mig_report_write(const struct report_options *o)
     fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", style);
     header(f, &run);
     headline(f, &run);
+    if (count)
+        comparison(f, &run, alts, count);
     stock_chart(f, &run);
     fputs("<section><h2>Map</h2>\n", f);
     map_chart(f, &run);
-    fputs("<p class=\"meta\">Schematic: circles at the regions' administrative centres, no "
-          "borders.</p></section>\n",
-          f);
+    fputs("</section>\n", f);
     drivers_chart(f, &run);
     remittances_chart(f, &run);
     sectors_chart(f, &run);
-    if (o->compare)
-        comparison(f, &run, &base);
     if (o->calibration)
         status = calibration(f, o->calibration);
     if (o->sensitivity && status == 0)
         status = sensitivity_chart(f, o->sensitivity);
     fprintf(f, "<footer>Made by migsim %s from ", run.version);
     escaped(f, o->run);
+    for (int i = 0; i < count; i++) {
+        fputs(i ? ", " : " against ", f);
+        escaped(f, o->compare[i]);
+    }
     fputs(". Colours: Okabe-Ito palette; climate stress: a yellow-green-purple scale.</footer>\n"
           "</body>\n</html>\n",
           f);
@@ -1123,7 +1513,7 @@ int mig_report_write(const struct report_options *o)
         remove(temp);
 done:
     mig_reader_free(&run);
-    if (o->compare)
-        mig_reader_free(&base);
+    for (int i = 0; i < loaded; i++)
+        mig_reader_free(&alts[i]);
     return status;
 }

@@ -68,6 +68,12 @@ int mig_simulation_use_targets(struct simulation *sim, const char *const *paths,
 
 int mig_simulation_load(struct simulation *sim, const char *path, const struct overrides *o)
 {
+    return mig_simulation_load_set(sim, path, o, NULL, 0);
+}
+
+int mig_simulation_load_set(struct simulation *sim, const char *path, const struct overrides *o,
+                            const char *const *sets, int set_count)
+{
     memset(sim, 0, sizeof *sim);
     int status;
     if ((status = mig_scenario_load(&sim->scenario, path)) < 0)
@@ -77,6 +83,16 @@ int mig_simulation_load(struct simulation *sim, const char *path, const struct o
         sim->scenario.seed = o->seed;
     if (o && o->scale > 0)
         sim->scenario.scale = o->scale;
+    for (int i = 0; i < set_count; i++) {
+        char name[128];
+        const char *eq = strchr(sets[i], '=');
+        if (!eq || eq == sets[i] || (size_t)(eq - sets[i]) >= sizeof name)
+            return mig_fail(MIG_EINPUT, "set: error: expected NAME=VALUE, found '%s'", sets[i]);
+        memcpy(name, sets[i], (size_t)(eq - sets[i]));
+        name[eq - sets[i]] = '\0';
+        if ((status = mig_scenario_set(&sim->scenario, name, eq + 1)) < 0)
+            return status;
+    }
     if ((status = mig_world_load(&sim->world, &sim->scenario)) < 0 ||
         (status = load_figures(sim)) < 0)
         return status;
@@ -321,7 +337,9 @@ int mig_simulation_figures(struct simulation *sim, int *outside)
     return 0;
 }
 
-int mig_simulation_write(const struct simulation *sim, const char *path, const char *command_line)
+/* Writes to `path`, or into memory when image is not NULL. */
+static int write_run(const struct simulation *sim, const char *path, const char *command_line,
+                     void **image, size_t *image_size)
 {
     if (mig_comm_rank() != 0)
         return 0; /* every rank holds the same series; one writes them */
@@ -351,10 +369,25 @@ int mig_simulation_write(const struct simulation *sim, const char *path, const c
         .threads = omp_get_max_threads(),
         .ranks = mig_comm_size(),
     };
-    int status = mig_output_write(path, &sim->world, sim->runs, sim->replicates, &sim->figures,
-                                  sim->results, &prov);
+    int status = image ? mig_output_image(image, image_size, &sim->world, sim->runs,
+                                          sim->replicates, &sim->figures, sim->results, &prov)
+                       : mig_output_write(path, &sim->world, sim->runs, sim->replicates,
+                                          &sim->figures, sim->results, &prov);
     free(parameters);
     return status;
+}
+
+int mig_simulation_write(const struct simulation *sim, const char *path, const char *command_line)
+{
+    return write_run(sim, path, command_line, NULL, NULL);
+}
+
+int mig_simulation_image(const struct simulation *sim, const char *command_line, void **image,
+                         size_t *size)
+{
+    *image = NULL;
+    *size = 0;
+    return write_run(sim, NULL, command_line, image, size);
 }
 
 void mig_simulation_print_summary(const struct simulation *sim, FILE *out)

@@ -84,6 +84,17 @@ static const struct mig_series all_series[] = {
      "persons",
      "visits home started in the step",
      offsetof(struct stats, visits_home)},
+    {"working_in_russia",
+     {"time", "origin"},
+     "persons",
+     "the origin's labour migrants working in Russia, the competing destination, at the end of "
+     "the step",
+     offsetof(struct stats, working_in_russia)},
+    {"departures_to_russia",
+     {"time", "origin"},
+     "persons",
+     "labour migrants leaving home for Russia in the step",
+     offsetof(struct stats, departures_to_russia)},
     {"remittances_usd",
      {"time", "origin"},
      "USD",
@@ -238,6 +249,8 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
         }
         s->visiting_home[t * O + o] = k * y->visiting[o];
         s->visits_home[t * O + o] = k * y->visits[o];
+        s->working_in_russia[t * O + o] = k * y->in_russia[o];
+        s->departures_to_russia[t * O + o] = k * y->to_russia[o];
         s->remittances_usd[t * O + o] = k * y->remit_cents[o] / 100.0;
     }
     for (int r = 0; r < R; r++)
@@ -279,20 +292,23 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
         n->settled_visited +=
             pop->last_visit[id] != MIG_NEVER && t->step - pop->last_visit[id] < window;
     }
-    double sent = pop->remit_share[id] * wage;
+    struct budget b = mig_behaviour_budget(t, pop, id);
     if (pop->remit_share[id] > 0) {
         n->remitters++;
-        n->remit_cents += llround(sent * 100.0);
-        n->remit_usd_squared += llround(sent) * llround(sent);
+        n->remit_cents += llround(b.sent * 100.0);
+        n->remit_usd_squared += llround(b.sent) * llround(b.sent);
         n->remit_51_75 += pop->remit_share[id] >= 0.51f && pop->remit_share[id] <= 0.75f;
     }
     n->wage_cents[female] += llround(wage * 100.0);
     n->wage_count[female]++;
     n->wage_usd_squared[female] += llround(wage) * llround(wage);
-    double left = wage - sent - t->living_cost_ratio * wage * pop->living_cost[id];
-    n->savings[left >= t->saving_margin * wage ? 0 : left >= 0 ? 1 : 2]++;
-    for (int b = 0; b < 8; b++)
-        n->traits[b] += (pop->traits[id] >> b) & 1;
+    n->savings[mig_behaviour_savings(t, &b)]++;
+    /* Informal work has neither pension nor paid leave. */
+    uint8_t traits = pop->traits[id];
+    if (traits & MIG_INFORMAL)
+        traits |= MIG_NO_PENSION | MIG_NO_LEAVE;
+    for (int k = 0; k < 8; k++)
+        n->traits[k] += (traits >> k) & 1;
 }
 
 static void add_snapshot(struct snapshot *into, const struct snapshot *from)

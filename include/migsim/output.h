@@ -36,4 +36,10 @@ int mig_output_write(const char *path, const struct world *w, const struct stats
                      int replicates, const struct targets *figures,
                      const struct figure_result *results, const struct provenance *prov);
 
+/* The same file built in memory (HDF5's core driver, nothing on disk):
+ * *image, freed with free(), holds *size bytes. */
+int mig_output_image(void **image, size_t *size, const struct world *w, const struct stats *runs,
+                     int replicates, const struct targets *figures,
+                     const struct figure_result *results, const struct provenance *prov);
+
 #endif

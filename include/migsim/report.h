@@ -4,9 +4,12 @@
 #ifndef MIGSIM_REPORT_H
 #define MIGSIM_REPORT_H
 
+#define MIG_REPORT_MAX_COMPARE 6
+
 struct report_options {
-    const char *run;         /* the run to report */
-    const char *compare;     /* a baseline run to compare with, or NULL */
+    const char *run; /* the run to report: the baseline when others are compared with it */
+    const char *compare[MIG_REPORT_MAX_COMPARE]; /* alternatives, shown against `run` */
+    int compare_count;
     const char *calibration; /* a calibration trace, or NULL */
     const char *sensitivity; /* a sensitivity analysis (migsim sensitivity), or NULL */
     const char *output;      /* the HTML file */

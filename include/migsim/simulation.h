@@ -37,6 +37,11 @@ struct simulation {
 /* Loads and checks the scenario, its data and its figures (no agents yet). */
 int mig_simulation_load(struct simulation *sim, const char *path, const struct overrides *o);
 
+/* The same, with numeric parameters set by name before the world is built
+ * from them: sets[i] is "group.param=value" (see mig_scenario_set). */
+int mig_simulation_load_set(struct simulation *sim, const char *path, const struct overrides *o,
+                            const char *const *sets, int set_count);
+
 /* Replaces the scenario's figures by the targets of these files (checked
  * against the run, each message naming its file). */
 int mig_simulation_use_targets(struct simulation *sim, const char *const *paths, int count);
@@ -65,6 +70,11 @@ int mig_simulation_figures(struct simulation *sim, int *outside);
 
 /* Writes the runs, their figures and their provenance. */
 int mig_simulation_write(const struct simulation *sim, const char *path, const char *command_line);
+
+/* The same file built in memory: *image (free with free()) holds *size
+ * bytes of HDF5 that any reader of file images opens. */
+int mig_simulation_image(const struct simulation *sim, const char *command_line, void **image,
+                         size_t *size);
 
 void mig_simulation_print_summary(const struct simulation *sim, FILE *out);
 

@@ -38,6 +38,8 @@ struct stats {
     double *visiting_home;           /* [origin] */
     double *arrivals, *returns;      /* [origin][region] */
     double *visits_home;             /* [origin] */
+    double *working_in_russia;       /* [origin] */
+    double *departures_to_russia;    /* [origin] */
     double *remittances_usd;         /* [origin] */
     double *resident_population;     /* [region] */
     double *internal_moves;          /* [region_from][region_to] */
