@@ -1,13 +1,20 @@
 /* Decision rules of migrant workers (residents' moves are in residents.c).
  *
- * Entry: a prospective migrant at origin o comes at a rate that grows with
- * the expected wage ratio (Kazakhstan over home, by sex, net of the permit
- * fee), scaled by an origin propensity, the season, the border and any quota.
- * Region: multinomial logit over log wage, log distance, network (co-nationals
- * present), labour-market size and climate stress. Sector: by the region's
- * demand. Present migrants visit home (less often the farther home is),
- * return for good (more in the first months and off season), and relocate.
- * Remitters send a fixed share of their wage, less the fee.
+ * Leaving home: a prospective migrant of an origin's area leaves for work
+ * abroad at a rate that grows with what work abroad offers over the wage at
+ * home, and chooses between Kazakhstan and Russia (a nested logit: the two
+ * destinations share a nest whose weight is migrants.abroad_nest). In
+ * Kazakhstan the choice is between formal work (paying the permit fee) and
+ * informal work (lower pay, no fee), so the value of coming is the logsum of
+ * the two. Russia's constant is set from data: at the base wages it gives
+ * the origin's ratio of workers in Russia to workers in Kazakhstan.
+ * Region: multinomial logit over the region's labour demand (its employment
+ * by sector times the sectors' intensity of migrant work, a size variable
+ * with weight 1), log wage, log distance along the route from the area,
+ * co-nationals per 1,000 residents (bounded) and climate stress. Sector: by
+ * the region's demand. Present migrants visit home (less often the farther
+ * home is along the route), return for good (more in the first months and
+ * off season), and relocate. Remitters send their share of earnings.
  *
  * Rare events use thinning: candidates are drawn at a fixed ceiling rate and
  * accepted with probability rate / ceiling, so the work per step follows the
@@ -20,19 +27,38 @@
 #include <math.h>
 #include <string.h>
 
+/* Migrant demand of a region: its employment by sector times the sectors'
+ * intensities, with the season and events (policy.c). */
+static double labour_demand(const struct world *w, const struct conditions *c, int r)
+{
+    double sum = 0;
+    for (int k = 0; k < w->sectors; k++)
+        sum += c->sector_demand[r][k];
+    return sum;
+}
+
+/* Bounded network effect of x co-nationals per 1,000 residents. */
+static double network(const struct scenario *sc, double x)
+{
+    return sc->migrants.network_weight * x / (x + sc->migrants.network_half);
+}
+
 static void region_choice(const struct scenario *sc, const struct world *w,
                           const struct conditions *c, const struct aggregates *agg,
                           struct tables *t)
 {
-    for (int o = 0; o < w->origins; o++) {
-        double *u = t->region_cdf[o];
+    double base[MIG_MAX_REGIONS];
+    for (int r = 0; r < w->regions; r++)
+        base[r] = log(fmax(labour_demand(w, c, r), 1e-9)) +
+                  sc->migrants.wage_elasticity * log(c->region_wage_usd[r]) -
+                  sc->migrants.climate_weight * c->region_climate[r];
+    for (int a = 0; a < w->areas; a++) {
+        int o = w->area_origin[a];
+        double *u = t->region_cdf[a];
         for (int r = 0; r < w->regions; r++) {
-            double d = w->distance_km[o][r];
-            u[r] = sc->migrants.wage_elasticity * log(c->region_wage_usd[r]) +
-                   sc->migrants.size_weight * log(w->region_population[r]) +
-                   sc->migrants.network_weight * log1p(agg->stock[o][r] / 1000.0) -
-                   sc->migrants.climate_weight * c->region_climate[r] + log(c->demand_index[r]) -
-                   (isnan(d) ? 0.0 : sc->migrants.distance_elasticity * log(fmax(d, 50.0)));
+            double per_1000 = agg->stock[o][r] / (w->region_population[r] / 1000.0);
+            u[r] = base[r] + network(sc, per_1000) -
+                   sc->migrants.distance_elasticity * log(fmax(w->area_km[a][r], 50.0));
         }
         logit_cdf(u, w->regions);
     }
@@ -57,16 +83,21 @@ static void wages(const struct scenario *sc, const struct world *w, const struct
             t->wage[r][k][0] = (float)(mean * w->sector_wage_factor[k]);
             t->wage[r][k][1] = (float)(mean * w->sector_wage_factor[k] * female);
         }
+        t->living_cost_usd[r] = (float)(w->region_subsistence_usd[r] * sc->migrants.living_cost);
     }
+    t->informal_factor = (float)sc->migrants.informal_wage_factor;
+    for (int o = 0; o < w->origins; o++)
+        t->fee_usd[o] = (float)c->permit_fee_usd[o];
 }
 
-/* Expected monthly wage in Kazakhstan for a newcomer from o of one sex. */
-static double expected_wage(const struct world *w, const struct tables *t, int o, int female)
+/* Expected monthly formal wage in Kazakhstan for a newcomer from area a of
+ * one sex. */
+static double expected_wage(const struct world *w, const struct tables *t, int a, int female)
 {
     double total = 0, previous = 0;
     for (int r = 0; r < w->regions; r++) {
-        double p_region = t->region_cdf[o][r] - previous, inner = 0, prev_k = 0;
-        previous = t->region_cdf[o][r];
+        double p_region = t->region_cdf[a][r] - previous, inner = 0, prev_k = 0;
+        previous = t->region_cdf[a][r];
         for (int k = 0; k < w->sectors; k++) {
             inner += (t->sector_cdf[r][k] - prev_k) * t->wage[r][k][female];
             prev_k = t->sector_cdf[r][k];
@@ -76,66 +107,141 @@ static double expected_wage(const struct world *w, const struct tables *t, int o
     return total;
 }
 
-/* Demand for migrant workers where newcomers from o would go (1 without
- * sector events). */
+/* Demand for migrant workers where newcomers from area a would go, relative
+ * to the same season without events (1 without sector events). */
 static double expected_demand(const struct world *w, const struct conditions *c,
-                              const struct tables *t, int o)
+                              const struct tables *t, int a)
 {
     double total = 0, previous = 0;
     for (int r = 0; r < w->regions; r++) {
-        total += (t->region_cdf[o][r] - previous) * c->demand_index[r];
-        previous = t->region_cdf[o][r];
+        total += (t->region_cdf[a][r] - previous) * c->demand_index[r];
+        previous = t->region_cdf[a][r];
     }
     return total;
+}
+
+/* The value of working in Kazakhstan at expected wage `wage`: the logsum of
+ * formal work (wage less the permit fee) and informal work (the wage times
+ * informal_wage_factor, less a cost of informality). Sets the share who
+ * choose informal work. */
+static double kazakhstan_value(const struct scenario *sc, double wage, double fee,
+                               double *informal_share)
+{
+    double beta = sc->migrants.wage_elasticity;
+    double formal = beta * log(fmax(wage - fee, 1.0));
+    double informal =
+        beta * log(fmax(wage * sc->migrants.informal_wage_factor, 1.0)) - sc->migrants.informal_cost;
+    *informal_share = 1.0 / (1.0 + exp(formal - informal));
+    double top = fmax(formal, informal);
+    return top + log(exp(formal - top) + exp(informal - top));
+}
+
+/* Russia, the competing destination: the origin named RUS in the data is
+ * Russia's economy; its wage (changed by wage and exchange-rate events on
+ * RUS) sets what migrants earn there, less the patent that non-EAEU
+ * workers pay (in roubles, so it moves with the rouble). */
+static int russia_of(const struct world *w)
+{
+    return mig_world_origin(w, "RUS");
+}
+
+static double russia_wage(const struct scenario *sc, const struct world *w,
+                          const struct conditions *c, int o, int female, bool base)
+{
+    int ru = russia_of(w);
+    double rub = base ? 1.0 : c->origin_wage_usd[ru] / w->origin_wage_usd[ru];
+    double wage = w->origin_wage_usd[ru] * rub * sc->migrants.russia_wage_ratio /
+                  (female ? 1.0 + sc->migrants.gender_gap_kz : 1.0);
+    return wage - rub * mig_by_origin_get(&sc->policy.russia_patent_usd, w->origin_code[o]);
+}
+
+/* Russia's constant for origin o: at the base wages (national mean, no
+ * events), Russia's value over Kazakhstan's equals the data's ratio of the
+ * origin's workers in Russia to those in Kazakhstan (equal return rates
+ * make the ratio of flows that of stocks). 0 without that ratio. */
+static double russia_constant(const struct scenario *sc, const struct world *w, int o)
+{
+    if (w->origin_russia_ratio[o] <= 0 || russia_of(w) < 0 || russia_of(w) == o)
+        return 0.0;
+    double sum = 0, people = 0, informal;
+    for (int r = 0; r < w->regions; r++)
+        sum += w->region_wage_usd[r] * w->region_population[r], people += w->region_population[r];
+    double kz_wage = sum / people * sc->migrants.wage_ratio;
+    bool eaeu = mig_by_origin_get(&sc->policy.eaeu, w->origin_code[o]) > 0.5;
+    double fee = eaeu ? 0.0 : mig_by_origin_get(&sc->policy.permit_fee_usd, w->origin_code[o]);
+    double kz = kazakhstan_value(sc, kz_wage, fee, &informal);
+    double ru = sc->migrants.wage_elasticity *
+                log(fmax(russia_wage(sc, w, NULL, o, 0, true), 1.0));
+    return w->origin_russia_ratio[o] * exp(kz - ru);
 }
 
 static void entry_tables(const struct scenario *sc, const struct world *w,
                          const struct conditions *c, const struct aggregates *agg, struct tables *t)
 {
-    for (int o = 0; o < w->origins; o++) {
-        double expected = 0, demand = expected_demand(w, c, t, o);
+    double beta = sc->migrants.wage_elasticity, nest = sc->migrants.abroad_nest;
+    double constant[MIG_MAX_ORIGINS], expected[MIG_MAX_ORIGINS] = {0};
+    for (int o = 0; o < w->origins; o++)
+        constant[o] = russia_constant(sc, w, o);
+    for (int a = 0; a < w->areas; a++) {
+        int o = w->area_origin[a];
+        double propensity = mig_by_origin_get(&sc->migrants.entry_propensity, w->origin_code[o]);
+        double demand = expected_demand(w, c, t, a);
         for (int female = 0; female < 2; female++) {
-            double kz = expected_wage(w, t, o, female) - c->permit_fee_usd[o];
             double home =
                 c->origin_wage_usd[o] / (female ? 1.0 + sc->migrants.gender_gap_home : 1.0);
-            double rate = sc->migrants.entry_rate *
-                          mig_by_origin_get(&sc->migrants.entry_propensity, w->origin_code[o]) *
-                          pow(fmax(kz, 1.0) / home, sc->migrants.wage_elasticity) *
-                          exp(-sc->policy.fee_weight * c->permit_fee_usd[o] / fmax(kz, 1.0)) *
-                          c->entry_season * demand * c->border_open[o];
-            double p = step_probability(rate, c->days);
-            if (p > t->q_migrant) {
-                p = t->q_migrant;
+            double kz_value = kazakhstan_value(sc, expected_wage(w, t, a, female),
+                                               c->permit_fee_usd[o], &t->informal_p[a][female]);
+            /* Values relative to staying home, as ratios (exp of the
+             * utilities) so that a closed border is a plain 0. */
+            double kz = propensity * demand * c->border_open[o] * exp(kz_value - beta * log(home));
+            double ru = constant[o] > 0
+                            ? propensity * constant[o] *
+                                  exp(beta * (log(fmax(russia_wage(sc, w, c, o, female, false),
+                                                       1.0)) -
+                                              log(home)))
+                            : 0.0;
+            double both = kz + ru;
+            double abroad = both > 0 ? sc->migrants.entry_rate * c->entry_season * pow(both, nest)
+                                     : 0.0;
+            double p_kz = step_probability(both > 0 ? abroad * kz / both : 0.0, c->days);
+            double p_ru = step_probability(both > 0 ? abroad * ru / both : 0.0, c->days);
+            if (p_kz + p_ru > t->q_migrant) {
+                double f = t->q_migrant / (p_kz + p_ru);
+                p_kz *= f, p_ru *= f;
                 t->migrant_clamped = true;
             }
-            t->entry_p[o][female] = p;
-            if (!female)
-                t->fee_share[o] = c->permit_fee_usd[o] / fmax(kz, 1.0);
-            expected += p * agg->eligible[o][female];
-        }
-        /* A quota spreads what is left of the year's allowance over the
-         * rest of the year. */
-        if (c->quota[o] > 0) {
-            int y, m, d;
-            mig_date_to_civil(c->day, &y, &m, &d);
-            double left_days = (double)(mig_date_from_civil(y + 1, 1, 1) - c->day);
-            double allowed =
-                fmax(0.0, c->quota[o] - agg->entries_this_year[o]) * fmin(1.0, c->days / left_days);
-            if (expected > allowed)
-                for (int female = 0; female < 2; female++)
-                    t->entry_p[o][female] *= expected > 0 ? allowed / expected : 0.0;
+            t->entry_p[a][female] = p_kz;
+            t->russia_p[a][female] = p_ru;
+            expected[o] += p_kz * agg->eligible[a][female];
         }
     }
+    /* A quota spreads what is left of the year's allowance over the rest
+     * of the year. */
+    for (int o = 0; o < w->origins; o++) {
+        if (c->quota[o] <= 0)
+            continue;
+        int y, m, d;
+        mig_date_to_civil(c->day, &y, &m, &d);
+        double left_days = (double)(mig_date_from_civil(y + 1, 1, 1) - c->day);
+        double allowed =
+            fmax(0.0, c->quota[o] - agg->entries_this_year[o]) * fmin(1.0, c->days / left_days);
+        if (expected[o] > allowed)
+            for (int a = 0; a < w->areas; a++)
+                if (w->area_origin[a] == o)
+                    for (int female = 0; female < 2; female++)
+                        t->entry_p[a][female] *= expected[o] > 0 ? allowed / expected[o] : 0.0;
+    }
+    t->russia_back_p = step_probability(sc->migrants.return_rate, c->days);
 }
 
 /* The rate of returning for good of a worker from o in region r, sector k. */
 static double return_rate(const struct scenario *sc, const struct world *w,
-                          const struct conditions *c, const struct tables *t, int o, int r, int k)
+                          const struct conditions *c, int r, int k)
 {
     bool off = w->sector_seasonal[k] && c->seasonal_demand < 1.0;
     double raised = c->region_climate[r] - w->region_climate[r];
     return sc->migrants.return_rate * (off ? sc->migrants.return_off_season_factor : 1.0) *
-           exp(sc->policy.fee_weight * t->fee_share[o]) * exp(sc->migrants.climate_push * raised) *
+           exp(sc->migrants.climate_push * raised) *
            pow(c->demand_shock[r][k], -sc->migrants.demand_elasticity);
 }
 
@@ -147,32 +253,54 @@ static void stay_tables(const struct scenario *sc, const struct world *w,
         t->relocate_p[r] = step_probability(
             sc->migrants.relocation_rate * exp(sc->migrants.climate_push * raised), c->days);
     }
-    for (int o = 0; o < w->origins; o++) {
-        double km = w->origin_distance_km[o];
-        double visits =
-            sc->migrants.visit_rate * exp(-sc->migrants.visit_distance_decay * (km / 1000.0 - 1.0));
+    double most_visits[MIG_MAX_ORIGINS][MIG_MAX_REGIONS] = {{0}};
+    for (int o = 0; o < w->origins; o++)
         t->border_open[o] = c->border_open[o] > 0.5;
-        t->visit_p[o] = t->border_open[o] ? step_probability(visits, c->days) : 0.0;
+    for (int a = 0; a < w->areas; a++) {
+        int o = w->area_origin[a];
+        for (int r = 0; r < w->regions; r++) {
+            double km = w->area_km[a][r];
+            double visits = sc->migrants.visit_rate *
+                            exp(-sc->migrants.visit_distance_decay * (km / 1000.0 - 1.0));
+            t->visit_p[a][r] = t->border_open[o] ? step_probability(visits, c->days) : 0.0;
+            most_visits[o][r] = fmax(most_visits[o][r], t->visit_p[a][r]);
+        }
+    }
+    for (int o = 0; o < w->origins; o++)
         for (int r = 0; r < w->regions; r++)
             for (int k = 0; k < w->sectors; k++)
                 for (int early = 0; early < 2; early++) {
-                    double rate = return_rate(sc, w, c, t, o, r, k) *
+                    double rate = return_rate(sc, w, c, r, k) *
                                   (early ? sc->migrants.return_early_factor : 1.0);
                     double *p = &t->return_p[o][r][k][early];
                     *p = t->border_open[o] ? step_probability(rate, c->days) : 0.0;
-                    double total = *p + t->visit_p[o] + t->relocate_p[r];
+                    double total = *p + most_visits[o][r] + t->relocate_p[r];
                     if (total > t->q_migrant) { /* keep under the ceiling */
                         t->migrant_clamped = true;
-                        *p = fmax(0.0, t->q_migrant - t->visit_p[o] - t->relocate_p[r]);
+                        *p = fmax(0.0, t->q_migrant - most_visits[o][r] - t->relocate_p[r]);
                     }
                 }
-    }
     t->visit_steps = sc->migrants.visit_weeks * 7.0 / c->days;
     t->early_steps = (int32_t)ceil(91.0 / c->days);
     t->min_home_steps = (int32_t)fmax(1.0, ceil(sc->migrants.min_weeks_home * 7.0 / c->days));
     t->remit_cents_factor = 100.0 * c->days / 30.4375 * (1.0 - c->remittance_fee);
     t->saving_margin = sc->migrants.saving_margin;
-    t->living_cost_ratio = sc->migrants.living_cost_ratio;
+}
+
+/* Origins that a quota may limit at some point of the run: EAEU members
+ * are exempt; any other with a quota parameter or a quota event. */
+static void quota_origins(const struct scenario *sc, const struct world *w, struct tables *t)
+{
+    for (int o = 0; o < w->origins; o++) {
+        const char *code = w->origin_code[o];
+        bool limited = mig_by_origin_get(&sc->policy.quota, code) > 0;
+        for (int i = 0; i < sc->timeline.count; i++) {
+            const struct mig_event *e = &sc->timeline.event[i];
+            limited |= e->kind == MIG_EVENT_QUOTA &&
+                       (strcmp(e->target, "all") == 0 || strcmp(e->target, code) == 0);
+        }
+        t->count_eligible[o] = limited && mig_by_origin_get(&sc->policy.eaeu, code) <= 0.5;
+    }
 }
 
 void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
@@ -183,7 +311,9 @@ void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
     t->seed = (uint64_t)sc->seed;
     t->regions = w->regions;
     t->sectors = w->sectors;
+    t->areas = w->areas;
     t->q_migrant = step_probability(sc->migrants.candidate_rate, c->days);
+    quota_origins(sc, w, t);
     t->migrant_clamped = false;
     region_choice(sc, w, c, agg, t);
     sector_choice(w, c, t);
@@ -198,15 +328,24 @@ void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct wo
 {
     memset(agg, 0, sizeof *agg);
     struct tables *t = &(struct tables){0};
+    double area_share[MIG_MAX_AREAS], origin_total[MIG_MAX_ORIGINS] = {0};
+    for (int a = 0; a < w->areas; a++)
+        origin_total[w->area_origin[a]] += w->area_population[a];
+    for (int a = 0; a < w->areas; a++)
+        area_share[a] = w->area_population[a] / origin_total[w->area_origin[a]];
     for (int iteration = 0; iteration < 50; iteration++) {
         region_choice(sc, w, c, agg, t);
-        for (int o = 0; o < w->origins; o++) {
-            double stock = sc->migrants.initial_stock * w->origin_share[o], previous = 0;
+        double stock[MIG_MAX_ORIGINS][MIG_MAX_REGIONS] = {{0}};
+        for (int a = 0; a < w->areas; a++) {
+            int o = w->area_origin[a];
+            double people = sc->migrants.initial_stock * w->origin_share[o] * area_share[a];
+            double previous = 0;
             for (int r = 0; r < w->regions; r++) {
-                agg->stock[o][r] = stock * (t->region_cdf[o][r] - previous);
-                previous = t->region_cdf[o][r];
+                stock[o][r] += people * (t->region_cdf[a][r] - previous);
+                previous = t->region_cdf[a][r];
             }
         }
+        memcpy(agg->stock, stock, sizeof stock);
     }
 }
 
@@ -217,15 +356,20 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
     double visit_steps = 365.25 / fmax(sc->migrants.visit_rate, 1e-6) / sc->step_days;
     for (uint64_t id = first; id < end; id++) {
         struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_START, id, 0);
-        int o = pop->origin[id];
-        int r = sample(t->region_cdf[o], t->regions, d.w[0]);
+        struct mig_draw e = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_START, id, 1);
+        int a = pop->area[id], o = pop->origin[id];
+        int female = (pop->traits[id] & MIG_FEMALE) != 0;
+        int r = sample(t->region_cdf[a], t->regions, d.w[0]);
         pop->region[id] = (uint8_t)r;
         pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[1]);
         pop->state[id] = MIG_PRESENT;
+        if (mig_rng_u01(e.w[0]) < t->informal_p[a][female])
+            pop->traits[id] |= MIG_INFORMAL;
         int32_t tenure = (int32_t)(-log(mig_rng_u01(d.w[2])) * tenure_steps);
         int32_t since_visit = (int32_t)(-log(mig_rng_u01(d.w[3])) * visit_steps);
-        pop->arrived[id] = -tenure;
-        pop->last_visit[id] = since_visit < tenure ? -since_visit : MIG_NEVER;
+        pop->arrived[id] = t->step - tenure;
+        pop->last_visit[id] = since_visit < tenure ? t->step - since_visit : MIG_NEVER;
+        (void)o;
     }
 }
 
@@ -239,16 +383,38 @@ static bool free_to_come(const struct tables *t, const struct population *pop, u
 static void enter(const struct tables *t, struct population *pop, uint64_t id, double x,
                   const struct mig_draw *d, struct tally *y)
 {
-    int o = pop->origin[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
-    if (x >= t->entry_p[o][female])
+    int o = pop->origin[id], a = pop->area[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
+    double p_kz = t->entry_p[a][female];
+    if (x >= p_kz) {
+        if (x < p_kz + t->russia_p[a][female]) {
+            pop->state[id] = MIG_IN_RUSSIA;
+            y->to_russia[o]++;
+        }
         return;
-    int r = sample(t->region_cdf[o], t->regions, d->w[1]);
+    }
+    int r = sample(t->region_cdf[a], t->regions, d->w[1]);
     pop->region[id] = (uint8_t)r;
     pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d->w[2]);
     pop->state[id] = MIG_PRESENT;
     pop->arrived[id] = t->step;
     pop->until[id] = MIG_NEVER;
+    if (mig_rng_u01(d->w[3]) < t->informal_p[a][female])
+        pop->traits[id] |= MIG_INFORMAL;
+    else
+        pop->traits[id] &= (uint8_t)~MIG_INFORMAL;
     y->arrivals[o][r]++;
+}
+
+/* Work in Russia ends with a return home, after which one rests like any
+ * returned migrant. */
+static void in_russia(const struct tables *t, struct population *pop, uint64_t id, double x,
+                      struct tally *y)
+{
+    if (x < t->russia_back_p) {
+        pop->state[id] = MIG_RETURNED;
+        pop->until[id] = t->step;
+        y->from_russia[pop->origin[id]]++;
+    }
 }
 
 /* Competing risks in the order return, visit, relocation. */
@@ -265,7 +431,8 @@ static void stay(const struct tables *t, struct population *pop, uint64_t id, do
         return;
     }
     x -= p_return;
-    if (x < t->visit_p[o]) {
+    double p_visit = t->visit_p[pop->area[id]][r];
+    if (x < p_visit) {
         double length = -log(mig_rng_u01(d->w[1])) * t->visit_steps;
         pop->state[id] = MIG_VISITING;
         pop->last_visit[id] = t->step;
@@ -273,56 +440,58 @@ static void stay(const struct tables *t, struct population *pop, uint64_t id, do
         y->visits[o]++;
         return;
     }
-    x -= t->visit_p[o];
+    x -= p_visit;
     if (x < t->relocate_p[r])
-        pop->region[id] = (uint8_t)sample(t->region_cdf[o], t->regions, d->w[2]);
+        pop->region[id] = (uint8_t)sample(t->region_cdf[pop->area[id]], t->regions, d->w[2]);
 }
 
 void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint64_t id,
                            struct tally *y)
 {
-    bool present = pop->state[id] == MIG_PRESENT;
-    if (!present && !free_to_come(t, pop, id))
+    uint8_t state = pop->state[id];
+    if (state != MIG_PRESENT && state != MIG_IN_RUSSIA && !free_to_come(t, pop, id))
         return;
     struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
     double x = mig_rng_u01(d.w[0]) * t->q_migrant;
-    if (present)
+    if (state == MIG_PRESENT)
         stay(t, pop, id, x, &d, y);
+    else if (state == MIG_IN_RUSSIA)
+        in_russia(t, pop, id, x, y);
     else
         enter(t, pop, id, x, &d, y);
 }
 
-/* Counts ids [first, end) of one origin. Per-origin sums are kept in
- * registers; present and at-home agents are interleaved at random, so both
- * are counted without branching on the state. */
+/* Counts ids [first, end) of one origin. Most agents are at home or in
+ * Russia: only their state is read, and, where a quota needs it, whether
+ * they are free to go. */
 static void count_origin(const struct tables *t, struct population *pop, int o, uint64_t first,
                          uint64_t end, struct tally *y)
 {
-    int64_t remit = 0, visiting = 0, eligible[2] = {0, 0};
-    bool open = t->border_open[o];
+    int64_t remit = 0, visiting = 0;
+    bool open = t->border_open[o], eligible = t->count_eligible[o];
     for (uint64_t id = first; id < end; id++) {
         uint8_t state = pop->state[id];
-        if (state == MIG_VISITING) { /* rare, so the branch is well predicted */
+        if (state != MIG_PRESENT && state != MIG_VISITING) {
+            if (eligible && (state == MIG_PROSPECTIVE ||
+                             (state == MIG_RETURNED && t->step - pop->until[id] >= t->min_home_steps)))
+                y->eligible[pop->area[id]][(pop->traits[id] & MIG_FEMALE) != 0]++;
+            continue;
+        }
+        if (state == MIG_VISITING) {
             if (t->step < pop->until[id] || !open) {
                 visiting++;
                 continue;
             }
-            pop->state[id] = state = MIG_PRESENT; /* back at work */
+            pop->state[id] = MIG_PRESENT; /* back at work */
         }
-        int64_t present = state == MIG_PRESENT;
-        int64_t rested = (int64_t)t->step - pop->until[id] >= t->min_home_steps;
-        int64_t free = (state == MIG_PROSPECTIVE) | ((state == MIG_RETURNED) & rested);
-        int r = pop->region[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
-        eligible[female] += free;
-        y->stock[o][r] += present;
-        y->stock_sector[r][pop->sector[id]] += present;
+        int r = pop->region[id];
+        y->stock[o][r]++;
+        y->stock_sector[r][pop->sector[id]]++;
         double sent = pop->remit_share[id] * mig_behaviour_wage(t, pop, id) * t->remit_cents_factor;
-        remit += present * (int64_t)(sent + 0.5);
+        remit += (int64_t)(sent + 0.5);
     }
     y->remit_cents[o] += remit;
     y->visiting[o] += visiting;
-    y->eligible[o][0] += eligible[0];
-    y->eligible[o][1] += eligible[1];
 }
 
 void mig_behaviour_count(const struct tables *t, struct population *pop, uint64_t first,

@@ -1085,10 +1085,22 @@ static int write_scenario(const char *path, const struct calibrate_options *o,
             fprintf(out, "%s:\n", group);
         }
         const char *leaf = top ? f[i].param->name : dot + 1;
-        if (f[i].code[0])
-            fprintf(out, "%s%s: {%s: %.6g}\n", top ? "" : "  ", leaf, f[i].code, fitted[i]);
-        else
+        if (!f[i].code[0]) {
             fprintf(out, "%s%s: %.6g\n", top ? "" : "  ", leaf, fitted[i]);
+            continue;
+        }
+        /* One mapping for all the freed origins of a parameter, at its
+         * first one: a key may not appear twice. */
+        bool seen = false;
+        for (int j = 0; j < i; j++)
+            seen |= f[j].param == f[i].param;
+        if (seen)
+            continue;
+        fprintf(out, "%s%s: {", top ? "" : "  ", leaf);
+        for (int j = i, k = 0; j < n; j++)
+            if (f[j].param == f[i].param)
+                fprintf(out, "%s%s: %.6g", k++ ? ", " : "", f[j].code, fitted[j]);
+        fprintf(out, "}\n");
     }
     int failed = ferror(out);
     if (fclose(out) != 0 || failed || rename(temp, path) < 0) {

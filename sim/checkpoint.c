@@ -40,6 +40,7 @@ static int blobs(const struct engine *e, struct blob *out)
     size_t m = p->migrant_end - mb, r = p->resident_end - rb, n = 0;
     struct blob list[] = {
         {"origin", p->origin + mb, m, 1, H5T_NATIVE_UCHAR},
+        {"area", p->area + mb, m, 1, H5T_NATIVE_UCHAR},
         {"region", p->region + mb, m, 1, H5T_NATIVE_UCHAR},
         {"sector", p->sector + mb, m, 1, H5T_NATIVE_UCHAR},
         {"state", p->state + mb, m, 1, H5T_NATIVE_UCHAR},

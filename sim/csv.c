@@ -241,3 +241,54 @@ int mig_csv_number(const struct csv *table, size_t row, size_t column, double lo
     *value = x;
     return 0;
 }
+
+int mig_csv_read_in(struct csv *table, const char *folder, const char *file)
+{
+    char path[1536];
+    int n = snprintf(path, sizeof path, "%s/%s", folder, file);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return mig_fail(MIG_EINPUT, "%s: error: path too long", folder);
+    return mig_csv_read(table, path);
+}
+
+int mig_csv_columns(const struct csv *table, const char *const *names, size_t *index)
+{
+    for (size_t i = 0; names[i]; i++) {
+        int status = mig_csv_column(table, names[i], &index[i]);
+        if (status < 0)
+            return status;
+    }
+    return 0;
+}
+
+int mig_csv_optional_number(const struct csv *table, size_t row, size_t column, double lo,
+                            double hi, double fallback, double *value)
+{
+    if (mig_csv_cell(table, row, column)->text[0] == '\0') {
+        *value = fallback;
+        return 0;
+    }
+    return mig_csv_number(table, row, column, lo, hi, value);
+}
+
+int mig_csv_code(const struct csv *table, size_t row, size_t column, char *out, size_t size)
+{
+    const struct csv_cell *c = mig_csv_cell(table, row, column);
+    size_t n = strlen(c->text);
+    if (n == 0 || n >= size)
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: expected a code of 1 to %zu characters in "
+                        "'%s', found '%s'",
+                        table->path, c->line, c->column, size - 1, table->header[column].text,
+                        c->text);
+    memcpy(out, c->text, n + 1);
+    return 0;
+}
+
+int mig_csv_at_most(const struct csv *table, size_t limit)
+{
+    if (table->rows <= limit)
+        return 0;
+    return mig_fail(MIG_EINPUT, "%s: error: %zu rows; expected at most %zu", table->path,
+                    table->rows, limit);
+}

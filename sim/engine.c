@@ -6,17 +6,18 @@
  *   residents   thinned candidate residents: who moves, why, and where
  *   count       every migrant: visits that end, stocks, remittances
  *   reduce      per-thread tallies summed; aggregates for the next step
+ *   demography  births and immigrants (new residents), yearly ageing
  *   record      series and survey snapshots
  * Stages read what earlier stages wrote; nothing flows backwards. */
 #include "migsim/engine.h"
 #include "migsim/files.h"
-
-#include <signal.h>
 #include "migsim/comm.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
 
+#include <math.h>
+#include <signal.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,22 @@ static struct tally *my_tally(struct engine *e)
     return &e->per_thread[omp_get_thread_num()];
 }
 
+/* The first day and length of the current step; warm-up steps (negative)
+ * precede the start in whole steps. */
+static long step_day(const struct engine *e)
+{
+    return e->step >= 0 ? e->stats->step_day[e->step]
+                        : e->sc->start + (long)e->step * (long)e->sc->step_days;
+}
+
+static double step_days(const struct engine *e)
+{
+    return e->step >= 0 ? e->stats->step_days[e->step] : e->sc->step_days;
+}
+
 static int stage_conditions(struct engine *e)
 {
-    const struct stats *s = e->stats;
-    mig_policy_conditions(e->sc, e->w, s->step_day[e->step], s->step_days[e->step], &e->conditions);
+    mig_policy_conditions(e->sc, e->w, step_day(e), step_days(e), &e->conditions);
     return 0;
 }
 
@@ -120,11 +133,10 @@ static int stage_reduce(struct engine *e)
             return status;
     }
     struct aggregates *agg = &e->aggregates;
-    const struct stats *s = e->stats;
     double k = e->sc->scale;
     int year_now, year_next, m, d;
-    mig_date_to_civil(s->step_day[e->step], &year_now, &m, &d);
-    mig_date_to_civil(s->step_day[e->step] + (long)s->step_days[e->step], &year_next, &m, &d);
+    mig_date_to_civil(step_day(e), &year_now, &m, &d);
+    mig_date_to_civil(step_day(e) + (long)step_days(e), &year_next, &m, &d);
     for (int o = 0; o < e->w->origins; o++) {
         for (int r = 0; r < e->w->regions; r++) {
             agg->stock[o][r] = k * e->total.stock[o][r];
@@ -132,9 +144,23 @@ static int stage_reduce(struct engine *e)
         }
         if (year_next != year_now) /* quotas are per calendar year */
             agg->entries_this_year[o] = 0;
-        agg->eligible[o][0] = k * e->total.eligible[o][0];
-        agg->eligible[o][1] = k * e->total.eligible[o][1];
     }
+    for (int a = 0; a < e->w->areas; a++) {
+        agg->eligible[a][0] = k * e->total.eligible[a][0];
+        agg->eligible[a][1] = k * e->total.eligible[a][1];
+    }
+    for (int o = 0; o < e->w->origins; o++)
+        e->total.in_russia[o] = agg->in_russia[o] += e->total.to_russia[o] - e->total.from_russia[o];
+    return 0;
+}
+
+static int stage_demography(struct engine *e)
+{
+    int64_t lost = e->aggregates.residents.lost_newborn;
+    mig_demography_step(e->sc, e->w, &e->conditions, e->stats->residents_now, e->step, e->threads,
+                        e->pop, &e->aggregates.residents, &e->total.residents);
+    if (e->aggregates.residents.lost_newborn > lost)
+        e->clamped_steps++;
     return 0;
 }
 
@@ -152,13 +178,31 @@ static void clear_tallies(struct engine *e)
 static const struct mig_stage stages[] = {
     {"conditions", stage_conditions}, {"tables", stage_tables}, {"migrants", stage_migrants},
     {"residents", stage_residents},   {"count", stage_count},   {"reduce", stage_reduce},
-    {"record", stage_record},
+    {"demography", stage_demography}, {"record", stage_record},
 };
 
 const struct mig_stage *mig_engine_stages(size_t *count)
 {
     *count = sizeof stages / sizeof stages[0];
     return stages;
+}
+
+/* The unrecorded steps before the start: workers settle into the steady
+ * state of visits, recent arrivals, work in Russia and the season, so that
+ * the recorded run starts without the artificial dip of a population placed
+ * all at once. Residents do not move and nothing is recorded. */
+static int warm_up(struct engine *e)
+{
+    for (; e->step < 0; e->step++) {
+        clear_tallies(e);
+        int status;
+        if ((status = stage_conditions(e)) < 0 || (status = stage_tables(e)) < 0 ||
+            (status = stage_migrants(e)) < 0 || (status = stage_count(e)) < 0 ||
+            (status = stage_reduce(e)) < 0)
+            return status;
+    }
+    e->clamped_steps = 0;
+    return 0;
 }
 
 int mig_engine_init(struct engine *e, const struct scenario *sc, const struct world *w,
@@ -175,18 +219,26 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     e->per_thread = calloc((size_t)e->threads, sizeof *e->per_thread);
     if (!e->per_thread)
         return mig_fail(MIG_ENOMEM, "out of memory for per-thread tallies");
+    e->step = -(int)ceil(sc->migrants.warmup_weeks * 7.0 / sc->step_days);
     (void)stage_conditions(e);
     mig_behaviour_initial_aggregates(sc, w, &e->conditions, &e->aggregates);
-    mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, 0, &e->tables);
+    mig_demography_init(pop, w->regions, &e->aggregates.residents);
+    mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, e->step, &e->tables);
     for (int o = 0; o < w->origins; o++) {
-        uint64_t first = pop->origin_first[o], end = first + pop->initially_present[o];
+        uint64_t first = pop->origin_first[o], present = first + pop->initially_present[o];
+        uint64_t russia = present + pop->initially_in_russia[o];
+        for (uint64_t id = present; id < russia; id++)
+            if (id >= pop->migrant_begin && id < pop->migrant_end)
+                pop->state[id] = MIG_IN_RUSSIA;
         first = first > pop->migrant_begin ? first : pop->migrant_begin;
-        end = end < pop->migrant_end ? end : pop->migrant_end;
-        if (first < end)
-            mig_behaviour_place_initial(sc, &e->tables, pop, first, end);
+        present = present < pop->migrant_end ? present : pop->migrant_end;
+        if (first < present)
+            mig_behaviour_place_initial(sc, &e->tables, pop, first, present);
+        e->aggregates.in_russia[o] = (int64_t)pop->initially_in_russia[o];
     }
+    int status = warm_up(e);
     e->init_seconds = omp_get_wtime() - started;
-    return 0;
+    return status;
 }
 
 void mig_engine_free(struct engine *e)

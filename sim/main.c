@@ -1104,6 +1104,10 @@ static int command_params(const struct cli_args *a)
         mig_scenario_write_reference(stdout);
         return 0;
     }
+    if (opt_given(a, "provenance")) {
+        mig_scenario_write_provenance(stdout);
+        return 0;
+    }
     struct scenario sc;
     if (mig_scenario_defaults(&sc) < 0)
         return fail(&(struct simulation){0}, MIG_ERUNTIME);
@@ -1341,6 +1345,8 @@ static const struct cli_option merge_options[] = {
 
 static const struct cli_option params_options[] = {
     {"yaml", 0, NULL, 0, "write the reference scenario (every key, default, unit and bounds)"},
+    {"provenance", 0, NULL, 0,
+     "write a Markdown table of every coefficient's default and where it comes from"},
     CLI_END};
 
 static const struct cli_option no_options[] = {CLI_END};

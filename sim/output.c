@@ -210,6 +210,41 @@ static int labels(struct writer *wr, const char *name, const char *dim, const ch
 
 #define D(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* The border crossings and air routes into Kazakhstan (routes.c): where
+ * each origin's workers enter, for maps. */
+static int write_routes(struct writer *wr, const struct world *w)
+{
+    if (w->routes == 0)
+        return 0;
+    const char *id[MIG_MAX_ROUTES];
+    int origin[MIG_MAX_ROUTES], region[MIG_MAX_ROUTES], mode[MIG_MAX_ROUTES];
+    for (int k = 0; k < w->routes; k++)
+        id[k] = w->route_id[k], origin[k] = w->route_origin[k], region[k] = w->route_region[k],
+        mode[k] = w->route_mode[k];
+    hid_t m = H5T_NATIVE_DOUBLE, f = H5T_IEEE_F64LE, mi = H5T_NATIVE_INT, fi = H5T_STD_I32LE;
+    int status;
+    if ((status = index_coordinate(wr, "route", w->routes,
+                                   "border crossing or air route into Kazakhstan (see route_id)")) <
+            0 ||
+        (status = labels(wr, "route_id", "route", id, "route identifier (routes.csv)")) < 0 ||
+        (status = variable(wr, "route_origin", mi, fi, D("route"), origin, "1",
+                           "origin whose workers use the route (index of origin)")) < 0 ||
+        (status = variable(wr, "route_region", mi, fi, D("route"), region, "1",
+                           "region the route opens into (index of region)")) < 0 ||
+        (status = variable(wr, "route_mode", mi, fi, D("route"), mode, "1",
+                           "0 road, 1 rail, 2 air")) < 0 ||
+        (status = variable(wr, "route_kz_lat", m, f, D("route"), w->route_kz_lat, "degrees_north",
+                           "latitude of the crossing or arrival airport in Kazakhstan")) < 0 ||
+        (status = variable(wr, "route_kz_lon", m, f, D("route"), w->route_kz_lon, "degrees_east",
+                           "longitude of the crossing or arrival airport in Kazakhstan")) < 0 ||
+        (status = variable(wr, "route_abroad_lat", m, f, D("route"), w->route_abroad_lat,
+                           "degrees_north", "latitude of the crossing or airport abroad")) < 0 ||
+        (status = variable(wr, "route_abroad_lon", m, f, D("route"), w->route_abroad_lon,
+                           "degrees_east", "longitude of the crossing or airport abroad")) < 0)
+        return status;
+    return 0;
+}
+
 static int write_coordinates(struct writer *wr, const struct world *w, const struct stats *s,
                              int replicates, double *time, double *bounds)
 {
@@ -279,7 +314,7 @@ static int write_coordinates(struct writer *wr, const struct world *w, const str
         (status = variable(wr, "origin_lon", m, f, D("origin"), w->origin_lon, "degrees_east",
                            "longitude of the origin's reference city (NaN where none)")) < 0)
         return status;
-    return 0;
+    return write_routes(wr, w);
 }
 
 static int by_value(const void *a, const void *b)

@@ -1,6 +1,7 @@
 /* Conditions per step: the world's data, the scenario's policy parameters,
  * and the seasons. */
 #include "migsim/policy.h"
+#include "migsim/residents.h"
 #include "migsim/date.h"
 
 #include <math.h>
@@ -125,8 +126,8 @@ void mig_policy_conditions(const struct scenario *sc, const struct world *w, lon
         c->region_wage_usd[r] = w->region_wage_usd[r];
         c->region_climate[r] = w->region_climate[r];
         for (int k = 0; k < w->sectors; k++) {
-            c->sector_demand[r][k] =
-                w->sector_demand[k] * (w->sector_seasonal[k] ? c->seasonal_demand : 1.0);
+            c->sector_demand[r][k] = w->employed[r][k] * w->migrant_intensity[k] *
+                                     (w->sector_seasonal[k] ? c->seasonal_demand : 1.0);
             c->demand_shock[r][k] = 1.0;
         }
         if (mig_region_listed(&sc->residents.resettlement_destinations, w->region_code[r]))
@@ -140,6 +141,7 @@ void mig_policy_conditions(const struct scenario *sc, const struct world *w, lon
         if (f > 0)
             apply(sc, w, e, f, c);
     }
+    mig_residents_climate_push(w, c);
     /* Demand relative to the same season without events. */
     for (int r = 0; r < w->regions; r++) {
         double now = 0, usual = 0;

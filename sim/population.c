@@ -3,6 +3,7 @@
  * thread count. */
 #include "migsim/population.h"
 #include "migsim/comm.h"
+#include "migsim/demography.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
 
@@ -43,27 +44,57 @@ static uint8_t draw_traits(const struct scenario *sc, const struct mig_draw *d,
         t |= MIG_PRIMARY_EARNER;
     if (mig_rng_u01(d->w[2]) < sc->migrants.remitter_share)
         t |= MIG_REMITTER;
-    /* Informal work implies no pension and no paid leave; the rest of each
-     * share falls on formal workers. */
-    double informal = sc->migrants.informal_share, formal = 1 - informal;
-    if (mig_rng_u01(d->w[1]) < informal) {
-        t |= MIG_INFORMAL | MIG_NO_PENSION | MIG_NO_LEAVE;
-    } else if (formal > 0) {
-        if (mig_rng_u01(f->w[2]) < (sc->migrants.no_pension_share - informal) / formal)
-            t |= MIG_NO_PENSION;
-        if (mig_rng_u01(f->w[3]) < (sc->migrants.no_leave_share - informal) / formal)
-            t |= MIG_NO_LEAVE;
-    }
+    /* Whether work is informal is chosen at each entry (behaviour.c); these
+     * say what a formal job of this worker lacks. */
+    if (mig_rng_u01(f->w[2]) < sc->migrants.formal_no_pension_share)
+        t |= MIG_NO_PENSION;
+    if (mig_rng_u01(f->w[3]) < sc->migrants.formal_no_leave_share)
+        t |= MIG_NO_LEAVE;
     return t;
 }
 
-static void init_migrant(struct population *pop, const struct scenario *sc, uint64_t id, int o)
+/* Each origin's areas as a cumulative distribution over their weights. */
+struct area_cdf {
+    int count[MIG_MAX_ORIGINS];
+    int area[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
+    double cdf[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
+};
+
+static void area_cdf(const struct world *w, struct area_cdf *c)
+{
+    memset(c, 0, sizeof *c);
+    double total[MIG_MAX_ORIGINS] = {0};
+    for (int a = 0; a < w->areas; a++)
+        total[w->area_origin[a]] += w->area_population[a];
+    for (int a = 0; a < w->areas; a++) {
+        int o = w->area_origin[a], i = c->count[o]++;
+        c->area[o][i] = a;
+        c->cdf[o][i] = (i ? c->cdf[o][i - 1] : 0.0) + w->area_population[a] / total[o];
+    }
+    for (int o = 0; o < w->origins; o++)
+        if (c->count[o])
+            c->cdf[o][c->count[o] - 1] = 1.0;
+}
+
+static uint8_t draw_area(const struct area_cdf *c, int o, uint32_t word)
+{
+    double u = mig_rng_u01(word);
+    int i = 0;
+    while (i < c->count[o] - 1 && u >= c->cdf[o][i])
+        i++;
+    return (uint8_t)c->area[o][i];
+}
+
+static void init_migrant(struct population *pop, const struct scenario *sc,
+                         const struct area_cdf *areas, uint64_t id, int o)
 {
     uint64_t seed = (uint64_t)sc->seed;
     struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
     struct mig_draw e = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 1);
     struct mig_draw f = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 2);
+    struct mig_draw g = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 3);
     pop->origin[id] = (uint8_t)o;
+    pop->area[id] = draw_area(areas, o, g.w[0]);
     pop->region[id] = 0;
     pop->sector[id] = 0;
     pop->state[id] = MIG_PROSPECTIVE;
@@ -85,6 +116,7 @@ static void init_migrant(struct population *pop, const struct scenario *sc, uint
 /* The arrays of migrants and residents, each with its element size. */
 #define MIGRANT_ARRAYS(X)                                                                          \
     X(origin, 1)                                                                                   \
+    X(area, 1)                                                                                     \
     X(region, 1)                                                                                   \
     X(sector, 1)                                                                                   \
     X(state, 1) X(traits, 1) X(skill, sizeof(float)) X(remit_share, sizeof(float))                 \
@@ -114,9 +146,10 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
     double sum = 0;
     for (int a = 0; a < w->ages; a++)
         cumulative[a] = (sum += w->age_share[a]);
-    int64_t first = (int64_t)pop->resident_begin, n = (int64_t)pop->resident_end;
+    int64_t first = (int64_t)pop->resident_begin, end = (int64_t)pop->resident_end;
+    uint64_t n = pop->residents;
 #pragma omp parallel for schedule(static)
-    for (int64_t i = first; i < n; i++) {
+    for (int64_t i = first; i < end; i++) {
         struct mig_draw d =
             mig_rng_draw((uint64_t)sc->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)i, 0);
         double u = mig_rng_u01(d.w[0]) * sum;
@@ -125,12 +158,13 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
             a++;
         pop->resident_person[i] = (uint8_t)(a | (d.w[1] & 1u ? MIG_RESIDENT_FEMALE : 0));
     }
-    for (int r = 0; r < w->regions; r++) {
-        uint64_t a = pop->region_first[r], b = pop->region_first[r + 1];
+    for (int r = 0; r <= w->regions; r++) {
+        /* After the last region: ids kept free for births and immigrants. */
+        uint64_t a = pop->region_first[r], b = r < w->regions ? pop->region_first[r + 1] : n;
         a = a > pop->resident_begin ? a : pop->resident_begin;
         b = b < pop->resident_end ? b : pop->resident_end;
         if (a < b)
-            memset(pop->resident_region + a, r, b - a);
+            memset(pop->resident_region + a, r < w->regions ? r : MIG_NOBODY, b - a);
     }
 }
 
@@ -144,10 +178,19 @@ uint64_t mig_population_present_of(const struct scenario *sc, const struct world
     return (uint64_t)llround(sc->migrants.initial_stock * w->origin_share[o] / sc->scale);
 }
 
+uint64_t mig_population_in_russia_of(const struct scenario *sc, const struct world *w, int o)
+{
+    return (uint64_t)llround(sc->migrants.initial_stock * w->origin_share[o] *
+                             w->origin_russia_ratio[o] / sc->scale);
+}
+
+/* Those abroad (in Kazakhstan or Russia) and, for each of them, pool_ratio
+ * at home. */
 uint64_t mig_population_migrants_of(const struct scenario *sc, const struct world *w, int o)
 {
     return (uint64_t)llround(sc->migrants.initial_stock * w->origin_share[o] *
-                             (1 + sc->migrants.pool_ratio) / sc->scale);
+                             (1 + w->origin_russia_ratio[o]) * (1 + sc->migrants.pool_ratio) /
+                             sc->scale);
 }
 
 int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w,
@@ -159,6 +202,7 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
     for (int o = 0; o < w->origins; o++) {
         pop->origin_first[o] = next;
         pop->initially_present[o] = mig_population_present_of(sc, w, o);
+        pop->initially_in_russia[o] = mig_population_in_russia_of(sc, w, o);
         next += mig_population_migrants_of(sc, w, o);
     }
     pop->origin_first[w->origins] = pop->migrants = next;
@@ -167,7 +211,8 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
         pop->region_first[r] = next;
         next += mig_population_residents_of(sc, w, r);
     }
-    pop->region_first[w->regions] = pop->residents = next;
+    pop->region_first[w->regions] = next;
+    pop->residents = next + mig_demography_capacity(sc, w, next);
 
     pop->migrant_end = pop->migrants;
     pop->resident_end = pop->residents;
@@ -178,14 +223,21 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
     }
     if ((status = allocate_all(pop)) < 0)
         goto fail;
+    struct area_cdf *areas = malloc(sizeof *areas);
+    if (!areas) {
+        status = mig_fail(MIG_ENOMEM, "out of memory for the areas of origins");
+        goto fail;
+    }
+    area_cdf(w, areas);
     for (int o = 0; o < w->origins; o++) {
         int64_t first = (int64_t)pop->origin_first[o], end = (int64_t)pop->origin_first[o + 1];
         first = first > (int64_t)pop->migrant_begin ? first : (int64_t)pop->migrant_begin;
         end = end < (int64_t)pop->migrant_end ? end : (int64_t)pop->migrant_end;
 #pragma omp parallel for schedule(static)
         for (int64_t id = first; id < end; id++)
-            init_migrant(pop, sc, (uint64_t)id, o);
+            init_migrant(pop, sc, areas, (uint64_t)id, o);
     }
+    free(areas);
     init_residents(pop, sc, w);
     return 0;
 fail:
@@ -206,7 +258,7 @@ void mig_population_free(struct population *pop)
 
 double mig_population_bytes(const struct population *pop)
 {
-    double per_migrant = 5 + 3 * sizeof(float) + 3 * sizeof(int32_t);
+    double per_migrant = 6 + 3 * sizeof(float) + 3 * sizeof(int32_t);
     return (double)(pop->migrant_end - pop->migrant_begin) * per_migrant +
            (double)(pop->resident_end - pop->resident_begin) * 2.0;
 }

@@ -71,72 +71,102 @@ static const struct mig_param params[] = {
          NULL),
 
     REAL(migrants.initial_stock, 583000, 0, 1e8, "persons",
-         "international migrant workers in Kazakhstan on the first day",
+         "international migrant workers in Kazakhstan when the warm-up begins",
          "calibrated: stock figures of bma_round5 and imws_round6"),
-    REAL(migrants.pool_ratio, 2, 0.05, 100, "prospective per present",
-         "size of each origin's pool of prospective migrants, relative to its initial stock",
-         "assumption: prospective pool twice the stock; no data on the pool"),
-    REAL(migrants.female_share, 0.22, 0, 1, "fraction", "share of women in the prospective pools",
-         "source: IMWS 2025 (S17), 22% women"),
-    REAL(migrants.entry_rate, 0.2379, 0, 100, "per person-year",
-         "base rate at which a prospective migrant comes to work in Kazakhstan",
+    REAL(migrants.pool_ratio, 1, 0.05, 100, "at home per worker abroad",
+         "people at home who circulate as labour migrants, for each one working abroad "
+         "(Kazakhstan or Russia)",
+         "assumption: no count of those between trips was found; one at home for each abroad"),
+    REAL(migrants.female_share, 0.22, 0, 1, "fraction", "share of women among labour migrants",
+         "assumption: no published share of women among migrant workers in Kazakhstan was "
+         "found"),
+    REAL(migrants.entry_rate, 0.214, 0, 100, "per person-year",
+         "base rate at which a prospective migrant leaves home for work abroad",
          "calibrated: stock figures of bma_round5 and imws_round6"),
     BY_ORIGIN(
-        migrants.entry_propensity, 1, "RUS:1.272,TJK:0.503,KGZ:0.599,CHN:1.599,OTH:0.911", 0, 1000,
+        migrants.entry_propensity, 1, "RUS:2.22,TJK:0.373,KGZ:0.599,CHN:1.599,OTH:0.911", 0, 1000,
         "multiplier",
-        "origin-specific propensity to come (alternative-specific constant of the entry decision)",
-        "calibrated: origin shares (S10-S15), hand-set to four digits"),
+        "origin-specific propensity to leave for work abroad (alternative-specific constant)",
+        "calibrated: origin shares (S05-S10)"),
+    REAL(migrants.abroad_nest, 0.5, 0.05, 1, "",
+         "nest weight of going abroad (Kazakhstan or Russia) against staying: 1 makes the two "
+         "destinations independent alternatives, towards 0 a better destination only diverts "
+         "migrants from the other",
+         "assumption: halfway; no estimate for Central Asian corridors was found"),
+    REAL(migrants.russia_wage_ratio, 0.6, 0.05, 5, "fraction",
+         "migrant workers' wage in Russia relative to Russia's average wage",
+         "assumption: the 2021 survey of Central Asian migrants in Russia found 47,100 RUB a "
+         "month (labour_migration.csv LM094), 0.54 of the 2024 average of 87,952 RUB (LM091) and "
+         "more of the 2021 one"),
     REAL(migrants.wage_elasticity, 1.0, 0, 10, "",
-         "weight of the log wage ratio (Kazakhstan over home) in entry and of log regional wage in "
-         "the choice of region",
-         "assumption: unit elasticity, a common value in gravity models of migration"),
-    REAL(migrants.distance_elasticity, 0.8, 0, 10, "",
-         "weight of log distance from the origin in the choice of region", "assumption: hand-set"),
-    REAL(migrants.network_weight, 0.45, 0, 2, "",
-         "weight of log(1 + co-nationals in the region per 1,000) in the choice of region",
-         "assumption: hand-set"),
-    REAL(migrants.size_weight, 0.8, 0, 3, "",
-         "weight of a region's log population (size of its labour market) in the choice of region",
-         "assumption: hand-set"),
+         "weight of log wages (net of fees) in leaving home, in Kazakhstan against Russia, in "
+         "formal against informal work and in the choice of region",
+         "assumption: unit elasticity, the usual starting value of gravity models of migration"),
+    REAL(migrants.distance_elasticity, 1.0, 0, 10, "",
+         "weight of log distance along the route from the home area in the choice of region",
+         "assumption: unit distance decay, the usual starting value of gravity models"),
+    REAL(migrants.network_weight, 1.0, 0, 5, "",
+         "largest effect of co-nationals in a region on choosing it: the utility gains "
+         "network_weight * x / (x + network_half), x co-nationals per 1,000 residents",
+         "assumption: a region full of co-nationals is at most e (2.7) times as attractive"),
+    REAL(migrants.network_half, 10, 0.01, 1000, "per 1,000 residents",
+         "co-nationals per 1,000 residents at which the network effect is half its largest",
+         "assumption: about the share of migrant workers in Kazakhstan's population (550,000 "
+         "in 20.5 million, 27 per 1,000) halved"),
     REAL(migrants.climate_weight, 1.0, 0, 20, "",
          "weight of a region's climate stress (0..1) against choosing it", "assumption: hand-set"),
+    REAL(migrants.road_factor, 1.23, 1, 3, "road km per great-circle km",
+         "how much longer a trip by road or rail is than the great circle",
+         "source: scenarios/data/SOURCES.md caveat 13 (Bishkek-Almaty 240 km by road, 195 km "
+         "great circle)"),
+    REAL(migrants.air_factor, 1.0, 0.1, 10, "road km per km flown",
+         "what a km flown counts for against a km by road in the distance along a route",
+         "assumption: equal; no comparison of fares and travel times was made"),
     REAL(migrants.entry_seasonality, 0.2093, 0, 1, "amplitude",
-         "seasonal swing of entries around the year (peak on season_peak_day)",
+         "seasonal swing of departures around the year (peak on season_peak_day)",
          "calibrated: stock figures of bma_round5 and imws_round6"),
     INT(migrants.season_peak_day, 105, 0, 364, "day of year",
-        "day of the year when entries and seasonal-sector demand peak",
+        "day of the year when departures and seasonal-sector demand peak",
         "assumption: mid-April, the start of the construction season"),
+    REAL(migrants.warmup_weeks, 52, 0, 520, "weeks",
+         "unrecorded weeks run before the start, so that visits, recent arrivals, work in Russia "
+         "and the season are in their steady state when recording begins",
+         "assumption: a year covers the seasonal cycle and the turnover of visits"),
     REAL(migrants.min_weeks_home, 8, 0, 520, "weeks",
-         "time a returned migrant stays home before coming again", "assumption: hand-set"),
+         "time a returned migrant stays home before leaving again", "assumption: hand-set"),
     REAL(migrants.candidate_rate, 6, 0.01, 365, "per person-year",
-         "ceiling of a migrant's total rate of decisions (entry, or return + visit + relocation; "
-         "thinning bound); rates above it are clamped and reported",
+         "ceiling of a migrant's total rate of decisions (leaving, or return + visit + "
+         "relocation; thinning bound); rates above it are clamped and reported",
          "assumption: numerical bound of the thinning, not a behaviour"),
     REAL(migrants.wage_ratio, 0.70, 0.05, 5, "fraction",
          "migrant workers' mean wage relative to the regional average wage",
-         "assumption: hand-set"),
+         "assumption: hand-set; no wage of migrant workers in Kazakhstan was found"),
     REAL(migrants.wage_sigma, 0.30, 0, 2, "log-sd", "dispersion of individual wages (log-normal)",
          "assumption: hand-set"),
     REAL(migrants.gender_gap_kz, 0.1682, 0, 2, "fraction",
-         "how much more men earn than women for the same job in Kazakhstan",
-         "calibrated: gender_gap (S25), hand-tuned"),
+         "how much more men earn than women for the same job in Kazakhstan and Russia",
+         "calibrated: gender_gap (S31)"),
     REAL(migrants.gender_gap_home, 0.41, 0, 2, "fraction",
-         "how much more men earn than women at home (IMWS: 41%)",
-         "source: IMWS 2025 (S25), 41% at home"),
+         "how much more men earn than women at home", "source: IMWS 2025 (S32), 41% at home"),
     REAL(migrants.other_origin_wage_usd, 500, 1, 100000, "USD/month",
-         "mean wage at home for origins without a wage in the data (OTH)", "assumption: hand-set"),
+         "mean wage at home for origins without a wage in the data (OTH)",
+         "assumption: between the Central Asian wages and Kazakhstan's"),
     REAL(migrants.other_origin_distance_km, 3500, 1, 20000, "km",
-         "distance to origins without coordinates (OTH)", "assumption: hand-set"),
-    REAL(migrants.kzt_per_usd, 469, 1, 100000, "KZT per USD", "exchange rate for regional wages",
+         "distance to origins without areas and routes (OTH)",
+         "assumption: about Istanbul or Delhi to Almaty"),
+    REAL(migrants.kzt_per_usd, 469, 1, 100000, "KZT per USD",
+         "exchange rate for regional wages and living costs",
          "source: scenarios/data/SOURCES.md, 2024 average about 469"),
     REAL(migrants.visit_rate, 2.029, 0, 52, "per person-year",
-         "rate of visits home for an origin 1,000 km away", "calibrated: visited_home (S19)"),
+         "rate of visits home from 1,000 km along the route", "calibrated: visited_home (S15)"),
     REAL(migrants.visit_distance_decay, 0.25, 0, 10, "per 1,000 km",
-         "how fast the visit rate falls with distance (exponential)", "assumption: hand-set"),
+         "how fast the visit rate falls with distance along the route (exponential)",
+         "assumption: hand-set"),
     REAL(migrants.visit_weeks, 2, 1, 52, "weeks", "mean length of a visit home",
          "assumption: hand-set"),
-    REAL(migrants.return_rate, 0.42, 0, 52, "per person-year", "base rate of permanent return home",
-         "calibrated: stock figures"),
+    REAL(migrants.return_rate, 0.42, 0, 52, "per person-year",
+         "base rate of returning home for good, from Kazakhstan and from Russia",
+         "calibrated: stock figures; the same rate in Russia is an assumption"),
     REAL(migrants.return_early_factor, 2.0, 0, 100, "multiplier",
          "return rate multiplier in the first 13 weeks after arrival", "assumption: hand-set"),
     REAL(migrants.return_off_season_factor, 1.6, 0, 100, "multiplier",
@@ -154,34 +184,43 @@ static const struct mig_param params[] = {
          "rate of moving to another region of Kazakhstan", "assumption: hand-set"),
     REAL(migrants.remitter_share, 0.31, 0, 1, "fraction",
          "share of migrant workers who send money home",
-         "source: IMWS 2025 (S20), read back as a figure"),
+         "source: IMWS 2025 (S24); the figure is an input"),
     REAL(migrants.remit_share_mean, 0.6658, 0, 1, "fraction",
-         "mean share of earnings a remitter sends",
-         "calibrated: mean remittance (S21), hand-tuned"),
+         "mean share of earnings a remitter sends", "calibrated: mean remittance (S25)"),
     REAL(migrants.remit_share_sd, 0.10, 0, 0.5, "fraction",
          "standard deviation of the share of earnings sent", "assumption: hand-set"),
-    REAL(migrants.remittance_fee, 0.01, 0, 0.5, "fraction",
-         "service fee on remittances (IMWS: about 1%)", "source: IMWS 2025 (S23), about 1%"),
-    REAL(migrants.living_cost_ratio, 0.8452, 0, 5, "fraction",
-         "median share of their own wage that migrant workers spend on living costs",
-         "calibrated: savings figures (S28, S29), hand-tuned"),
-    REAL(migrants.living_cost_sigma, 0.0493, 0, 3, "log-sd",
-         "dispersion of that share between people (household size, housing)",
-         "calibrated: savings figures (S28, S29), hand-tuned"),
-    REAL(migrants.saving_margin, 0.15, 0, 1, "fraction of wage",
-         "what is left after living costs and remittances above which a migrant can save",
-         "assumption: hand-set"),
-    REAL(migrants.informal_share, 0.27, 0, 1, "fraction", "share working without a formal contract",
-         "source: IMWS 2025 (S30), 27% without a contract"),
-    REAL(migrants.no_pension_share, 0.44, 0, 1, "fraction",
-         "share whose contract does not contribute to a pension (includes informal)",
-         "source: IMWS 2025 (S31)"),
-    REAL(migrants.no_leave_share, 0.55, 0, 1, "fraction",
-         "share without paid annual leave (includes informal)", "source: IMWS 2025 (S33)"),
+    REAL(migrants.remittance_fee, 0.01, 0, 0.5, "fraction", "service fee on remittances",
+         "source: IMWS 2025 (S26), about 1%; the figure is an input"),
+    REAL(migrants.living_cost, 2.0, 0, 50, "times the subsistence minimum",
+         "a migrant worker's median living cost in Kazakhstan (housing, food, family there) "
+         "relative to the region's subsistence minimum (regional_economy.csv)",
+         "calibrated: can_save (S29)"),
+    REAL(migrants.living_cost_sigma, 0.5, 0, 3, "log-sd",
+         "dispersion of living costs between workers (household size, housing)",
+         "assumption: wide (a factor of 1.6 either way for one worker in three); no data on "
+         "migrants' living costs; not fitted, so that cover_needs (S30) stays a validation"),
+    REAL(migrants.saving_margin, 0.10, 0, 1, "fraction of wage",
+         "what is left after the fee, living costs and remittances above which a worker can save",
+         "assumption: a tenth of the wage; the survey does not say what saving means"),
+    REAL(migrants.informal_wage_factor, 0.85, 0.05, 1.5, "fraction",
+         "informal work's wage relative to the same formal job's",
+         "assumption: informal jobs pay less; no estimate for migrants in Kazakhstan was found"),
+    REAL(migrants.informal_cost, 0.86, -10, 10, "utility",
+         "cost of informal work (risk of fines and expulsion, no protection) in units of log "
+         "wage; sets the share who choose it",
+         "calibrated: informal_share (S23)"),
+    REAL(migrants.formal_no_pension_share, 0.2329, 0, 1, "fraction",
+         "share of formal jobs that do not pay into a pension (informal work never does)",
+         "source: IMWS 2025 (S21, S23): (44% - 27%) / 73%; an input"),
+    REAL(migrants.formal_no_leave_share, 0.3836, 0, 1, "fraction",
+         "share of formal jobs without paid leave (informal work never has it)",
+         "source: IMWS 2025 (S22, S23): (55% - 27%) / 73%; an input"),
     REAL(migrants.primary_earner_share, 0.40, 0, 1, "fraction",
-         "share who are their household's primary earner", "source: IMWS 2025 (S26)"),
+         "share who are their household's primary earner",
+         "source: IMWS 2025 (S20); the figure is an input"),
     REAL(migrants.upper_secondary_share, 0.27, 0, 1, "fraction",
-         "share who completed upper secondary education", "source: IMWS 2025 (S18)"),
+         "share who completed upper secondary education",
+         "source: IMWS 2025 (S19); the figure is an input"),
     REAL(migrants.construction_season, 0.5, 0, 1, "amplitude",
          "seasonal swing of demand in seasonal sectors (construction, agriculture)",
          "assumption: hand-set"),
@@ -189,31 +228,49 @@ static const struct mig_param params[] = {
     BY_ORIGIN(policy.border_open, 1, "", 0, 1, "0 or 1",
               "whether the border is open to the origin (0 stops entries, visits and returns)",
               "assumption: all borders open in 2024-2026"),
-    BY_ORIGIN(policy.permit_fee_usd, 15, "", 0, 10000, "USD/month",
-              "monthly work-permit (patent) fee; EAEU members pay none",
-              "assumption: hand-set near the 2 MCI monthly advance of income tax"),
+    BY_ORIGIN(policy.permit_fee_usd, 15.7, "", 0, 10000, "USD/month",
+              "monthly payment for a labour immigrant's permit; EAEU members pay none",
+              "source: 2 MCI a month (Tax Code art. 360; foreign_labour.csv) at 3,692 KZT per "
+              "MCI in 2024 and 469 KZT per USD"),
     BY_ORIGIN(policy.eaeu, 0, "RUS:1,KGZ:1", 0, 1, "0 or 1",
               "EAEU membership: exempt from permits and quotas",
               "source: EAEU treaty members (Russia, Kyrgyzstan)"),
     BY_ORIGIN(policy.quota, 0, "", 0, 1e9, "persons per year",
               "work-permit quota on entries (0 for none); EAEU members exempt",
               "assumption: no binding quota on entries"),
-    REAL(policy.fee_weight, 4, 0, 100, "",
-         "weight of the permit fee as a share of the wage in entry and return",
-         "assumption: hand-set"),
+    BY_ORIGIN(policy.russia_patent_usd, 81, "KGZ:0", 0, 10000, "USD/month",
+              "monthly patent a worker from the origin pays in Russia (EAEU members none), in "
+              "USD at the base rouble rate",
+              "source: Moscow patent 7,500 RUB a month in 2024 (labour_migration.csv LM098) at "
+              "92.6 RUB per USD"),
 
-    REAL(residents.economic_rate, 0.002717, 0, 1, "per person-year",
-         "base rate of moving for work (before age and wage factors)",
-         "calibrated: internal moves (S36), hand-tuned"),
-    REAL(residents.climate_rate, 0.002155, 0, 1, "per person-year",
-         "rate of climate-driven moves at climate stress 1",
-         "calibrated: climate share of internal moves (S37), hand-tuned"),
+    REAL(residents.other_rate, 0.0422885, 0, 1, "per person-year",
+         "rate of registered moves for other reasons (family, housing, living conditions), within "
+         "or between regions, outside the big cities and at the national age mix",
+         "calibrated: BNS 2024 internal arrivals and departures by region "
+         "(scenarios/data/internal_migration.csv) by tests/internal_flows.py fit"),
+    REAL(residents.city_churn, 0.78503, -5, 5, "",
+         "log multiplier of other moves out of a city of republican significance (Astana, Almaty, "
+         "Shymkent: their residents move more often)",
+         "calibrated: BNS 2024 internal arrivals and departures by region (tests/internal_flows.py "
+         "fit)"),
+    REAL(residents.economic_rate, 0.0067326, 0, 1, "per person-year",
+         "rate of moves to another region for work where income is at the national mean",
+         "calibrated: BNS 2024 internal arrivals and departures by region (tests/internal_flows.py "
+         "fit)"),
+    REAL(residents.economic_elasticity, 1.0, 0, 10, "",
+         "elasticity of the rate of economic moves to the national mean income over the region's "
+         "(poorer regions send more)",
+         "assumption: unit elasticity; margins by region cannot tell it from the rate"),
+    REAL(residents.climate_rate, 0.145429, 0, 10, "per person-year",
+         "rate of climate-driven moves at climate push 1 (all employment in agriculture under "
+         "climate stress 1)",
+         "calibrated: climate moves 12.5% of registered moves in 2024, the middle of the seed's "
+         "5-20% (S37, S38)"),
     REAL(residents.education_rate, 0.01053, 0, 1, "per person-year",
          "rate of moving to study, for ages 15-24 outside the centres", "assumption: hand-set"),
     REAL(residents.education_season_share, 0.8, 0, 1, "fraction",
          "share of study moves made in August and September", "assumption: hand-set"),
-    REAL(residents.other_rate, 0.001052, 0, 1, "per person-year",
-         "rate of moves for other reasons (family, living conditions)", "assumption: hand-set"),
     REAL(residents.resettlement_quota, 15000, 0, 1e7, "persons per year",
          "resettlement programme quota, shared among the destinations by population unless "
          "resettlement events set a destination's own",
@@ -223,16 +280,40 @@ static const struct mig_param params[] = {
     REAL(residents.subsidy_scale_usd, 1000, 1, 1e6, "USD",
          "subsidy that closes 63% of the gap between resettlement_fill and a full quota",
          "assumption: hand-set"),
-    REAL(residents.mobility_trend, 0.5235, -1, 2, "per year",
-         "growth rate of economic and other moves (exponential)",
-         "calibrated: internal moves H1 2024 and H1 2025 (S35, S36)"),
-    REAL(residents.wage_elasticity, 1.5, 0, 10, "",
-         "weight of log regional wage in the choice of destination", "assumption: hand-set"),
+    REAL(residents.wage_elasticity, 0.338665, 0, 10, "",
+         "weight of log per-capita income (relative to the national mean) in the destination of "
+         "economic moves",
+         "calibrated: BNS 2024 internal arrivals and departures by region (tests/internal_flows.py "
+         "fit)"),
+    REAL(residents.city_pull, 8, 0, 20, "",
+         "weight of a city of republican significance in the destination of economic moves",
+         "calibrated: BNS 2024 internal arrivals and departures by region (tests/internal_flows.py "
+         "fit; at its upper bound 8: economic moves go to the three cities)"),
+    REAL(residents.intra_utility, -3.0717, -20, 20, "",
+         "utility of a destination in one's own region (a move between its districts or towns) "
+         "against another region's log population less distance",
+         "calibrated: BNS 2024 arrivals and departures by region with 46% of registered moves "
+         "interregional (N14, 2022; tests/internal_flows.py fit)"),
     REAL(residents.distance_elasticity, 1.0, 0, 10, "",
-         "weight of log distance in the choice of destination", "assumption: hand-set"),
+         "weight of log distance in the choice of destination",
+         "assumption: the usual gravity value; arrivals and departures by region cannot identify "
+         "it (the fit drifts to 0 for a 10% smaller loss)"),
     REAL(residents.climate_weight, 2.0, 0, 20, "", "weight of climate stress against a destination",
          "assumption: hand-set"),
-    REAL(residents.candidate_rate, 0.1, 0.001, 365, "per person-year",
+    REAL(residents.birth_factor, 1, 0, 10, "",
+         "multiplier of every region's birth rate (demography.csv, BNS 2024)",
+         "assumption: 1, the 2024 rates hold"),
+    REAL(residents.death_factor, 1, 0, 10, "",
+         "multiplier of every region's death rate (demography.csv, BNS 2024)",
+         "assumption: 1, the 2024 rates hold"),
+    REAL(residents.emigration_rate, 0.000634, 0, 1, "per person-year",
+         "rate of emigration of residents (the same in every region)",
+         "source: BNS 2024, 12,784 emigrants over an average population of 20,158,621 "
+         "(scenarios/data/SOURCES.md)"),
+    REAL(residents.immigration, 29948, 0, 1e7, "persons per year",
+         "immigrants granted residence, shared among the regions by population",
+         "source: BNS 2024, 29,948 arrivals from abroad (scenarios/data/SOURCES.md)"),
+    REAL(residents.candidate_rate, 0.3, 0.001, 365, "per person-year",
          "ceiling of a resident's total move rate (thinning bound); rates above it are clamped and "
          "reported",
          "assumption: numerical bound of the thinning, not a behaviour"),
@@ -817,6 +898,24 @@ void mig_scenario_format_value(const struct scenario *sc, const struct mig_param
             snprintf(out + used, size - used, "]");
         return;
     }
+    }
+}
+
+void mig_scenario_write_provenance(FILE *out)
+{
+    struct scenario sc;
+    if (mig_scenario_defaults(&sc) < 0)
+        return;
+    fprintf(out, "| parameter | default | unit | provenance |\n| --- | --- | --- | --- |\n");
+    size_t n;
+    const struct mig_param *table = mig_scenario_params(&n);
+    for (size_t i = 0; i < n; i++) {
+        const struct mig_param *p = &table[i];
+        if (!p->provenance)
+            continue;
+        char value[1024];
+        mig_scenario_format_value(&sc, p, value, sizeof value);
+        fprintf(out, "| `%s` | %s | %s | %s |\n", p->name, value, p->unit, p->provenance);
     }
 }
 

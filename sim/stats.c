@@ -35,6 +35,12 @@ static const struct mig_statistic statistics[] = {
     {"upper_secondary_share", "", 0, 1, "%", "share who completed upper secondary education"},
     {"arrivals", "", 1, 0, "persons", "entries of migrant workers over the window"},
     {"internal_moves", "", 1, 0, "persons", "residents moving between regions over the window"},
+    {"registered_moves", "", 1, 0, "persons",
+     "registered internal moves over the window as BNS counts them: between regions and between "
+     "districts or towns of one region"},
+    {"economic_moves", "", 1, 0, "persons",
+     "moves between regions over the window whose dominant driver is economic (the seed's "
+     "internal migration figure, in the model)"},
     {"climate_move_share", "", 1, 0, "%",
      "share of internal moves over the window whose dominant driver is climate"},
     {"remittances_usd", "", 1, 0, "USD", "money sent home over the window, after fees"},
@@ -78,6 +84,17 @@ static const struct mig_series all_series[] = {
      "persons",
      "visits home started in the step",
      offsetof(struct stats, visits_home)},
+    {"working_in_russia",
+     {"time", "origin"},
+     "persons",
+     "the origin's labour migrants working in Russia, the competing destination, at the end of "
+     "the step",
+     offsetof(struct stats, working_in_russia)},
+    {"departures_to_russia",
+     {"time", "origin"},
+     "persons",
+     "labour migrants leaving home for Russia in the step",
+     offsetof(struct stats, departures_to_russia)},
     {"remittances_usd",
      {"time", "origin"},
      "USD",
@@ -91,13 +108,40 @@ static const struct mig_series all_series[] = {
     {"internal_moves",
      {"time", "region_from", "region_to"},
      "persons",
-     "residents moving between regions in the step",
+     "residents moving between regions in the step (interregional registered moves; the "
+     "diagonal is zero)",
      offsetof(struct stats, internal_moves)},
     {"internal_moves_by_driver",
      {"time", "driver"},
      "persons",
-     "internal moves in the step by their dominant driver",
+     "internal moves (between regions) in the step by their dominant driver",
      offsetof(struct stats, internal_moves_by_driver)},
+    {"intraregional_moves",
+     {"time", "region"},
+     "persons",
+     "registered moves within a region (between its districts or towns) in the step; with "
+     "internal_moves, all the moves BNS registers",
+     offsetof(struct stats, intraregional_moves)},
+    {"births",
+     {"time", "region"},
+     "persons",
+     "residents born in the step",
+     offsetof(struct stats, births)},
+    {"deaths",
+     {"time", "region"},
+     "persons",
+     "residents who died in the step",
+     offsetof(struct stats, deaths)},
+    {"emigrants",
+     {"time", "region"},
+     "persons",
+     "residents who left Kazakhstan for good in the step",
+     offsetof(struct stats, emigrants)},
+    {"immigrants",
+     {"time", "region"},
+     "persons",
+     "people from abroad granted residence in the step (new residents)",
+     offsetof(struct stats, immigrants)},
 };
 
 const struct mig_series *mig_stats_series(size_t *count)
@@ -214,19 +258,30 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
         }
         s->visiting_home[t * O + o] = k * y->visiting[o];
         s->visits_home[t * O + o] = k * y->visits[o];
+        s->working_in_russia[t * O + o] = k * y->in_russia[o];
+        s->departures_to_russia[t * O + o] = k * y->to_russia[o];
         s->remittances_usd[t * O + o] = k * y->remit_cents[o] / 100.0;
     }
     for (int r = 0; r < R; r++)
         for (int q = 0; q < K; q++)
             s->migrant_stock_by_sector[(t * R + r) * K + q] = k * y->stock_sector[r][q];
+    const struct resident_tally *res = &y->residents;
     for (int a = 0; a < R; a++)
         for (int b = 0; b < R; b++) {
-            s->internal_moves[(t * R + a) * R + b] = k * y->residents.moves[a][b];
-            s->residents_now[a] -= y->residents.moves[a][b];
-            s->residents_now[b] += y->residents.moves[a][b];
+            s->internal_moves[(t * R + a) * R + b] = a == b ? 0.0 : k * res->moves[a][b];
+            s->residents_now[a] -= res->moves[a][b];
+            s->residents_now[b] += res->moves[a][b];
         }
-    for (int r = 0; r < R; r++)
+    for (int r = 0; r < R; r++) {
+        s->intraregional_moves[t * R + r] = k * res->moves[r][r];
+        s->births[t * R + r] = k * res->births[r];
+        s->deaths[t * R + r] = k * res->deaths[r];
+        s->emigrants[t * R + r] = k * res->emigrants[r];
+        s->immigrants[t * R + r] = k * res->immigrants[r];
+        s->residents_now[r] += res->births[r] + res->immigrants[r] - res->deaths[r] -
+                               res->emigrants[r];
         s->resident_population[t * R + r] = k * s->residents_now[r];
+    }
     for (int d = 0; d < MIG_DRIVERS; d++)
         s->internal_moves_by_driver[t * MIG_DRIVERS + d] = k * y->residents.moves_by_driver[d];
 }
@@ -246,20 +301,23 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
         n->settled_visited +=
             pop->last_visit[id] != MIG_NEVER && t->step - pop->last_visit[id] < window;
     }
-    double sent = pop->remit_share[id] * wage;
+    struct budget b = mig_behaviour_budget(t, pop, id);
     if (pop->remit_share[id] > 0) {
         n->remitters++;
-        n->remit_cents += llround(sent * 100.0);
-        n->remit_usd_squared += llround(sent) * llround(sent);
+        n->remit_cents += llround(b.sent * 100.0);
+        n->remit_usd_squared += llround(b.sent) * llround(b.sent);
         n->remit_51_75 += pop->remit_share[id] >= 0.51f && pop->remit_share[id] <= 0.75f;
     }
     n->wage_cents[female] += llround(wage * 100.0);
     n->wage_count[female]++;
     n->wage_usd_squared[female] += llround(wage) * llround(wage);
-    double left = wage - sent - t->living_cost_ratio * wage * pop->living_cost[id];
-    n->savings[left >= t->saving_margin * wage ? 0 : left >= 0 ? 1 : 2]++;
-    for (int b = 0; b < 8; b++)
-        n->traits[b] += (pop->traits[id] >> b) & 1;
+    n->savings[mig_behaviour_savings(t, &b)]++;
+    /* Informal work has neither pension nor paid leave. */
+    uint8_t traits = pop->traits[id];
+    if (traits & MIG_INFORMAL)
+        traits |= MIG_NO_PENSION | MIG_NO_LEAVE;
+    for (int k = 0; k < 8; k++)
+        n->traits[k] += (traits >> k) & 1;
 }
 
 static void add_snapshot(struct snapshot *into, const struct snapshot *from)
@@ -559,9 +617,14 @@ int mig_stats_value(const struct stats *s, const struct world *w, const struct t
                                     t->from, t->to);
             double climate = window_sum(s, s->internal_moves_by_driver, MIG_DRIVERS,
                                         MIG_DRIVER_CLIMATE, 1, t->from, t->to);
-            *value = strcmp(name, "internal_moves") == 0 ? all
-                     : all > 0                           ? 100.0 * climate / all
-                                                         : NAN;
+            double economic = window_sum(s, s->internal_moves_by_driver, MIG_DRIVERS,
+                                         MIG_DRIVER_ECONOMIC, 1, t->from, t->to);
+            double intra = window_sum(s, s->intraregional_moves, R, 0, R, t->from, t->to);
+            *value = strcmp(name, "internal_moves") == 0     ? all
+                     : strcmp(name, "economic_moves") == 0   ? economic
+                     : strcmp(name, "registered_moves") == 0 ? all + intra
+                     : all > 0                               ? 100.0 * climate / all
+                                                             : NAN;
         }
         return 0;
     }

@@ -2,55 +2,19 @@
  * where it is read, so a typo in a CSV is reported at its line and column. */
 #include "migsim/world.h"
 #include "migsim/csv.h"
+#include "migsim/demography.h"
 #include "migsim/error.h"
+#include "migsim/labour.h"
+#include "migsim/routes.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-static int open_table(const struct scenario *sc, const char *file, struct csv *t)
-{
-    char path[1536];
-    snprintf(path, sizeof path, "%s/%s", sc->data, file);
-    return mig_csv_read(t, path);
-}
-
-/* Looks up several columns at once; names end with NULL. */
-static int columns(const struct csv *t, const char *const *names, size_t *index)
-{
-    for (size_t i = 0; names[i]; i++) {
-        int status = mig_csv_column(t, names[i], &index[i]);
-        if (status < 0)
-            return status;
-    }
-    return 0;
-}
-
-static int copy_code(const struct csv *t, size_t row, size_t column, char *out, size_t size)
-{
-    const struct csv_cell *c = mig_csv_cell(t, row, column);
-    size_t n = strlen(c->text);
-    if (n == 0 || n >= size)
-        return mig_fail(MIG_EINPUT,
-                        "%s:%d:%d: error: expected a code of 1 to %zu characters in "
-                        "'%s', found '%s'",
-                        t->path, c->line, c->column, size - 1, t->header[column].text, c->text);
-    memcpy(out, c->text, n + 1);
-    return 0;
-}
-
 static void copy_name(const struct csv *t, size_t row, size_t column, char *out, size_t size)
 {
     snprintf(out, size, "%s", mig_csv_cell(t, row, column)->text);
-}
-
-static int too_many(const struct csv *t, size_t limit)
-{
-    if (t->rows <= limit)
-        return 0;
-    return mig_fail(MIG_EINPUT, "%s: error: %zu rows; expected at most %zu", t->path, t->rows,
-                    limit);
 }
 
 static int duplicate(const struct csv *t, size_t row, size_t column, const char (*codes)[8],
@@ -69,7 +33,7 @@ static int duplicate(const struct csv *t, size_t row, size_t column, const char 
 static int load_regions(struct world *w, const struct scenario *sc)
 {
     struct csv t;
-    int status = open_table(sc, "kz_regions.csv", &t);
+    int status = mig_csv_read_in(&t, sc->data, "kz_regions.csv");
     if (status < 0)
         return status;
     static const char *const names[] = {"code",
@@ -82,12 +46,12 @@ static int load_regions(struct world *w, const struct scenario *sc)
                                         "imws_round6_surveyed",
                                         NULL};
     size_t c[8];
-    if ((status = columns(&t, names, c)) < 0 || (status = too_many(&t, MIG_MAX_REGIONS)) < 0)
+    if ((status = mig_csv_columns(&t, names, c)) < 0 || (status = mig_csv_at_most(&t, MIG_MAX_REGIONS)) < 0)
         goto done;
     for (size_t r = 0; r < t.rows; r++) {
         double surveyed;
         if ((status = duplicate(&t, r, c[0], w->region_code, (int)r)) < 0 ||
-            (status = copy_code(&t, r, c[0], w->region_code[r], MIG_CODE_LEN)) < 0 ||
+            (status = mig_csv_code(&t, r, c[0], w->region_code[r], MIG_CODE_LEN)) < 0 ||
             (status = mig_csv_number(&t, r, c[2], -90, 90, &w->region_lat[r])) < 0 ||
             (status = mig_csv_number(&t, r, c[3], -180, 180, &w->region_lon[r])) < 0 ||
             (status = mig_csv_number(&t, r, c[4], 1, 1e9, &w->region_population[r])) < 0 ||
@@ -109,38 +73,28 @@ done:
     return status;
 }
 
-/* A number that may be blank: blank gives `fallback`. */
-static int optional_number(const struct csv *t, size_t row, size_t column, double lo, double hi,
-                           double fallback, double *value)
-{
-    if (mig_csv_cell(t, row, column)->text[0] == '\0') {
-        *value = fallback;
-        return 0;
-    }
-    return mig_csv_number(t, row, column, lo, hi, value);
-}
-
 static int load_origins(struct world *w, const struct scenario *sc)
 {
     struct csv t;
-    int status = open_table(sc, "origins.csv", &t);
+    int status = mig_csv_read_in(&t, sc->data, "origins.csv");
     if (status < 0)
         return status;
     static const char *const names[] = {
         "code", "name", "avg_monthly_wage_usd", "share_of_migrant_workers_in_kz_pct", "lat",
-        "lon",  NULL};
-    size_t c[6];
-    if ((status = columns(&t, names, c)) < 0 || (status = too_many(&t, MIG_MAX_ORIGINS)) < 0)
+        "lon",  "russia_per_kazakhstan", NULL};
+    size_t c[7];
+    if ((status = mig_csv_columns(&t, names, c)) < 0 || (status = mig_csv_at_most(&t, MIG_MAX_ORIGINS)) < 0)
         goto done;
     double total = 0;
     for (size_t r = 0; r < t.rows; r++) {
         if ((status = duplicate(&t, r, c[0], w->origin_code, (int)r)) < 0 ||
-            (status = copy_code(&t, r, c[0], w->origin_code[r], MIG_CODE_LEN)) < 0 ||
-            (status = optional_number(&t, r, c[2], 1, 1e6, sc->migrants.other_origin_wage_usd,
+            (status = mig_csv_code(&t, r, c[0], w->origin_code[r], MIG_CODE_LEN)) < 0 ||
+            (status = mig_csv_optional_number(&t, r, c[2], 1, 1e6, sc->migrants.other_origin_wage_usd,
                                       &w->origin_wage_usd[r])) < 0 ||
             (status = mig_csv_number(&t, r, c[3], 0, 100, &w->origin_share[r])) < 0 ||
-            (status = optional_number(&t, r, c[4], -90, 90, NAN, &w->origin_lat[r])) < 0 ||
-            (status = optional_number(&t, r, c[5], -180, 180, NAN, &w->origin_lon[r])) < 0)
+            (status = mig_csv_optional_number(&t, r, c[4], -90, 90, NAN, &w->origin_lat[r])) < 0 ||
+            (status = mig_csv_optional_number(&t, r, c[5], -180, 180, NAN, &w->origin_lon[r])) < 0 ||
+            (status = mig_csv_optional_number(&t, r, c[6], 0, 1e4, 0, &w->origin_russia_ratio[r])) < 0)
             goto done;
         copy_name(&t, r, c[1], w->origin_name[r], sizeof w->origin_name[r]);
         total += w->origin_share[r];
@@ -163,7 +117,7 @@ done:
 static int load_distances(struct world *w, const struct scenario *sc)
 {
     struct csv t;
-    int status = open_table(sc, "distances.csv", &t);
+    int status = mig_csv_read_in(&t, sc->data, "distances.csv");
     if (status < 0)
         return status;
     for (int o = 0; o < MIG_MAX_ORIGINS; o++)
@@ -171,7 +125,7 @@ static int load_distances(struct world *w, const struct scenario *sc)
             w->distance_km[o][r] = NAN;
     static const char *const names[] = {"origin_code", "region_code", "great_circle_km", NULL};
     size_t c[3];
-    if ((status = columns(&t, names, c)) < 0)
+    if ((status = mig_csv_columns(&t, names, c)) < 0)
         goto done;
     for (size_t r = 0; r < t.rows; r++) {
         const struct csv_cell *oc = mig_csv_cell(&t, r, c[0]), *rc = mig_csv_cell(&t, r, c[1]);
@@ -204,23 +158,44 @@ done:
 static int load_sectors(struct world *w, const struct scenario *sc)
 {
     struct csv t;
-    int status = open_table(sc, "sectors.csv", &t);
+    int status = mig_csv_read_in(&t, sc->data, "sectors.csv");
     if (status < 0)
         return status;
-    static const char *const names[] = {"code",          "name",     "wage_factor",
-                                        "demand_weight", "seasonal", NULL};
-    size_t c[5];
-    if ((status = columns(&t, names, c)) < 0 || (status = too_many(&t, MIG_MAX_SECTORS)) < 0)
+    static const char *const names[] = {
+        "code",     "name",  "wage_factor",           "seasonal", "block",
+        "regional", "employed_kz_thousands", "migrant_share_pct", NULL};
+    size_t c[8];
+    if ((status = mig_csv_columns(&t, names, c)) < 0 || (status = mig_csv_at_most(&t, MIG_MAX_SECTORS)) < 0)
         goto done;
+    double surveyed = 0;
     for (size_t r = 0; r < t.rows; r++) {
         double seasonal;
-        if ((status = copy_code(&t, r, c[0], w->sector_code[r], sizeof w->sector_code[r])) < 0 ||
+        const struct csv_cell *block = mig_csv_cell(&t, r, c[4]);
+        double regional;
+        if ((status = mig_csv_code(&t, r, c[0], w->sector_code[r], sizeof w->sector_code[r])) < 0 ||
             (status = mig_csv_number(&t, r, c[2], 0.01, 100, &w->sector_wage_factor[r])) < 0 ||
-            (status = mig_csv_number(&t, r, c[3], 0, 1000, &w->sector_demand[r])) < 0 ||
-            (status = mig_csv_number(&t, r, c[4], 0, 1, &seasonal)) < 0)
+            (status = mig_csv_number(&t, r, c[3], 0, 1, &seasonal)) < 0 ||
+            (status = mig_csv_number(&t, r, c[5], 0, 1, &regional)) < 0 ||
+            (status = mig_csv_number(&t, r, c[6], 0.001, 1e6, &w->sector_employed_kz[r])) < 0 ||
+            (status = mig_csv_optional_number(&t, r, c[7], 0, 100, NAN, &w->sector_migrant_share[r])) < 0)
             goto done;
+        if ((w->sector_block[r] = mig_labour_block(block->text)) < 0) {
+            status = mig_fail(MIG_EINPUT,
+                              "%s:%d:%d: error: unknown block '%s'; expected agriculture, "
+                              "industry_construction or services",
+                              t.path, block->line, block->column, block->text);
+            goto done;
+        }
+        w->sector_regional[r] = regional > 0.5;
         copy_name(&t, r, c[1], w->sector_name[r], sizeof w->sector_name[r]);
         w->sector_seasonal[r] = seasonal > 0.5;
+        if (!isnan(w->sector_migrant_share[r]))
+            surveyed += w->sector_migrant_share[r];
+    }
+    if (surveyed > 100) {
+        status = mig_fail(MIG_EINPUT, "%s: error: migrant shares add to %g%%; expected at most 100",
+                          t.path, surveyed);
+        goto done;
     }
     w->sectors = (int)t.rows;
 done:
@@ -231,18 +206,18 @@ done:
 static int load_ages(struct world *w, const struct scenario *sc)
 {
     struct csv t;
-    int status = open_table(sc, "age_bands.csv", &t);
+    int status = mig_csv_read_in(&t, sc->data, "age_bands.csv");
     if (status < 0)
         return status;
     static const char *const names[] = {"code", "name", "population_share", "mobility_factor",
                                         NULL};
     size_t c[4];
-    if ((status = columns(&t, names, c)) < 0 || (status = too_many(&t, MIG_MAX_AGES)) < 0)
+    if ((status = mig_csv_columns(&t, names, c)) < 0 || (status = mig_csv_at_most(&t, MIG_MAX_AGES)) < 0)
         goto done;
     double total = 0;
     w->student_age = -1;
     for (size_t r = 0; r < t.rows; r++) {
-        if ((status = copy_code(&t, r, c[0], w->age_code[r], MIG_CODE_LEN)) < 0 ||
+        if ((status = mig_csv_code(&t, r, c[0], w->age_code[r], MIG_CODE_LEN)) < 0 ||
             (status = mig_csv_number(&t, r, c[2], 0, 1, &w->age_share[r])) < 0 ||
             (status = mig_csv_number(&t, r, c[3], 0, 100, &w->age_mobility[r])) < 0)
             goto done;
@@ -268,7 +243,8 @@ int mig_world_load(struct world *w, const struct scenario *sc)
     int status;
     if ((status = load_regions(w, sc)) < 0 || (status = load_origins(w, sc)) < 0 ||
         (status = load_distances(w, sc)) < 0 || (status = load_sectors(w, sc)) < 0 ||
-        (status = load_ages(w, sc)) < 0)
+        (status = load_ages(w, sc)) < 0 || (status = mig_labour_load(w, sc)) < 0 ||
+        (status = mig_routes_load(w, sc)) < 0 || (status = mig_demography_load(w, sc)) < 0)
         return status;
     return mig_world_check_scenario(w, sc);
 }

@@ -51,7 +51,7 @@ same "$work/b.h5" "$work/fork/baseline.h5"
 same "$work/f.h5" "$work/fork/doubled_permit_fee.h5"
 same "$work/d.h5" "$work/fork/aral_drought.h5"
 expect 2 "branch with an earlier event" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
-    --fork-at 2026-01-01 --branch "$source_dir/scenarios/doubled_permit_fee.yaml"
+    --fork-at 2026-02-01 --branch "$source_dir/scenarios/doubled_permit_fee.yaml"
 contains "$work/err" "the branch has an event before the fork" "early event message"
 
 # Job arrays: members merge into the ensemble file.

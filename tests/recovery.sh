@@ -19,7 +19,7 @@ min_coverage=${7:-0.75}
 . "$source_dir/tests/lib.sh"
 export OMP_WAIT_POLICY=passive
 free=(migrants.entry_rate:0.15:0.35 migrants.visit_rate:1:4 migrants.remit_share_mean:0.4:0.85
-      migrants.living_cost_ratio:0.6:1.1)
+      migrants.living_cost:2:6)
 cat >"$work/start.yaml" <<YAML
 extends: $source_dir/scenarios/baseline.yaml
 end: 2025-07-31

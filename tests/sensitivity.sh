@@ -117,7 +117,7 @@ import h5py
 f = h5py.File('$work/prof.h5', 'r')
 assert f['profile_objective'].shape == (2, 3)
 assert f.attrs['objective_noise_sd'] >= 0
-assert list(f['target_role'][:]).count(0) == 5, list(f['target_role'][:])
+assert list(f['target_role'][:]).count(0) == 12, list(f['target_role'][:])
 " && ok || not_ok "profile in the trace"
 # ABC-SMC's posterior predictive check: a band for every figure, counted by role.
 expect 0 "calibrate --predictive" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" "${free[@]}" \

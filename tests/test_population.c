@@ -1,5 +1,6 @@
 /* Agent storage and synthetic traits. */
 #include "helpers.h"
+#include "migsim/demography.h"
 #include "migsim/population.h"
 
 #include <omp.h>
@@ -24,8 +25,14 @@ static void counts_and_traits(void **state)
         for (uint64_t i = pop.region_first[r]; i < pop.region_first[r + 1]; i += 997)
             assert_int_equal(pop.resident_region[i], r);
     }
-    assert_int_equal(residents, pop.residents);
+    /* The ids after the initial residents are kept free for births and
+     * immigrants, and hold nobody yet. */
+    assert_int_equal(residents, pop.region_first[w.regions]);
+    assert_true(pop.residents > residents);
+    for (uint64_t i = residents; i < pop.residents; i += 101)
+        assert_int_equal(pop.resident_region[i], MIG_NOBODY);
     uint64_t women = 0, remitters = 0, informal = 0, no_pension = 0;
+    uint64_t by_area[MIG_MAX_AREAS] = {0};
     for (uint64_t id = 0; id < pop.migrants; id++) {
         assert_int_equal(pop.state[id], MIG_PROSPECTIVE);
         assert_true(pop.skill[id] > 0);
@@ -33,19 +40,38 @@ static void counts_and_traits(void **state)
         remitters += (pop.traits[id] & MIG_REMITTER) != 0;
         informal += (pop.traits[id] & MIG_INFORMAL) != 0;
         no_pension += (pop.traits[id] & MIG_NO_PENSION) != 0;
-        /* Informal work never has a pension. */
-        assert_true(!(pop.traits[id] & MIG_INFORMAL) || (pop.traits[id] & MIG_NO_PENSION));
         assert_true((pop.remit_share[id] > 0) == ((pop.traits[id] & MIG_REMITTER) != 0));
+        assert_int_equal(w.area_origin[pop.area[id]], pop.origin[id]);
+        by_area[pop.area[id]]++;
     }
     double n = (double)pop.migrants;
     double tolerance = 4 * sqrt(0.25 / n);
     assert_true(fabs(women / n - sc.migrants.female_share) < tolerance);
     assert_true(fabs(remitters / n - sc.migrants.remitter_share) < tolerance);
-    assert_true(fabs(informal / n - sc.migrants.informal_share) < tolerance);
-    assert_true(fabs(no_pension / n - sc.migrants.no_pension_share) < tolerance);
-    for (int o = 0; o < w.origins; o++)
+    /* Work is chosen formal or informal at entry, not at birth. */
+    assert_int_equal(informal, 0);
+    assert_true(fabs(no_pension / n - sc.migrants.formal_no_pension_share) < tolerance);
+    for (int o = 0; o < w.origins; o++) {
         for (uint64_t id = pop.origin_first[o]; id < pop.origin_first[o + 1]; id += 101)
             assert_int_equal(pop.origin[id], o);
+        /* Each origin's agents come from its areas in proportion to their
+         * weights. */
+        double weight = 0, agents = (double)(pop.origin_first[o + 1] - pop.origin_first[o]);
+        for (int a = 0; a < w.areas; a++)
+            weight += w.area_origin[a] == o ? w.area_population[a] : 0.0;
+        for (int a = 0; a < w.areas; a++)
+            if (w.area_origin[a] == o) {
+                double p = w.area_population[a] / weight;
+                assert_true(fabs(by_area[a] / agents - p) < 4 * sqrt(p * (1 - p) / agents) + 1e-9);
+            }
+    }
+    /* Pools hold those in Kazakhstan, in Russia, and pool_ratio at home for
+     * each of them. */
+    for (int o = 0; o < w.origins; o++) {
+        double abroad = (double)(pop.initially_present[o] + pop.initially_in_russia[o]);
+        double pool = (double)(pop.origin_first[o + 1] - pop.origin_first[o]);
+        assert_true(fabs(pool / abroad - (1 + sc.migrants.pool_ratio)) < 0.01);
+    }
     mig_population_free(&pop);
     mig_scenario_free(&sc);
 }

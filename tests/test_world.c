@@ -49,6 +49,20 @@ static void reads_the_shipped_data(void **state)
     assert_true(fabs(w.region_distance_km[ala][ast] - 970) < 15);
     assert_true(w.region_distance_km[ala][ala] == 0);
     assert_true(w.student_age >= 0);
+    /* Regional employment by sector adds up to each region's blocks, and
+     * the national sector totals are those of sectors.csv. */
+    for (int k = 0; k < w.sectors; k++) {
+        double total = 0;
+        for (int r = 0; r < w.regions; r++)
+            total += w.employed[r][k];
+        assert_true(fabs(total / 1000.0 - w.sector_employed_kz[k]) < 0.01 * w.sector_employed_kz[k]);
+    }
+    /* Every origin has areas, and every area with coordinates a route to
+     * every region. */
+    for (int a = 0; a < w.areas; a++)
+        for (int r = 0; r < w.regions; r++)
+            assert_true(isnan(w.area_lat[a]) || w.area_route[a][r] >= 0);
+    assert_true(w.areas >= 14 + 5 + 9 + 11 + 1 + 1);
 }
 
 static void expect(const char *name, const char *text, const char *message)
@@ -62,10 +76,31 @@ static void expect(const char *name, const char *text, const char *message)
 static void bad_data_is_located(void **state)
 {
     (void)state;
-    expect("sectors.csv", "code,name,wage_factor,demand_weight,seasonal,source\nc,C,abc,0.3,1,x\n",
-           "sectors.csv:2:5: error: expected a number for 'wage_factor', found 'abc'");
+    const char *header =
+        "code,name,block,regional,employed_kz_thousands,migrant_share_pct,wage_factor,seasonal,"
+        "source\n";
+    char text[512];
+    snprintf(text, sizeof text, "%sc,C,services,0,10,,abc,1,x\n", header);
+    expect("sectors.csv", text, "sectors.csv:2:20: error: expected a number for 'wage_factor', "
+                                "found 'abc'");
     expect("sectors.csv", "code,name,wage_factor,seasonal,source\nc,C,1,1,x\n",
-           "sectors.csv:1:1: error: expected a column named 'demand_weight'");
+           "sectors.csv:1:1: error: expected a column named 'block'");
+    snprintf(text, sizeof text, "%sc,C,mines,0,10,,1,1,x\n", header);
+    expect("sectors.csv", text, "sectors.csv:2:5: error: unknown block 'mines'");
+    snprintf(text, sizeof text, "%sc,C,services,0,10,60,1,1,x\nd,D,services,0,10,60,1,1,x\n",
+             header);
+    expect("sectors.csv", text, "sectors.csv: error: migrant shares add to 120%");
+    expect("origin_areas.csv",
+           "origin,code,name,lat,lon,population,basis,source\nXYZ,X-1,X,40,60,10,b,s\n",
+           "origin_areas.csv:2:1: error: unknown origin code 'XYZ'");
+    expect("routes.csv",
+           "id,origin,mode,kz_region,kz_lat,kz_lon,abroad_lat,abroad_lon,basis,source\n"
+           "R,UZB,boat,TUR,41,69,,,b,s\n",
+           "routes.csv:2:7: error: unknown mode 'boat'");
+    expect("routes.csv",
+           "id,origin,mode,kz_region,kz_lat,kz_lon,abroad_lat,abroad_lon,basis,source\n"
+           "R,UZB,road,QQQ,41,69,,,b,s\n",
+           "routes.csv:2:12: error: unknown region code 'QQQ'");
     expect("distances.csv", "origin_code,region_code,great_circle_km,source\nUZB,XXX,100,x\n",
            "distances.csv:2:5: error: unknown region code 'XXX'");
     expect("age_bands.csv", "code,name,population_share,mobility_factor,source\nA,0-99,0.5,1,x\n",

@@ -11,6 +11,7 @@
 
 #include "migsim/policy.h"
 #include "migsim/population.h"
+#include "migsim/demography.h"
 #include "migsim/residents.h"
 
 /* What agents did in one step, in agents (not persons). Integers, so that
@@ -23,7 +24,14 @@ struct tally {
     int64_t returns[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     int64_t visits[MIG_MAX_ORIGINS];
     int64_t remit_cents[MIG_MAX_ORIGINS]; /* sent home, after fees, in US cents */
-    int64_t eligible[MIG_MAX_ORIGINS][2]; /* at home and free to come, by sex */
+    /* At home and free to go, by sex: counted only for origins that a
+     * quota may limit (the quota is all that reads it). */
+    int64_t eligible[MIG_MAX_AREAS][2];
+    int64_t to_russia[MIG_MAX_ORIGINS];   /* left for Russia in the step */
+    int64_t from_russia[MIG_MAX_ORIGINS]; /* came home from Russia in the step */
+    /* Working in Russia at the end of the step: not counted by agents but
+     * set by the engine from its running total (aggregates). */
+    int64_t in_russia[MIG_MAX_ORIGINS];
     struct resident_tally residents;
 };
 
@@ -31,8 +39,10 @@ struct tally {
  * each other. In persons. */
 struct aggregates {
     double stock[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
-    double eligible[MIG_MAX_ORIGINS][2];
+    double eligible[MIG_MAX_AREAS][2];
     double entries_this_year[MIG_MAX_ORIGINS];
+    int64_t in_russia[MIG_MAX_ORIGINS]; /* agents working in Russia, kept by events */
+    struct resident_aggregates residents;
 };
 
 struct tables {
@@ -41,22 +51,28 @@ struct tables {
     double q_migrant; /* candidate probability (thinning bound) */
     bool migrant_clamped;
 
-    double entry_p[MIG_MAX_ORIGINS][2];
-    double fee_share[MIG_MAX_ORIGINS]; /* permit fee over the expected wage */
-    double region_cdf[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
+    /* Leaving home, by area and sex: for Kazakhstan, for Russia. */
+    double entry_p[MIG_MAX_AREAS][2];
+    double russia_p[MIG_MAX_AREAS][2];
+    double russia_back_p;                  /* coming home from Russia */
+    double informal_p[MIG_MAX_AREAS][2]; /* of newcomers, choosing informal work */
+    double region_cdf[MIG_MAX_AREAS][MIG_MAX_REGIONS];
     double sector_cdf[MIG_MAX_REGIONS][MIG_MAX_SECTORS];
-    float wage[MIG_MAX_REGIONS][MIG_MAX_SECTORS][2]; /* mean monthly USD by sex */
-    double visit_p[MIG_MAX_ORIGINS];
+    float wage[MIG_MAX_REGIONS][MIG_MAX_SECTORS][2]; /* mean monthly USD by sex, formal */
+    float informal_factor;                           /* informal wage over formal */
+    float fee_usd[MIG_MAX_ORIGINS];                  /* monthly permit fee of formal workers */
+    float living_cost_usd[MIG_MAX_REGIONS];          /* a worker's median monthly living cost */
+    double visit_p[MIG_MAX_AREAS][MIG_MAX_REGIONS];
     /* Return for good by origin, region, sector and in the first weeks. */
     double return_p[MIG_MAX_ORIGINS][MIG_MAX_REGIONS][MIG_MAX_SECTORS][2];
     double relocate_p[MIG_MAX_REGIONS];
     double visit_steps; /* mean visit length in steps */
     int32_t early_steps, min_home_steps;
     uint8_t border_open[MIG_MAX_ORIGINS];
+    uint8_t count_eligible[MIG_MAX_ORIGINS]; /* a quota may limit the origin's entries */
     double remit_cents_factor; /* monthly USD to cents sent this step, after fees */
-    double living_cost_ratio;  /* median living cost over one's own wage */
     double saving_margin;
-    int regions, sectors;
+    int regions, sectors, areas;
 
     struct resident_tables residents;
 };
@@ -71,26 +87,59 @@ void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
 void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct world *w,
                                       const struct conditions *c, struct aggregates *agg);
 
-/* Places the initially present migrants of ids [first, end) of origin o. */
+/* Places the initially present migrants of ids [first, end) in Kazakhstan,
+ * as if they had come at the rates of the tables. */
 void mig_behaviour_place_initial(const struct scenario *sc, const struct tables *t,
                                  struct population *pop, uint64_t first, uint64_t end);
 
-/* A candidate migrant (thinning): at home, may come, choosing region and
- * sector; in Kazakhstan, may return for good, visit home, or relocate. */
+/* A candidate migrant (thinning): at home, may leave for Kazakhstan
+ * (choosing region, sector and formal or informal work) or for Russia; in
+ * Russia, may come home; in Kazakhstan, may return for good, visit home, or
+ * relocate. */
 void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint64_t id,
                            struct tally *y);
 
 /* Every migrant of ids [first, end), every step: ends visits and counts
- * stocks, remittances and those at home who are free to come. */
+ * stocks, remittances, those in Russia and those at home who are free to
+ * go. */
 void mig_behaviour_count(const struct tables *t, struct population *pop, uint64_t first,
                          uint64_t end, struct tally *y);
 
-/* The monthly wage of a migrant's current job. */
+/* The monthly wage of a migrant's current job, before the permit fee. */
 static inline double mig_behaviour_wage(const struct tables *t, const struct population *pop,
                                         uint64_t id)
 {
-    int female = (pop->traits[id] & MIG_FEMALE) != 0;
-    return (double)t->wage[pop->region[id]][pop->sector[id]][female] * pop->skill[id];
+    uint8_t traits = pop->traits[id];
+    double wage = (double)t->wage[pop->region[id]][pop->sector[id]][(traits & MIG_FEMALE) != 0] *
+                  pop->skill[id];
+    return traits & MIG_INFORMAL ? wage * t->informal_factor : wage;
+}
+
+/* A present migrant's monthly budget in USD. Formal workers pay the permit
+ * fee; living costs are the region's (from its subsistence minimum) times
+ * the worker's own factor (household, housing); remitters send their share
+ * of earnings. What is left decides whether one can save (at least
+ * saving_margin of the wage), only cover needs (0 or more), or not. */
+struct budget {
+    double wage, fee, cost, sent, left;
+};
+
+static inline struct budget mig_behaviour_budget(const struct tables *t,
+                                                 const struct population *pop, uint64_t id)
+{
+    struct budget b;
+    b.wage = mig_behaviour_wage(t, pop, id);
+    b.fee = pop->traits[id] & MIG_INFORMAL ? 0.0 : (double)t->fee_usd[pop->origin[id]];
+    b.cost = (double)t->living_cost_usd[pop->region[id]] * pop->living_cost[id];
+    b.sent = pop->remit_share[id] * b.wage;
+    b.left = b.wage - b.fee - b.cost - b.sent;
+    return b;
+}
+
+/* 0: can save; 1: covers needs only; 2: cannot cover needs. */
+static inline int mig_behaviour_savings(const struct tables *t, const struct budget *b)
+{
+    return b->left >= t->saving_margin * b->wage ? 0 : b->left >= 0 ? 1 : 2;
 }
 
 #endif

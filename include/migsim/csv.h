@@ -32,4 +32,20 @@ const struct csv_cell *mig_csv_cell(const struct csv *table, size_t row, size_t 
 int mig_csv_number(const struct csv *table, size_t row, size_t column, double lo, double hi,
                    double *value);
 
+/* Reads folder/file. */
+int mig_csv_read_in(struct csv *table, const char *folder, const char *file);
+
+/* The indices of several named columns; names end with NULL. */
+int mig_csv_columns(const struct csv *table, const char *const *names, size_t *index);
+
+/* A number in [lo, hi], or `fallback` for a blank cell. */
+int mig_csv_optional_number(const struct csv *table, size_t row, size_t column, double lo,
+                            double hi, double fallback, double *value);
+
+/* A code of 1 to size-1 characters, copied to out. */
+int mig_csv_code(const struct csv *table, size_t row, size_t column, char *out, size_t size);
+
+/* An error naming the file when the table has more than `limit` rows. */
+int mig_csv_at_most(const struct csv *table, size_t limit);
+
 #endif

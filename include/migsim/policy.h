@@ -18,6 +18,10 @@ struct conditions {
     double origin_wage_usd[MIG_MAX_ORIGINS];
     double region_wage_usd[MIG_MAX_REGIONS];
     double region_climate[MIG_MAX_REGIONS];
+    /* Climate push on the people of a region: exposure (share of employment
+     * in agriculture) x hazard (region_climate). Drives residents' climate
+     * moves; for migrant workers' use too. */
+    double region_climate_push[MIG_MAX_REGIONS];
     double sector_demand[MIG_MAX_REGIONS][MIG_MAX_SECTORS];
     double demand_shock[MIG_MAX_REGIONS][MIG_MAX_SECTORS]; /* events' multiplier; 1 for none */
     double demand_index[MIG_MAX_REGIONS]; /* a region's demand for migrant workers; 1 for none */

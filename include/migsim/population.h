@@ -14,14 +14,15 @@ enum mig_state {
     MIG_PRESENT = 1,     /* working in Kazakhstan */
     MIG_VISITING = 2,    /* on a visit home, keeps the job */
     MIG_RETURNED = 3,    /* went home for good; may come again */
+    MIG_IN_RUSSIA = 4,   /* working in Russia, the competing destination */
 };
 
 enum mig_trait {
     MIG_FEMALE = 1 << 0,
     MIG_UPPER_SECONDARY = 1 << 1,
-    MIG_INFORMAL = 1 << 2,
-    MIG_NO_PENSION = 1 << 3,
-    MIG_NO_LEAVE = 1 << 4,
+    MIG_INFORMAL = 1 << 2,   /* chosen at each entry: no contract, no permit fee */
+    MIG_NO_PENSION = 1 << 3, /* a formal job of this worker would not pay into a pension */
+    MIG_NO_LEAVE = 1 << 4,   /* ... nor give paid leave (informal work gives neither) */
     MIG_PRIMARY_EARNER = 1 << 5,
     MIG_REMITTER = 1 << 6,
 };
@@ -33,7 +34,8 @@ struct population {
     uint64_t migrants;
     uint64_t origin_first[MIG_MAX_ORIGINS + 1];  /* ids of origin o: [first[o], first[o+1]) */
     uint64_t initially_present[MIG_MAX_ORIGINS]; /* the first ones of each origin */
-    uint8_t *origin, *region, *sector, *state, *traits;
+    uint64_t initially_in_russia[MIG_MAX_ORIGINS]; /* the next ones */
+    uint8_t *origin, *area, *region, *sector, *state, *traits;
     float *skill;        /* wage relative to the mean for the job, log-normal */
     float *remit_share;  /* share of earnings sent home; 0 for non-remitters */
     float *living_cost;  /* living cost relative to the median */
@@ -41,8 +43,8 @@ struct population {
     int32_t *last_visit; /* step the last visit home started */
     int32_t *until;      /* end of a visit, or the step of a return */
 
-    uint64_t residents;
-    uint64_t region_first[MIG_MAX_REGIONS + 1]; /* initial ids by region */
+    uint64_t residents; /* ids for residents, those born or arriving during the run included */
+    uint64_t region_first[MIG_MAX_REGIONS + 1]; /* initial ids by region; then the free ones */
 
     /* The ids this process holds: all of them, or under MPI its share. The
      * arrays are indexed by id, and hold only [begin, end). */
@@ -61,9 +63,11 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
 void mig_population_free(struct population *pop);
 
 /* How many agents stand for region r's residents, and for origin o's
- * initially present workers and its whole pool (present + prospective). */
+ * initially present workers, those initially in Russia, and its whole pool
+ * (also those at home). */
 uint64_t mig_population_residents_of(const struct scenario *sc, const struct world *w, int r);
 uint64_t mig_population_present_of(const struct scenario *sc, const struct world *w, int o);
+uint64_t mig_population_in_russia_of(const struct scenario *sc, const struct world *w, int o);
 uint64_t mig_population_migrants_of(const struct scenario *sc, const struct world *w, int o);
 
 /* Bytes used per agent, for the benchmark. */

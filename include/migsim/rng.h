@@ -21,6 +21,8 @@ enum mig_stream {
     MIG_STREAM_RESIDENT_CANDIDATE, /* which residents consider a move */
     MIG_STREAM_SURVEY,             /* who answers an emulated survey */
     MIG_STREAM_CALIBRATE,          /* calibration proposals */
+    MIG_STREAM_RESIDENT_BIRTH,     /* births and immigrants: counts and traits */
+    MIG_STREAM_RESIDENT_AGEING,    /* who moves up an age band */
 };
 
 struct mig_draw {

@@ -52,8 +52,9 @@ struct scenario {
 
     struct {
         double initial_stock, pool_ratio, female_share;
-        double entry_rate, wage_elasticity, distance_elasticity, network_weight, size_weight;
-        double climate_weight, entry_seasonality, season_peak_day, min_weeks_home;
+        double entry_rate, abroad_nest, russia_wage_ratio, wage_elasticity, distance_elasticity;
+        double network_weight, network_half, climate_weight, road_factor, air_factor;
+        double entry_seasonality, season_peak_day, warmup_weeks, min_weeks_home;
         double candidate_rate;
         struct mig_by_origin entry_propensity;
         double wage_ratio, wage_sigma, gender_gap_kz, gender_gap_home;
@@ -62,21 +63,22 @@ struct scenario {
         double return_rate, return_early_factor, return_off_season_factor, relocation_rate;
         double climate_push, demand_elasticity;
         double remitter_share, remit_share_mean, remit_share_sd, remittance_fee;
-        double living_cost_ratio, living_cost_sigma, saving_margin;
-        double informal_share, no_pension_share, no_leave_share, primary_earner_share;
+        double living_cost, living_cost_sigma, saving_margin;
+        double informal_wage_factor, informal_cost, formal_no_pension_share;
+        double formal_no_leave_share, primary_earner_share;
         double upper_secondary_share, construction_season;
     } migrants;
 
     struct {
-        struct mig_by_origin border_open, permit_fee_usd, eaeu, quota;
-        double fee_weight;
+        struct mig_by_origin border_open, permit_fee_usd, eaeu, quota, russia_patent_usd;
     } policy;
 
     struct {
         double economic_rate, climate_rate, education_rate, education_season_share;
         double other_rate, resettlement_quota, resettlement_fill, subsidy_scale_usd;
-        double mobility_trend;
+        double city_churn, economic_elasticity, city_pull, intra_utility;
         double wage_elasticity, distance_elasticity, climate_weight, candidate_rate;
+        double birth_factor, death_factor, emigration_rate, immigration;
         struct mig_region_list resettlement_sources, resettlement_destinations;
         struct mig_region_list education_centres;
     } residents;
@@ -136,6 +138,10 @@ void mig_scenario_format_value(const struct scenario *sc, const struct mig_param
  * giving its meaning, unit and bounds; then the timeline's event types and
  * fields. It is itself a valid scenario. */
 void mig_scenario_write_reference(FILE *out);
+
+/* Writes a Markdown table of every coefficient: name, default, unit and
+ * provenance (the README's table is this output). */
+void mig_scenario_write_provenance(FILE *out);
 
 /* Writes every parameter and its value, one `name: value` line each. */
 void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);

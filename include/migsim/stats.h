@@ -39,10 +39,15 @@ struct stats {
     double *visiting_home;           /* [origin] */
     double *arrivals, *returns;      /* [origin][region] */
     double *visits_home;             /* [origin] */
+    double *working_in_russia;       /* [origin] */
+    double *departures_to_russia;    /* [origin] */
     double *remittances_usd;         /* [origin] */
     double *resident_population;     /* [region] */
     double *internal_moves;          /* [region_from][region_to] */
     double *internal_moves_by_driver;
+    double *intraregional_moves;               /* [region] */
+    double *births, *deaths;                   /* [region] */
+    double *emigrants, *immigrants;            /* [region] */
     int64_t *residents_now; /* agents per region, carried between steps */
     int snapshots;
     struct snapshot snapshot[MIG_MAX_SNAPSHOTS];
