@@ -187,6 +187,26 @@ const struct mig_stage *mig_engine_stages(size_t *count)
     return stages;
 }
 
+/* A stop asked for by SIGINT or SIGTERM, agreed over the ranks (the signal
+ * may reach them at different steps; each must stop at the same one). */
+static int stop_requested(const struct engine *e)
+{
+    int64_t sig = mig_files_stop_signal();
+    if (e->pop->split) {
+        int status = mig_comm_sum(&sig, 1);
+        if (status < 0)
+            return status;
+        if (sig > 0 && !mig_files_stop_signal())
+            sig = SIGTERM; /* another rank's signal */
+    }
+    if (sig <= 0)
+        return 0;
+    if (mig_files_stop_signal())
+        sig = mig_files_stop_signal();
+    return mig_fail(MIG_ESTOPPED, "stopped by %s at step %d of %d",
+                    sig == SIGINT ? "SIGINT" : "SIGTERM", e->step, e->stats->steps);
+}
+
 /* The unrecorded steps before the start: workers settle into the steady
  * state of visits, recent arrivals, work in Russia and the season, so that
  * the recorded run starts without the artificial dip of a population placed
@@ -196,7 +216,7 @@ static int warm_up(struct engine *e)
     for (; e->step < 0; e->step++) {
         clear_tallies(e);
         int status;
-        if ((status = stage_conditions(e)) < 0 || (status = stage_tables(e)) < 0 ||
+        if ((status = stop_requested(e)) < 0 || (status = stage_conditions(e)) < 0 || (status = stage_tables(e)) < 0 ||
             (status = stage_migrants(e)) < 0 || (status = stage_count(e)) < 0 ||
             (status = stage_reduce(e)) < 0)
             return status;
@@ -252,25 +272,6 @@ int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user)
     return mig_engine_run_until(e, e->stats->steps, progress, user);
 }
 
-/* A stop asked for by SIGINT or SIGTERM, agreed over the ranks (the signal
- * may reach them at different steps; each must stop at the same one). */
-static int stop_requested(const struct engine *e)
-{
-    int64_t sig = mig_files_stop_signal();
-    if (e->pop->split) {
-        int status = mig_comm_sum(&sig, 1);
-        if (status < 0)
-            return status;
-        if (sig > 0 && !mig_files_stop_signal())
-            sig = SIGTERM; /* another rank's signal */
-    }
-    if (sig <= 0)
-        return 0;
-    if (mig_files_stop_signal())
-        sig = mig_files_stop_signal();
-    return mig_fail(MIG_ESTOPPED, "stopped by %s at step %d of %d",
-                    sig == SIGINT ? "SIGINT" : "SIGTERM", e->step, e->stats->steps);
-}
 
 int mig_engine_run_until(struct engine *e, int stop, mig_progress_fn progress, void *user)
 {

@@ -58,7 +58,7 @@ cmp -s "$work/r.h5" "$work/r.before" && ok || not_ok "an HDF5 input was changed"
 stop_run() { # SIGNAL EXTRA...: starts a run, stops it once it is stepping
     local sig=$1
     shift
-    "$migsim" run "$base" --scale 20 --quiet -o "$work/sig.h5" "$@" 2>"$work/sig.err" &
+    "$migsim" run "$base" --scale 4 --quiet -o "$work/sig.h5" "$@" 2>"$work/sig.err" &
     local pid=$!
     sleep 1
     kill -"$sig" "$pid"
