@@ -137,7 +137,41 @@ static int allocate_all(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
+    for (int c = 0; c < MIG_CLASSES && status == 0; c++)
+        status = allocate((void **)&pop->member[c], pop->migrant_begin / 64,
+                          (pop->migrant_end + 63) / 64, sizeof(uint64_t));
     return status;
+}
+
+static int class_of(const struct population *pop, uint64_t id, int32_t step,
+                    int32_t min_home_steps)
+{
+    switch (pop->state[id]) {
+    case MIG_PRESENT:
+        return MIG_CLASS_PRESENT;
+    case MIG_VISITING:
+        return MIG_CLASS_VISITING;
+    case MIG_IN_RUSSIA:
+        return MIG_CLASS_RUSSIA;
+    case MIG_RETURNED:
+        return step - pop->until[id] >= min_home_steps ? MIG_CLASS_HOME : MIG_CLASS_RESTING;
+    default:
+        return MIG_CLASS_HOME;
+    }
+}
+
+void mig_population_classify(struct population *pop, int32_t step, int32_t min_home_steps)
+{
+    int64_t low = (int64_t)(pop->migrant_begin / 64), high = (int64_t)((pop->migrant_end + 63) / 64);
+#pragma omp parallel for schedule(static)
+    for (int64_t word = low; word < high; word++) {
+        uint64_t bits[MIG_CLASSES] = {0};
+        for (uint64_t id = (uint64_t)word * 64; id < (uint64_t)word * 64 + 64; id++)
+            if (id >= pop->migrant_begin && id < pop->migrant_end)
+                bits[class_of(pop, id, step, min_home_steps)] |= (uint64_t)1 << (id & 63);
+        for (int c = 0; c < MIG_CLASSES; c++)
+            pop->member[c][word] = bits[c];
+    }
 }
 
 static void init_residents(struct population *pop, const struct scenario *sc, const struct world *w)
@@ -146,17 +180,23 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
     double sum = 0;
     for (int a = 0; a < w->ages; a++)
         cumulative[a] = (sum += w->age_share[a]);
-    int64_t first = (int64_t)pop->resident_begin, end = (int64_t)pop->resident_end;
-    uint64_t n = pop->residents;
+    uint64_t first = pop->resident_begin, end = pop->resident_end, n = pop->residents;
+    int last_age = w->ages - 1;
+    /* One draw of 4 words for 4 residents: a word's low bit is the sex, the
+     * other 31 its age band. */
 #pragma omp parallel for schedule(static)
-    for (int64_t i = first; i < end; i++) {
+    for (int64_t quad = (int64_t)(first / 4); quad < (int64_t)((end + 3) / 4); quad++) {
         struct mig_draw d =
-            mig_rng_draw((uint64_t)sc->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)i, 0);
-        double u = mig_rng_u01(d.w[0]) * sum;
-        int a = 0;
-        while (a < w->ages - 1 && u >= cumulative[a])
-            a++;
-        pop->resident_person[i] = (uint8_t)(a | (d.w[1] & 1u ? MIG_RESIDENT_FEMALE : 0));
+            mig_rng_draw((uint64_t)sc->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)quad, 0);
+        for (uint64_t i = (uint64_t)quad * 4, j = 0; j < 4; i++, j++) {
+            if (i < first || i >= end)
+                continue;
+            double u = ((double)(d.w[j] >> 1) + 0.5) * (1.0 / 2147483648.0) * sum;
+            int a = 0;
+            while (a < last_age && u >= cumulative[a])
+                a++;
+            pop->resident_person[i] = (uint8_t)(a | (d.w[j] & 1u ? MIG_RESIDENT_FEMALE : 0));
+        }
     }
     for (int r = 0; r <= w->regions; r++) {
         /* After the last region: ids kept free for births and immigrants. */
@@ -253,12 +293,14 @@ void mig_population_free(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
+    for (int c = 0; c < MIG_CLASSES; c++)
+        release(pop->member[c], pop->migrant_begin / 64, sizeof(uint64_t));
     memset(pop, 0, sizeof *pop);
 }
 
 double mig_population_bytes(const struct population *pop)
 {
-    double per_migrant = 6 + 3 * sizeof(float) + 3 * sizeof(int32_t);
+    double per_migrant = 6 + 3 * sizeof(float) + 3 * sizeof(int32_t) + MIG_CLASSES / 8.0;
     return (double)(pop->migrant_end - pop->migrant_begin) * per_migrant +
            (double)(pop->resident_end - pop->resident_begin) * 2.0;
 }

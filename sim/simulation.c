@@ -239,7 +239,8 @@ int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
     double seed = sim->scenario.seed;
     int status;
     if ((status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed)) == 0 &&
-        (status = mig_checkpoint_restore(fork_path, &sim->engine, 1)) == 0)
+        (status = mig_checkpoint_restore(fork_path, &sim->engine, 1)) == 0 &&
+        (status = mig_engine_recount(&sim->engine)) == 0)
         status = mig_engine_run(&sim->engine, progress, user);
     sim->scenario.seed = seed;
     return status;
@@ -291,7 +292,8 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
         }
         if ((status = start_replicate(sim, r, seed)) < 0)
             break;
-        if (sim->resume && (status = mig_checkpoint_restore_ranks(sim->resume, &sim->engine)) < 0)
+        if (sim->resume && ((status = mig_checkpoint_restore_ranks(sim->resume, &sim->engine)) < 0 ||
+                            (status = mig_engine_recount(&sim->engine)) < 0))
             break;
         status = run_checkpointed(sim, progress ? replicate_step : NULL, &wrap);
     }
@@ -417,8 +419,9 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
             sim->replicates == 1 ? "" : "s");
     if (sim->engine.clamped_steps)
         fprintf(out,
-                "warning: in %ld steps a rate reached its thinning ceiling and was clamped; "
-                "raise migrants.candidate_rate or residents.candidate_rate\n",
+                "warning: in %ld steps a quantity was clamped (a migrant's probabilities of the "
+                "step's events added to more than 1, or births and immigrants outnumbered the "
+                "ids kept for them)\n",
                 sim->engine.clamped_steps);
     if (!sim->figures.count)
         return;
