@@ -187,17 +187,8 @@ static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t 
                   first, end, y);
 }
 
-#include <stdio.h>
 static int stage_migrants(struct engine *e)
 {
-    if (getenv("MIGSIM_DEBUG") && e->step % 20 == 0) {
-        uint64_t n[MIG_CLASSES] = {0};
-        for (int c = 0; c < MIG_CLASSES; c++)
-            for (uint64_t w = e->pop->migrant_begin / 64; w < (e->pop->migrant_end + 63) / 64; w++)
-                n[c] += mig_population_bits(e->pop->member[c][w]);
-        fprintf(stderr, "step %d q %.4f %.4f %.4f qmove %.5f classes home %lu rest %lu present %lu visiting %lu russia %lu residents %lu\n", e->step,
-                e->tables.q_present, e->tables.q_russia, e->tables.q_home, e->tables.residents.q_move, n[0], n[1], n[2], n[3], n[4], e->pop->residents);
-    }
     each_migrant_chunk(e, migrant_chunk);
     return 0;
 }
