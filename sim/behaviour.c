@@ -353,6 +353,7 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
         pop->region[id] = (uint8_t)r;
         pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[1]);
         pop->state[id] = MIG_PRESENT;
+        mig_population_personal(pop, id);
         if (mig_rng_u01(e.w[0]) < t->informal_p[a][female])
             pop->traits[id] |= MIG_INFORMAL;
         int32_t tenure = (int32_t)(-log(mig_rng_u01(d.w[2])) * tenure_steps);
@@ -410,6 +411,8 @@ void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t
     pop->state[id] = MIG_PRESENT;
     pop->arrived[id] = t->step;
     pop->until[id] = MIG_NEVER;
+    if (pop->skill[id] == 0)
+        mig_population_personal(pop, id);
     if (mig_rng_u01(d.w[3]) < t->informal_p[a][female])
         pop->traits[id] |= MIG_INFORMAL;
     else

@@ -80,19 +80,30 @@ static void prefetch_resident(const struct population *p, uint64_t id)
     __builtin_prefetch(&p->resident_person[id], 0);
 }
 
-/* What a migrant's decision reads. */
-static void prefetch_migrant(const struct population *p, uint64_t id)
+/* What each class's decision reads. */
+static void prefetch_present(const struct population *p, uint64_t id)
 {
     __builtin_prefetch(&p->state[id], 1);
     __builtin_prefetch(&p->origin[id], 0);
     __builtin_prefetch(&p->area[id], 0);
-    __builtin_prefetch(&p->traits[id], 1);
+    __builtin_prefetch(&p->traits[id], 0);
     __builtin_prefetch(&p->region[id], 1);
-    __builtin_prefetch(&p->sector[id], 1);
-    __builtin_prefetch(&p->arrived[id], 1);
+    __builtin_prefetch(&p->sector[id], 0);
+    __builtin_prefetch(&p->arrived[id], 0);
+}
+
+static void prefetch_in_russia(const struct population *p, uint64_t id)
+{
+    __builtin_prefetch(&p->state[id], 1);
+    __builtin_prefetch(&p->origin[id], 0);
     __builtin_prefetch(&p->until[id], 1);
-    __builtin_prefetch(&p->skill[id], 0);
-    __builtin_prefetch(&p->remit_share[id], 0);
+}
+
+static void prefetch_home(const struct population *p, uint64_t id)
+{
+    __builtin_prefetch(&p->origin[id], 0);
+    __builtin_prefetch(&p->area[id], 0);
+    __builtin_prefetch(&p->traits[id], 0);
 }
 
 /* Runs `visit` on a Bernoulli(q) subset of ids [begin, end) of the n ids,
@@ -127,8 +138,9 @@ static void thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, 
  * so the work follows the class's size. A visit moves at most its own agent
  * out of the class; each word is read once, so positions stay those of the
  * start of the pass. */
-static void thinned_class(struct engine *e, int cls, uint32_t stream, double q, visit_fn visit,
-                          int64_t c, uint64_t first, uint64_t end, struct tally *y)
+static void thinned_class(struct engine *e, int cls, uint32_t stream, double q,
+                          prefetch_fn prefetch, visit_fn visit, int64_t c, uint64_t first,
+                          uint64_t end, struct tally *y)
 {
     const uint64_t *member = e->pop->member[cls];
     uint64_t low = first / 64, high = (end + 63) / 64, n = 0;
@@ -150,9 +162,9 @@ static void thinned_class(struct engine *e, int cls, uint32_t stream, double q, 
             rest &= rest - 1;
         batch[size] = word * 64 + (uint64_t)__builtin_ctzll(rest);
         if (++size == BATCH)
-            size = visit_batch(e, batch, size, prefetch_migrant, visit, y);
+            size = visit_batch(e, batch, size, prefetch, visit, y);
     }
-    visit_batch(e, batch, size, prefetch_migrant, visit, y);
+    visit_batch(e, batch, size, prefetch, visit, y);
 }
 
 /* Calls `chunk` for each chunk of this process's migrants, in parallel. */
@@ -180,11 +192,11 @@ static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t 
 {
     const struct tables *t = &e->tables;
     thinned_class(e, MIG_CLASS_PRESENT, MIG_STREAM_PRESENT_CANDIDATE, t->q_present,
-                  mig_behaviour_present, c, first, end, y);
+                  prefetch_present, mig_behaviour_present, c, first, end, y);
     thinned_class(e, MIG_CLASS_RUSSIA, MIG_STREAM_RUSSIA_CANDIDATE, t->q_russia,
-                  mig_behaviour_in_russia, c, first, end, y);
-    thinned_class(e, MIG_CLASS_HOME, MIG_STREAM_HOME_CANDIDATE, t->q_home, mig_behaviour_home, c,
-                  first, end, y);
+                  prefetch_in_russia, mig_behaviour_in_russia, c, first, end, y);
+    thinned_class(e, MIG_CLASS_HOME, MIG_STREAM_HOME_CANDIDATE, t->q_home, prefetch_home,
+                  mig_behaviour_home, c, first, end, y);
 }
 
 static int stage_migrants(struct engine *e)

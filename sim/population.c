@@ -90,7 +90,6 @@ static void init_migrant(struct population *pop, const struct scenario *sc,
 {
     uint64_t seed = (uint64_t)sc->seed;
     struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
-    struct mig_draw e = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 1);
     struct mig_draw f = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 2);
     struct mig_draw g = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 3);
     pop->origin[id] = (uint8_t)o;
@@ -99,18 +98,28 @@ static void init_migrant(struct population *pop, const struct scenario *sc,
     pop->sector[id] = 0;
     pop->state[id] = MIG_PROSPECTIVE;
     pop->traits[id] = draw_traits(sc, &d, &f);
-    double sigma = sc->migrants.wage_sigma;
-    pop->skill[id] =
-        (float)exp(sigma * gsl_cdf_ugaussian_Pinv(mig_rng_u01(d.w[3])) - sigma * sigma / 2);
-    double share = sc->migrants.remit_share_mean +
-                   sc->migrants.remit_share_sd * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[0]));
-    share = share < 0.05 ? 0.05 : share > 0.95 ? 0.95 : share;
-    pop->remit_share[id] = (pop->traits[id] & MIG_REMITTER) ? (float)share : 0.0f;
-    double lc = sc->migrants.living_cost_sigma;
-    pop->living_cost[id] = (float)exp(lc * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1])));
+    pop->skill[id] = 0;
+    pop->remit_share[id] = 0;
+    pop->living_cost[id] = 0;
     pop->arrived[id] = MIG_NEVER;
     pop->last_visit[id] = MIG_NEVER;
     pop->until[id] = MIG_NEVER;
+}
+
+void mig_population_personal(struct population *pop, uint64_t id)
+{
+    const struct personal_draws *p = &pop->personal;
+    struct mig_draw d = mig_rng_draw(p->seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
+    struct mig_draw e = mig_rng_draw(p->seed, MIG_STREAM_MIGRANT_TRAITS, id, 1);
+    double sigma = p->wage_sigma;
+    pop->skill[id] =
+        (float)exp(sigma * gsl_cdf_ugaussian_Pinv(mig_rng_u01(d.w[3])) - sigma * sigma / 2);
+    double share =
+        p->remit_share_mean + p->remit_share_sd * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[0]));
+    share = share < 0.05 ? 0.05 : share > 0.95 ? 0.95 : share;
+    pop->remit_share[id] = (pop->traits[id] & MIG_REMITTER) ? (float)share : 0.0f;
+    double lc = p->living_cost_sigma;
+    pop->living_cost[id] = (float)exp(lc * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1])));
 }
 
 /* The arrays of migrants and residents, each with its element size. */
@@ -254,6 +263,10 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
     pop->region_first[w->regions] = next;
     pop->residents = next + mig_demography_capacity(sc, w, next);
 
+    pop->personal = (struct personal_draws){(uint64_t)sc->seed, sc->migrants.wage_sigma,
+                                            sc->migrants.remit_share_mean,
+                                            sc->migrants.remit_share_sd,
+                                            sc->migrants.living_cost_sigma};
     pop->migrant_end = pop->migrants;
     pop->resident_end = pop->residents;
     pop->split = split && mig_comm_size() > 1;
@@ -296,6 +309,36 @@ void mig_population_free(struct population *pop)
     for (int c = 0; c < MIG_CLASSES; c++)
         release(pop->member[c], pop->migrant_begin / 64, sizeof(uint64_t));
     memset(pop, 0, sizeof *pop);
+}
+
+int mig_population_copy(struct population *to, const struct population *from)
+{
+    int status = 0;
+    if (!to->state) { /* a new copy: the same ids, its own arrays */
+        *to = *from;
+#define FORGET(name, size) to->name = NULL;
+        MIGRANT_ARRAYS(FORGET)
+        RESIDENT_ARRAYS(FORGET)
+#undef FORGET
+        memset(to->member, 0, sizeof to->member);
+        if ((status = allocate_all(to)) < 0) {
+            mig_population_free(to);
+            return status;
+        }
+    }
+    uint64_t mb = from->migrant_begin, m = from->migrant_end - mb;
+    uint64_t rb = from->resident_begin, r = from->resident_end - rb;
+#define MIGRANT(name, size) memcpy(to->name + mb, from->name + mb, m * size);
+#define RESIDENT(name, size) memcpy(to->name + rb, from->name + rb, r * size);
+    MIGRANT_ARRAYS(MIGRANT)
+    RESIDENT_ARRAYS(RESIDENT)
+#undef MIGRANT
+#undef RESIDENT
+    uint64_t low = mb / 64, words = (from->migrant_end + 63) / 64 - low;
+    for (int c = 0; c < MIG_CLASSES; c++)
+        memcpy(to->member[c] + low, from->member[c] + low, words * sizeof(uint64_t));
+    to->personal = from->personal;
+    return 0;
 }
 
 double mig_population_bytes(const struct population *pop)

@@ -43,18 +43,28 @@ enum mig_class {
 #define MIG_NEVER INT32_MIN      /* a step that has not happened */
 #define MIG_RESIDENT_FEMALE 0x80 /* in resident_person; the low bits are the age band */
 
+/* What a migrant's personal draws need (from the scenario). */
+struct personal_draws {
+    uint64_t seed;
+    double wage_sigma, remit_share_mean, remit_share_sd, living_cost_sigma;
+};
+
 struct population {
     uint64_t migrants;
     uint64_t origin_first[MIG_MAX_ORIGINS + 1];  /* ids of origin o: [first[o], first[o+1]) */
     uint64_t initially_present[MIG_MAX_ORIGINS]; /* the first ones of each origin */
     uint64_t initially_in_russia[MIG_MAX_ORIGINS]; /* the next ones */
     uint8_t *origin, *area, *region, *sector, *state, *traits;
+    /* Personal draws, made when the agent first works in Kazakhstan (0
+     * before): they are pure functions of the seed and the id, and only
+     * workers in Kazakhstan use them. */
     float *skill;        /* wage relative to the mean for the job, log-normal */
     float *remit_share;  /* share of earnings sent home; 0 for non-remitters */
     float *living_cost;  /* living cost relative to the median */
     int32_t *arrived;    /* step of the last arrival */
     int32_t *last_visit; /* step the last visit home started */
     int32_t *until;      /* end of a visit, or the step of a return */
+    struct personal_draws personal;
     uint64_t *member[MIG_CLASSES]; /* bit id % 64 of word id / 64: the agent is in the class */
 
     uint64_t residents; /* ids for residents, those born or arriving during the run included */
@@ -75,6 +85,14 @@ struct population {
 int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w,
                         int split);
 void mig_population_free(struct population *pop);
+
+/* Copies every agent of `from` into `to`: a new copy when `to` is zeroed,
+ * else a population of the same ids (the warm state shared by replicates). */
+int mig_population_copy(struct population *to, const struct population *from);
+
+/* Draws migrant id's wage noise, share of earnings sent and living-cost
+ * factor (the same values whenever it is called). */
+void mig_population_personal(struct population *pop, uint64_t id);
 
 /* Sets every migrant's class from its state: a returned migrant rests
  * until min_home_steps after its return (at `step`). */

@@ -81,7 +81,7 @@ struct mig_skip {
     uint64_t seed;
     uint32_t stream, step;
     uint64_t chunk;
-    double log_1mq;
+    double log_1mq, inverse_log_1mq;
     uint64_t next, end;
     uint32_t k;
     struct mig_draw draw;
