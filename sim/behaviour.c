@@ -476,15 +476,26 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
 }
 
 /* Calls `visit` for every agent of class `cls` among ids [first, end). Each
- * word is read before its visits, which move agents out of the class. */
+ * word is read before its visits, which move agents out of the class. The
+ * members a few words ahead are fetched early, so that their cache misses
+ * overlap. */
 static void each_member(const struct tables *t, struct population *pop, int cls, uint64_t first,
                         uint64_t end, struct tally *y,
                         void (*visit)(const struct tables *, struct population *, uint64_t,
                                       struct tally *))
 {
-    for (uint64_t word = first / 64; word < (end + 63) / 64; word++)
+    enum { AHEAD = 4 };
+    uint64_t low = first / 64, high = (end + 63) / 64;
+    for (uint64_t word = low; word < high; word++) {
+        if (word + AHEAD < high)
+            for (uint64_t bits = pop->member[cls][word + AHEAD]; bits; bits &= bits - 1) {
+                uint64_t id = (word + AHEAD) * 64 + (uint64_t)__builtin_ctzll(bits);
+                __builtin_prefetch(&pop->until[id], 0);
+                __builtin_prefetch(&pop->origin[id], 0);
+            }
         for (uint64_t bits = pop->member[cls][word]; bits; bits &= bits - 1)
             visit(t, pop, word * 64 + (uint64_t)__builtin_ctzll(bits), y);
+    }
 }
 
 static void end_visit(const struct tables *t, struct population *pop, uint64_t id, struct tally *y)

@@ -90,6 +90,8 @@ static void prefetch_present(const struct population *p, uint64_t id)
     __builtin_prefetch(&p->region[id], 1);
     __builtin_prefetch(&p->sector[id], 0);
     __builtin_prefetch(&p->arrived[id], 0);
+    __builtin_prefetch(&p->skill[id], 0);
+    __builtin_prefetch(&p->remit_share[id], 0);
 }
 
 static void prefetch_in_russia(const struct population *p, uint64_t id)

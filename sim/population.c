@@ -185,12 +185,18 @@ void mig_population_classify(struct population *pop, int32_t step, int32_t min_h
 
 static void init_residents(struct population *pop, const struct scenario *sc, const struct world *w)
 {
-    double cumulative[MIG_MAX_AGES];
-    double sum = 0;
+    /* Age bands by thresholds on 31 random bits; counting the thresholds
+     * passed avoids a branch per band. */
+    uint32_t threshold[MIG_MAX_AGES] = {0};
+    double sum = 0, running = 0;
     for (int a = 0; a < w->ages; a++)
-        cumulative[a] = (sum += w->age_share[a]);
+        sum += w->age_share[a];
+    for (int a = 0; a < w->ages - 1; a++) {
+        running += w->age_share[a];
+        threshold[a] = (uint32_t)fmin(running / sum * 2147483648.0, 2147483647.0);
+    }
+    int bands = w->ages - 1;
     uint64_t first = pop->resident_begin, end = pop->resident_end, n = pop->residents;
-    int last_age = w->ages - 1;
     /* One draw of 4 words for 4 residents: a word's low bit is the sex, the
      * other 31 its age band. */
 #pragma omp parallel for schedule(static)
@@ -200,10 +206,10 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
         for (uint64_t i = (uint64_t)quad * 4, j = 0; j < 4; i++, j++) {
             if (i < first || i >= end)
                 continue;
-            double u = ((double)(d.w[j] >> 1) + 0.5) * (1.0 / 2147483648.0) * sum;
+            uint32_t u = d.w[j] >> 1;
             int a = 0;
-            while (a < last_age && u >= cumulative[a])
-                a++;
+            for (int k = 0; k < bands; k++)
+                a += u >= threshold[k];
             pop->resident_person[i] = (uint8_t)(a | (d.w[j] & 1u ? MIG_RESIDENT_FEMALE : 0));
         }
     }
