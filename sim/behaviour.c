@@ -231,10 +231,12 @@ static void entry_tables(const struct scenario *sc, const struct world *w,
                     for (int female = 0; female < 2; female++)
                         t->entry_p[a][female] *= expected[o] > 0 ? allowed / expected[o] : 0.0;
     }
-    t->q_home = 0;
+    memset(t->q_home, 0, sizeof t->q_home);
     for (int a = 0; a < w->areas; a++)
-        for (int female = 0; female < 2; female++)
-            t->q_home = fmax(t->q_home, t->entry_p[a][female] + t->russia_p[a][female]);
+        for (int female = 0; female < 2; female++) {
+            double *q = &t->q_home[w->area_origin[a]];
+            *q = fmax(*q, t->entry_p[a][female] + t->russia_p[a][female]);
+        }
     t->russia_back_p = step_probability(sc->migrants.return_rate, c->days);
     t->q_russia = t->russia_back_p;
 }
@@ -271,8 +273,8 @@ static void stay_tables(const struct scenario *sc, const struct world *w,
             most_visits[o][r] = fmax(most_visits[o][r], t->visit_p[a][r]);
         }
     }
-    t->q_present = 0;
-    for (int o = 0; o < w->origins; o++)
+    for (int o = 0; o < w->origins; o++) {
+        t->q_present[o] = 0;
         for (int r = 0; r < w->regions; r++)
             for (int k = 0; k < w->sectors; k++)
                 for (int early = 0; early < 2; early++) {
@@ -286,8 +288,9 @@ static void stay_tables(const struct scenario *sc, const struct world *w,
                         *p = fmax(0.0, 1.0 - most_visits[o][r] - t->relocate_p[r]);
                         total = 1.0;
                     }
-                    t->q_present = fmax(t->q_present, total);
+                    t->q_present[o] = fmax(t->q_present[o], total);
                 }
+    }
     t->visit_steps = sc->migrants.visit_weeks * 7.0 / c->days;
     t->early_steps = (int32_t)ceil(91.0 / c->days);
     t->min_home_steps = (int32_t)fmax(1.0, ceil(sc->migrants.min_weeks_home * 7.0 / c->days));
@@ -393,8 +396,8 @@ void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t
                         struct tally *y)
 {
     struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
-    double x = mig_rng_u01(d.w[0]) * t->q_home;
     int o = pop->origin[id], a = pop->area[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
+    double x = mig_rng_u01(d.w[0]) * t->q_home[o];
     double p_kz = t->entry_p[a][female];
     if (x >= p_kz) {
         if (x < p_kz + t->russia_p[a][female]) {
@@ -442,8 +445,8 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
                            struct tally *y)
 {
     struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
-    double x = mig_rng_u01(d.w[0]) * t->q_present;
     int o = pop->origin[id], r = pop->region[id];
+    double x = mig_rng_u01(d.w[0]) * t->q_present[o];
     int early = t->step - pop->arrived[id] < t->early_steps;
     double p_return = t->return_p[o][r][pop->sector[id]][early];
     if (x < p_return) {

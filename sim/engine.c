@@ -135,28 +135,39 @@ static void thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, 
     }
 }
 
+/* The members of a class among ids [first, end) in word `word`. */
+static uint64_t members(const uint64_t *member, uint64_t word, uint64_t first, uint64_t end)
+{
+    uint64_t bits = member[word];
+    if (word == first / 64)
+        bits &= ~(uint64_t)0 << (first % 64);
+    if (word == (end - 1) / 64 && end % 64)
+        bits &= ((uint64_t)1 << (end % 64)) - 1;
+    return bits;
+}
+
 /* Runs `visit` on a Bernoulli(q) subset of the members of class `cls` among
- * ids [first, end) of chunk c: the skips run over the members in id order,
- * so the work follows the class's size. A visit moves at most its own agent
- * out of the class; each word is read once, so positions stay those of the
- * start of the pass. */
+ * ids [first, end) (within one chunk; `key` names the range for the skips):
+ * the skips run over the members in id order, so the work follows the
+ * class's size. A visit moves at most its own agent out of the class; each
+ * word is read once, so positions stay those of the start of the pass. */
 static void thinned_class(struct engine *e, int cls, uint32_t stream, double q,
-                          prefetch_fn prefetch, visit_fn visit, int64_t c, uint64_t first,
+                          prefetch_fn prefetch, visit_fn visit, uint64_t key, uint64_t first,
                           uint64_t end, struct tally *y)
 {
     const uint64_t *member = e->pop->member[cls];
     uint64_t low = first / 64, high = (end + 63) / 64, n = 0;
     for (uint64_t word = low; word < high; word++)
-        n += mig_population_bits(member[word]);
+        n += mig_population_bits(members(member, word, first, end));
     struct mig_skip it;
-    uint64_t position, word = low, before = 0, bits = member[low], batch[BATCH];
-    uint64_t in_word = mig_population_bits(bits);
+    uint64_t position, word = low, before = 0, bits = members(member, low, first, end);
+    uint64_t in_word = mig_population_bits(bits), batch[BATCH];
     int size = 0;
-    mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, (uint64_t)c, 0, n, q);
+    mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, key, 0, n, q);
     while (mig_skip_next(&it, &position)) {
         while (position >= before + in_word) {
             before += in_word;
-            bits = member[++word];
+            bits = members(member, ++word, first, end);
             in_word = mig_population_bits(bits);
         }
         uint64_t rest = bits;
@@ -188,17 +199,26 @@ static void each_migrant_chunk(struct engine *e,
     }
 }
 
-/* The classes that decide, each with its own candidates. */
+/* The classes that decide, each with its own candidates, origin by origin
+ * (ids are grouped by origin, and the bounds differ between origins). */
 static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t end,
                           struct tally *y)
 {
     const struct tables *t = &e->tables;
-    thinned_class(e, MIG_CLASS_PRESENT, MIG_STREAM_PRESENT_CANDIDATE, t->q_present,
-                  prefetch_present, mig_behaviour_present, c, first, end, y);
-    thinned_class(e, MIG_CLASS_RUSSIA, MIG_STREAM_RUSSIA_CANDIDATE, t->q_russia,
-                  prefetch_in_russia, mig_behaviour_in_russia, c, first, end, y);
-    thinned_class(e, MIG_CLASS_HOME, MIG_STREAM_HOME_CANDIDATE, t->q_home, prefetch_home,
-                  mig_behaviour_home, c, first, end, y);
+    const uint64_t *origin_first = e->pop->origin_first;
+    for (int o = 0; o < e->w->origins; o++) {
+        uint64_t lo = first > origin_first[o] ? first : origin_first[o];
+        uint64_t hi = end < origin_first[o + 1] ? end : origin_first[o + 1];
+        if (lo >= hi)
+            continue;
+        uint64_t key = (uint64_t)c * MIG_MAX_ORIGINS + (uint64_t)o;
+        thinned_class(e, MIG_CLASS_PRESENT, MIG_STREAM_PRESENT_CANDIDATE, t->q_present[o],
+                      prefetch_present, mig_behaviour_present, key, lo, hi, y);
+        thinned_class(e, MIG_CLASS_RUSSIA, MIG_STREAM_RUSSIA_CANDIDATE, t->q_russia,
+                      prefetch_in_russia, mig_behaviour_in_russia, key, lo, hi, y);
+        thinned_class(e, MIG_CLASS_HOME, MIG_STREAM_HOME_CANDIDATE, t->q_home[o], prefetch_home,
+                      mig_behaviour_home, key, lo, hi, y);
+    }
 }
 
 static int stage_migrants(struct engine *e)

@@ -64,8 +64,9 @@ struct tables {
     int32_t step;
     uint64_t seed;
     /* Candidate probabilities (thinning bounds) of the classes that decide:
-     * the largest step probability of an event in each. */
-    double q_present, q_russia, q_home;
+     * the largest step probability of an event in each, by origin where it
+     * differs (ids are grouped by origin). */
+    double q_present[MIG_MAX_ORIGINS], q_home[MIG_MAX_ORIGINS], q_russia;
     bool migrant_clamped;
 
     /* Leaving home, by area and sex: for Kazakhstan, for Russia. */
