@@ -531,23 +531,13 @@ struct crossings {
     double lat[256], lon[256];
 };
 
-static void crossings_read(const char *path, struct crossings *c)
+/* From the run file's routes, which the reader checked. */
+static void crossings_read(const struct run_file *r, struct crossings *c)
 {
-    c->count = 0;
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return;
-    hsize_t dims[3] = {0, 0, 0};
-    if (H5LTfind_dataset(file, "route_kz_lat") > 0 && H5LTfind_dataset(file, "route_kz_lon") > 0 &&
-        H5LTfind_dataset(file, "route_origin") > 0 &&
-        H5LTget_dataset_info(file, "route_kz_lat", dims, NULL, NULL) >= 0 && dims[0] > 0 &&
-        dims[0] <= 256 && dims[1] == 0) {
-        if (H5LTread_dataset_double(file, "route_kz_lat", c->lat) >= 0 &&
-            H5LTread_dataset_double(file, "route_kz_lon", c->lon) >= 0 &&
-            H5LTread_dataset_int(file, "route_origin", c->origin) >= 0)
-            c->count = (int)dims[0];
-    }
-    H5Fclose(file);
+    c->count = r->routes < 256 ? r->routes : 256;
+    for (int k = 0; k < c->count; k++)
+        c->origin[k] = r->route_origin[k], c->lat[k] = r->route_kz_lat[k],
+        c->lon[k] = r->route_kz_lon[k];
 }
 
 static void ring_path(FILE *f, const struct outline *o, double (*mx)(double), double (*my)(double),
@@ -601,7 +591,7 @@ static void map_chart(FILE *f, const struct run_file *r)
     double width = 900, height = 470;
     struct crossings *routes = calloc(1, sizeof *routes);
     if (routes)
-        crossings_read(r->path, routes);
+        crossings_read(r, routes);
     int by_routes = routes && routes->count > 0;
     svg_open(f, (int)width, (int)height, "map",
              "Where migrant workers are, where they come from, and who moves within Kazakhstan",
