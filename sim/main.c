@@ -1085,8 +1085,8 @@ static int command_export(const struct cli_args *a)
     int code;
     if (folder && stat(o.output, &st) == 0 && !S_ISDIR(st.st_mode))
         code = report_error(mig_fail(MIG_EINPUT,
-                                     "%s: error: -o names a file; expected a folder for the CSV "
-                                     "files (or a name ending in .xlsx)",
+                                     "%s: error: -o is not a folder; expected a folder for the "
+                                     "CSV files (or a name ending in .xlsx)",
                                      o.output));
     else if (folder && stat(o.output, &st) != 0)
         code = check_outputs(&o.output, options, 1, &in);
