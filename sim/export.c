@@ -204,6 +204,7 @@ struct attribute {
 struct root_attributes {
     struct attribute *attributes;
     int count, failed;
+    size_t bytes; /* of text so far, bounded like the attributes themselves */
     hid_t root;
     const char *path;
 };
@@ -258,6 +259,12 @@ static herr_t attributes_one(hid_t root, const char *name, const H5A_info_t *inf
         free(a->text);
         a->text = NULL;
         x->failed = attributes_refuse(x, what);
+        return -1;
+    }
+    if (a->text && (x->bytes += strlen(a->text)) > MAX_ATTRIBUTE_TEXT * (size_t)4) {
+        free(a->text);
+        a->text = NULL;
+        x->failed = attributes_refuse(x, "its attributes hold more than 64 MiB of text");
         return -1;
     }
     x->count++;

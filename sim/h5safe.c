@@ -95,7 +95,10 @@ int mig_h5_labels(hid_t loc, const char *name, size_t count, char *out, size_t w
         if (text && type >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 &&
             H5Tset_cset(type, H5T_CSET_UTF8) >= 0)
             ok = count ? H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) : 0;
-    } else if (variable == 0 && fixed > 0 && fixed <= 65536) {
+    } else if (variable == 0 && fixed > 0 && fixed <= 65536 &&
+               (double)count * (double)(fixed + 1) <= (double)(256u << 20)) {
+        /* (a file can declare huge labels without storing them: the read
+         * would fill the buffer with the fill value, so its size is bounded) */
         block = calloc(count + 1, fixed + 1);
         type = H5Tcopy(stored);
         if (block && type >= 0 && H5Tset_size(type, fixed + 1) >= 0 &&

@@ -18,7 +18,7 @@ int mig_h5_shape(hid_t loc, const char *name, int max_rank, hsize_t *dims);
 int mig_h5_numbers(hid_t loc, const char *name, hid_t mem_type, size_t count, void *out);
 
 /* Text labels: a rank-1 dataset of exactly `count` strings (fixed or
- * variable length, fixed ones of at most 64 KiB) into `count` buffers of
+ * variable length, fixed ones of at most 64 KiB and 256 MiB in all) into `count` buffers of
  * `width` bytes each (longer labels are cut); each must be UTF-8. 0, or -1
  * missing, -3 another length or rank, -4 unreadable, -5 not text, -6 a
  * label that is not UTF-8. */
