@@ -205,7 +205,6 @@ struct root_attributes {
     struct attribute *attributes;
     int count, failed;
     size_t bytes; /* of text so far, bounded like the attributes themselves */
-    hid_t root;
     const char *path;
 };
 

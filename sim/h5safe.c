@@ -223,7 +223,12 @@ int mig_h5_require_shape(const struct mig_h5_source *s, const char *name, int ra
                          hsize_t max, hsize_t *dims)
 {
     char what[300];
-    int got = mig_h5_shape(s->file, name, 8, dims);
+    /* Any rank up to 8 is read into a local array (dims holds `rank`), so
+     * that the message can say how many dimensions the file has. */
+    hsize_t all[8];
+    int got = mig_h5_shape(s->file, name, 8, all);
+    for (int d = 0; d < got && got == rank; d++)
+        dims[d] = all[d];
     if (got == -1 && H5Lexists(s->file, name, H5P_DEFAULT) <= 0) {
         snprintf(what, sizeof what, "no variable '%s'", name);
         return mig_h5_refuse(s, what);

@@ -95,6 +95,12 @@ else:
     variant("units-array", lambda f: f["time"].attrs.__setitem__("units", np.array([b"days since 2024-01-01"] * 100)))
     variant("no-stock", lambda f: f.__delitem__("migrant_stock"))
 
+    # A rank above the expected one (its dimensions used to be written past
+    # the end of the caller's array).
+    variant("lat-rank3", lambda f: replace(f, "region_lat", f["region_lat"][()].reshape(-1, 1, 1)),
+            "'region_lat' has 3 dimensions, expected 1")
+    variant("region-code-rank8", lambda f: replace(f, "region_code", np.array([b"AB"] * f["region"].shape[0]).reshape(-1, 1, 1, 1, 1, 1, 1, 1)),
+            "'region_code' has 8 dimensions, expected 1")
     # Variables only some commands read: every reader checks them.
     variant("figure-id-long", lambda f: replace(f, "figure_id", np.array([b"x"] * (f["figure"].shape[0] + 500))),
             "'figure_id' has")
