@@ -205,8 +205,8 @@ static void entry_tables(const struct scenario *sc, const struct world *w,
                                      : 0.0;
             double p_kz = step_probability(both > 0 ? abroad * kz / both : 0.0, c->days);
             double p_ru = step_probability(both > 0 ? abroad * ru / both : 0.0, c->days);
-            if (p_kz + p_ru > t->q_migrant) {
-                double f = t->q_migrant / (p_kz + p_ru);
+            if (p_kz + p_ru > 1.0) { /* both at once: at most one event a step */
+                double f = 1.0 / (p_kz + p_ru);
                 p_kz *= f, p_ru *= f;
                 t->migrant_clamped = true;
             }
@@ -231,7 +231,12 @@ static void entry_tables(const struct scenario *sc, const struct world *w,
                     for (int female = 0; female < 2; female++)
                         t->entry_p[a][female] *= expected[o] > 0 ? allowed / expected[o] : 0.0;
     }
+    t->q_home = 0;
+    for (int a = 0; a < w->areas; a++)
+        for (int female = 0; female < 2; female++)
+            t->q_home = fmax(t->q_home, t->entry_p[a][female] + t->russia_p[a][female]);
     t->russia_back_p = step_probability(sc->migrants.return_rate, c->days);
+    t->q_russia = t->russia_back_p;
 }
 
 /* The rate of returning for good of a worker from o in region r, sector k. */
@@ -266,6 +271,7 @@ static void stay_tables(const struct scenario *sc, const struct world *w,
             most_visits[o][r] = fmax(most_visits[o][r], t->visit_p[a][r]);
         }
     }
+    t->q_present = 0;
     for (int o = 0; o < w->origins; o++)
         for (int r = 0; r < w->regions; r++)
             for (int k = 0; k < w->sectors; k++)
@@ -275,32 +281,18 @@ static void stay_tables(const struct scenario *sc, const struct world *w,
                     double *p = &t->return_p[o][r][k][early];
                     *p = t->border_open[o] ? step_probability(rate, c->days) : 0.0;
                     double total = *p + most_visits[o][r] + t->relocate_p[r];
-                    if (total > t->q_migrant) { /* keep under the ceiling */
+                    if (total > 1.0) { /* at most one event a step */
                         t->migrant_clamped = true;
-                        *p = fmax(0.0, t->q_migrant - most_visits[o][r] - t->relocate_p[r]);
+                        *p = fmax(0.0, 1.0 - most_visits[o][r] - t->relocate_p[r]);
+                        total = 1.0;
                     }
+                    t->q_present = fmax(t->q_present, total);
                 }
     t->visit_steps = sc->migrants.visit_weeks * 7.0 / c->days;
     t->early_steps = (int32_t)ceil(91.0 / c->days);
     t->min_home_steps = (int32_t)fmax(1.0, ceil(sc->migrants.min_weeks_home * 7.0 / c->days));
     t->remit_cents_factor = 100.0 * c->days / 30.4375 * (1.0 - c->remittance_fee);
     t->saving_margin = sc->migrants.saving_margin;
-}
-
-/* Origins that a quota may limit at some point of the run: EAEU members
- * are exempt; any other with a quota parameter or a quota event. */
-static void quota_origins(const struct scenario *sc, const struct world *w, struct tables *t)
-{
-    for (int o = 0; o < w->origins; o++) {
-        const char *code = w->origin_code[o];
-        bool limited = mig_by_origin_get(&sc->policy.quota, code) > 0;
-        for (int i = 0; i < sc->timeline.count; i++) {
-            const struct mig_event *e = &sc->timeline.event[i];
-            limited |= e->kind == MIG_EVENT_QUOTA &&
-                       (strcmp(e->target, "all") == 0 || strcmp(e->target, code) == 0);
-        }
-        t->count_eligible[o] = limited && mig_by_origin_get(&sc->policy.eaeu, code) <= 0.5;
-    }
 }
 
 void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
@@ -312,8 +304,6 @@ void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
     t->regions = w->regions;
     t->sectors = w->sectors;
     t->areas = w->areas;
-    t->q_migrant = step_probability(sc->migrants.candidate_rate, c->days);
-    quota_origins(sc, w, t);
     t->migrant_clamped = false;
     region_choice(sc, w, c, agg, t);
     sector_choice(w, c, t);
@@ -363,6 +353,7 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
         pop->region[id] = (uint8_t)r;
         pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[1]);
         pop->state[id] = MIG_PRESENT;
+        mig_population_personal(pop, id);
         if (mig_rng_u01(e.w[0]) < t->informal_p[a][female])
             pop->traits[id] |= MIG_INFORMAL;
         int32_t tenure = (int32_t)(-log(mig_rng_u01(d.w[2])) * tenure_steps);
@@ -373,134 +364,210 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
     }
 }
 
-static bool free_to_come(const struct tables *t, const struct population *pop, uint64_t id)
+
+/* The remittance base of a worker: share of earnings sent times wage noise,
+ * in fixed point (0 for non-remitters). */
+static int64_t remit_base(const struct population *pop, uint64_t id)
 {
-    uint8_t state = pop->state[id];
-    return state == MIG_PROSPECTIVE ||
-           (state == MIG_RETURNED && t->step - pop->until[id] >= t->min_home_steps);
+    return llround((double)pop->remit_share[id] * (double)pop->skill[id] * MIG_REMIT_UNIT);
 }
 
-static void enter(const struct tables *t, struct population *pop, uint64_t id, double x,
-                  const struct mig_draw *d, struct tally *y)
+/* Adds (sign 1) or removes (-1) a present worker from the levels. */
+static void count_present(const struct population *pop, uint64_t id, struct tally *y, int sign)
 {
+    int o = pop->origin[id], r = pop->region[id], k = pop->sector[id];
+    uint8_t traits = pop->traits[id];
+    y->stock[o][r] += sign;
+    y->stock_sector[r][k] += sign;
+    y->remit_base[o][r][k][(traits & MIG_FEMALE) != 0][(traits & MIG_INFORMAL) != 0] +=
+        sign * remit_base(pop, id);
+}
+
+/* Adds or removes one of those at home and free to go. */
+static void count_home(const struct population *pop, uint64_t id, struct tally *y, int sign)
+{
+    y->eligible[pop->area[id]][(pop->traits[id] & MIG_FEMALE) != 0] += sign;
+}
+
+void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t id,
+                        struct tally *y)
+{
+    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
+    double x = mig_rng_u01(d.w[0]) * t->q_home;
     int o = pop->origin[id], a = pop->area[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
     double p_kz = t->entry_p[a][female];
     if (x >= p_kz) {
         if (x < p_kz + t->russia_p[a][female]) {
             pop->state[id] = MIG_IN_RUSSIA;
+            mig_population_move(pop, id, MIG_CLASS_HOME, MIG_CLASS_RUSSIA);
+            count_home(pop, id, y, -1);
             y->to_russia[o]++;
         }
         return;
     }
-    int r = sample(t->region_cdf[a], t->regions, d->w[1]);
+    int r = sample(t->region_cdf[a], t->regions, d.w[1]);
     pop->region[id] = (uint8_t)r;
-    pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d->w[2]);
+    pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[2]);
     pop->state[id] = MIG_PRESENT;
     pop->arrived[id] = t->step;
     pop->until[id] = MIG_NEVER;
-    if (mig_rng_u01(d->w[3]) < t->informal_p[a][female])
+    if (pop->skill[id] == 0)
+        mig_population_personal(pop, id);
+    if (mig_rng_u01(d.w[3]) < t->informal_p[a][female])
         pop->traits[id] |= MIG_INFORMAL;
     else
         pop->traits[id] &= (uint8_t)~MIG_INFORMAL;
+    mig_population_move(pop, id, MIG_CLASS_HOME, MIG_CLASS_PRESENT);
+    count_home(pop, id, y, -1);
+    count_present(pop, id, y, 1);
     y->arrivals[o][r]++;
 }
 
 /* Work in Russia ends with a return home, after which one rests like any
  * returned migrant. */
-static void in_russia(const struct tables *t, struct population *pop, uint64_t id, double x,
-                      struct tally *y)
+void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uint64_t id,
+                             struct tally *y)
 {
-    if (x < t->russia_back_p) {
+    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
+    if (mig_rng_u01(d.w[0]) * t->q_russia < t->russia_back_p) {
         pop->state[id] = MIG_RETURNED;
         pop->until[id] = t->step;
+        mig_population_move(pop, id, MIG_CLASS_RUSSIA, MIG_CLASS_RESTING);
         y->from_russia[pop->origin[id]]++;
     }
 }
 
 /* Competing risks in the order return, visit, relocation. */
-static void stay(const struct tables *t, struct population *pop, uint64_t id, double x,
-                 const struct mig_draw *d, struct tally *y)
+void mig_behaviour_present(const struct tables *t, struct population *pop, uint64_t id,
+                           struct tally *y)
 {
+    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
+    double x = mig_rng_u01(d.w[0]) * t->q_present;
     int o = pop->origin[id], r = pop->region[id];
     int early = t->step - pop->arrived[id] < t->early_steps;
     double p_return = t->return_p[o][r][pop->sector[id]][early];
     if (x < p_return) {
         pop->state[id] = MIG_RETURNED;
         pop->until[id] = t->step;
+        mig_population_move(pop, id, MIG_CLASS_PRESENT, MIG_CLASS_RESTING);
+        count_present(pop, id, y, -1);
         y->returns[o][r]++;
         return;
     }
     x -= p_return;
     double p_visit = t->visit_p[pop->area[id]][r];
     if (x < p_visit) {
-        double length = -log(mig_rng_u01(d->w[1])) * t->visit_steps;
+        double length = -log(mig_rng_u01(d.w[1])) * t->visit_steps;
         pop->state[id] = MIG_VISITING;
         pop->last_visit[id] = t->step;
         pop->until[id] = t->step + (int32_t)fmax(1.0, round(length));
+        mig_population_move(pop, id, MIG_CLASS_PRESENT, MIG_CLASS_VISITING);
+        count_present(pop, id, y, -1);
+        y->visiting[o]++;
         y->visits[o]++;
         return;
     }
     x -= p_visit;
-    if (x < t->relocate_p[r])
-        pop->region[id] = (uint8_t)sample(t->region_cdf[pop->area[id]], t->regions, d->w[2]);
+    if (x < t->relocate_p[r]) {
+        count_present(pop, id, y, -1);
+        pop->region[id] = (uint8_t)sample(t->region_cdf[pop->area[id]], t->regions, d.w[2]);
+        count_present(pop, id, y, 1);
+    }
 }
 
-void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint64_t id,
+/* Calls `visit` for every agent of class `cls` among ids [first, end). Each
+ * word is read before its visits, which move agents out of the class. The
+ * members a few words ahead are fetched early, so that their cache misses
+ * overlap. */
+static void each_member(const struct tables *t, struct population *pop, int cls, uint64_t first,
+                        uint64_t end, struct tally *y,
+                        void (*visit)(const struct tables *, struct population *, uint64_t,
+                                      struct tally *))
+{
+    enum { AHEAD = 4 };
+    uint64_t low = first / 64, high = (end + 63) / 64;
+    for (uint64_t word = low; word < high; word++) {
+        if (word + AHEAD < high)
+            for (uint64_t bits = pop->member[cls][word + AHEAD]; bits; bits &= bits - 1) {
+                uint64_t id = (word + AHEAD) * 64 + (uint64_t)__builtin_ctzll(bits);
+                __builtin_prefetch(&pop->until[id], 0);
+                __builtin_prefetch(&pop->origin[id], 0);
+            }
+        for (uint64_t bits = pop->member[cls][word]; bits; bits &= bits - 1)
+            visit(t, pop, word * 64 + (uint64_t)__builtin_ctzll(bits), y);
+    }
+}
+
+static void end_visit(const struct tables *t, struct population *pop, uint64_t id, struct tally *y)
+{
+    int o = pop->origin[id];
+    if (t->step < pop->until[id] || !t->border_open[o])
+        return;
+    pop->state[id] = MIG_PRESENT; /* back at work */
+    mig_population_move(pop, id, MIG_CLASS_VISITING, MIG_CLASS_PRESENT);
+    y->visiting[o]--;
+    count_present(pop, id, y, 1);
+}
+
+/* A returned migrant is free to go again from step until + min_home_steps:
+ * from the next step on, if that is now. */
+static void end_rest(const struct tables *t, struct population *pop, uint64_t id, struct tally *y)
+{
+    if (t->step + 1 - pop->until[id] < t->min_home_steps)
+        return;
+    mig_population_move(pop, id, MIG_CLASS_RESTING, MIG_CLASS_HOME);
+    count_home(pop, id, y, 1);
+}
+
+void mig_behaviour_timers(const struct tables *t, struct population *pop, uint64_t first,
+                          uint64_t end, struct tally *y)
+{
+    each_member(t, pop, MIG_CLASS_VISITING, first, end, y, end_visit);
+    each_member(t, pop, MIG_CLASS_RESTING, first, end, y, end_rest);
+}
+
+void mig_behaviour_recount(const struct population *pop, uint64_t first, uint64_t end,
                            struct tally *y)
 {
-    uint8_t state = pop->state[id];
-    if (state != MIG_PRESENT && state != MIG_IN_RUSSIA && !free_to_come(t, pop, id))
-        return;
-    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
-    double x = mig_rng_u01(d.w[0]) * t->q_migrant;
-    if (state == MIG_PRESENT)
-        stay(t, pop, id, x, &d, y);
-    else if (state == MIG_IN_RUSSIA)
-        in_russia(t, pop, id, x, y);
-    else
-        enter(t, pop, id, x, &d, y);
-}
-
-/* Counts ids [first, end) of one origin. Most agents are at home or in
- * Russia: only their state is read, and, where a quota needs it, whether
- * they are free to go. */
-static void count_origin(const struct tables *t, struct population *pop, int o, uint64_t first,
-                         uint64_t end, struct tally *y)
-{
-    int64_t remit = 0, visiting = 0;
-    bool open = t->border_open[o], eligible = t->count_eligible[o];
     for (uint64_t id = first; id < end; id++) {
-        uint8_t state = pop->state[id];
-        if (state != MIG_PRESENT && state != MIG_VISITING) {
-            if (eligible && (state == MIG_PROSPECTIVE ||
-                             (state == MIG_RETURNED && t->step - pop->until[id] >= t->min_home_steps)))
-                y->eligible[pop->area[id]][(pop->traits[id] & MIG_FEMALE) != 0]++;
-            continue;
-        }
-        if (state == MIG_VISITING) {
-            if (t->step < pop->until[id] || !open) {
-                visiting++;
-                continue;
-            }
-            pop->state[id] = MIG_PRESENT; /* back at work */
-        }
-        int r = pop->region[id];
-        y->stock[o][r]++;
-        y->stock_sector[r][pop->sector[id]]++;
-        double sent = pop->remit_share[id] * mig_behaviour_wage(t, pop, id) * t->remit_cents_factor;
-        remit += (int64_t)(sent + 0.5);
+        if (pop->state[id] == MIG_PRESENT)
+            count_present(pop, id, y, 1);
+        else if (pop->state[id] == MIG_VISITING)
+            y->visiting[pop->origin[id]]++;
+        else if (mig_population_in(pop, MIG_CLASS_HOME, id))
+            count_home(pop, id, y, 1);
     }
-    y->remit_cents[o] += remit;
-    y->visiting[o] += visiting;
 }
 
-void mig_behaviour_count(const struct tables *t, struct population *pop, uint64_t first,
-                         uint64_t end, struct tally *y)
+static void add_level(int64_t *level, int64_t *step, size_t count)
 {
-    for (int o = 0; first < end; o++) {
-        uint64_t stop = pop->origin_first[o + 1] < end ? pop->origin_first[o + 1] : end;
-        if (first < stop)
-            count_origin(t, pop, o, first, stop, y);
-        first = first > stop ? first : stop;
+    for (size_t i = 0; i < count; i++)
+        step[i] = level[i] += step[i];
+}
+
+void mig_behaviour_levels(struct tally *levels, struct tally *step)
+{
+#define LEVEL(field)                                                                               \
+    add_level((int64_t *)levels->field, (int64_t *)step->field,                                    \
+              sizeof levels->field / sizeof(int64_t))
+    LEVEL(stock);
+    LEVEL(stock_sector);
+    LEVEL(visiting);
+    LEVEL(eligible);
+    LEVEL(remit_base);
+#undef LEVEL
+}
+
+void mig_behaviour_remittances(const struct tables *t, struct tally *y)
+{
+    for (int o = 0; o < MIG_MAX_ORIGINS; o++) {
+        double sent = 0;
+        for (int r = 0; r < t->regions; r++)
+            for (int k = 0; k < t->sectors; k++)
+                for (int female = 0; female < 2; female++)
+                    for (int informal = 0; informal < 2; informal++)
+                        sent += (double)y->remit_base[o][r][k][female][informal] *
+                                t->wage[r][k][female] * (informal ? t->informal_factor : 1.0f);
+        y->remit_cents[o] = llround(sent / MIG_REMIT_UNIT * t->remit_cents_factor);
     }
 }

@@ -1,11 +1,13 @@
 /* The step loop. A step runs these stages in order:
  *   conditions  the policy timeline and seasons for the step
  *   tables      probability tables from the conditions and last aggregates
- *   migrants    thinned candidate migrants: who comes and where; who returns,
- *               visits home or relocates
+ *   migrants    thinned candidates of each class of migrants: who comes and
+ *               where; who comes home from Russia; who returns, visits home
+ *               or relocates
  *   residents   thinned candidate residents: who moves, why, and where
- *   count       every migrant: visits that end, stocks, remittances
- *   reduce      per-thread tallies summed; aggregates for the next step
+ *   timers      visits that end, and returned migrants free to go again
+ *   reduce      per-thread changes summed into the running levels;
+ *               remittances; aggregates for the next step
  *   demography  births and immigrants (new residents), yearly ageing
  *   record      series and survey snapshots
  * Stages read what earlier stages wrote; nothing flows backwards. */
@@ -49,17 +51,67 @@ static int stage_conditions(struct engine *e)
 static int stage_tables(struct engine *e)
 {
     mig_behaviour_tables(e->sc, e->w, &e->conditions, &e->aggregates, e->step, &e->tables);
-    if (e->tables.migrant_clamped || e->tables.residents.move_clamped)
+    if (e->tables.migrant_clamped)
         e->clamped_steps++;
     return 0;
 }
 
-/* Runs `visit` on a Bernoulli(q) subset of [0, n), chunk by chunk. */
+typedef void (*visit_fn)(const struct tables *, struct population *, uint64_t, struct tally *);
+typedef void (*prefetch_fn)(const struct population *, uint64_t);
+
+/* Candidates are visited in batches: the memory of a whole batch is asked
+ * for first, so that the cache misses of scattered agents overlap instead
+ * of following one another. */
+#define BATCH 32
+
+static int visit_batch(struct engine *e, const uint64_t *ids, int n, prefetch_fn prefetch,
+                       visit_fn visit, struct tally *y)
+{
+    for (int i = 0; i < n; i++)
+        prefetch(e->pop, ids[i]);
+    for (int i = 0; i < n; i++)
+        visit(&e->tables, e->pop, ids[i], y);
+    return 0;
+}
+
+static void prefetch_resident(const struct population *p, uint64_t id)
+{
+    __builtin_prefetch(&p->resident_region[id], 1);
+    __builtin_prefetch(&p->resident_person[id], 0);
+}
+
+/* What each class's decision reads. */
+static void prefetch_present(const struct population *p, uint64_t id)
+{
+    __builtin_prefetch(&p->state[id], 1);
+    __builtin_prefetch(&p->origin[id], 0);
+    __builtin_prefetch(&p->area[id], 0);
+    __builtin_prefetch(&p->traits[id], 0);
+    __builtin_prefetch(&p->region[id], 1);
+    __builtin_prefetch(&p->sector[id], 0);
+    __builtin_prefetch(&p->arrived[id], 0);
+    __builtin_prefetch(&p->skill[id], 0);
+    __builtin_prefetch(&p->remit_share[id], 0);
+}
+
+static void prefetch_in_russia(const struct population *p, uint64_t id)
+{
+    __builtin_prefetch(&p->state[id], 1);
+    __builtin_prefetch(&p->origin[id], 0);
+    __builtin_prefetch(&p->until[id], 1);
+}
+
+static void prefetch_home(const struct population *p, uint64_t id)
+{
+    __builtin_prefetch(&p->origin[id], 0);
+    __builtin_prefetch(&p->area[id], 0);
+    __builtin_prefetch(&p->traits[id], 0);
+}
+
 /* Runs `visit` on a Bernoulli(q) subset of ids [begin, end) of the n ids,
  * chunk by chunk; begin is a chunk boundary (this process's share). */
-static void
-thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, uint32_t stream, double q,
-        void (*visit)(const struct tables *, struct population *, uint64_t, struct tally *))
+static void thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, uint32_t stream,
+                    double q, prefetch_fn prefetch, visit_fn visit)
 {
     int64_t low = (int64_t)(begin / MIG_SKIP_CHUNK);
     int64_t chunks = (int64_t)((end + MIG_SKIP_CHUNK - 1) / MIG_SKIP_CHUNK);
@@ -71,45 +123,108 @@ thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, uint32_t str
             uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
             uint64_t count = first + MIG_SKIP_CHUNK < n ? MIG_SKIP_CHUNK : n - first;
             struct mig_skip it;
-            uint64_t id;
+            uint64_t batch[BATCH];
+            int size = 0;
             mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, (uint64_t)c, first,
                            count, q);
-            while (mig_skip_next(&it, &id))
-                visit(&e->tables, e->pop, id, y);
+            while (mig_skip_next(&it, &batch[size]))
+                if (++size == BATCH)
+                    size = visit_batch(e, batch, size, prefetch, visit, y);
+            visit_batch(e, batch, size, prefetch, visit, y);
         }
     }
+}
+
+/* Runs `visit` on a Bernoulli(q) subset of the members of class `cls` among
+ * ids [first, end) of chunk c: the skips run over the members in id order,
+ * so the work follows the class's size. A visit moves at most its own agent
+ * out of the class; each word is read once, so positions stay those of the
+ * start of the pass. */
+static void thinned_class(struct engine *e, int cls, uint32_t stream, double q,
+                          prefetch_fn prefetch, visit_fn visit, int64_t c, uint64_t first,
+                          uint64_t end, struct tally *y)
+{
+    const uint64_t *member = e->pop->member[cls];
+    uint64_t low = first / 64, high = (end + 63) / 64, n = 0;
+    for (uint64_t word = low; word < high; word++)
+        n += mig_population_bits(member[word]);
+    struct mig_skip it;
+    uint64_t position, word = low, before = 0, bits = member[low], batch[BATCH];
+    uint64_t in_word = mig_population_bits(bits);
+    int size = 0;
+    mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, (uint64_t)c, 0, n, q);
+    while (mig_skip_next(&it, &position)) {
+        while (position >= before + in_word) {
+            before += in_word;
+            bits = member[++word];
+            in_word = mig_population_bits(bits);
+        }
+        uint64_t rest = bits;
+        for (uint64_t skip = position - before; skip > 0; skip--)
+            rest &= rest - 1;
+        batch[size] = word * 64 + (uint64_t)__builtin_ctzll(rest);
+        if (++size == BATCH)
+            size = visit_batch(e, batch, size, prefetch, visit, y);
+    }
+    visit_batch(e, batch, size, prefetch, visit, y);
+}
+
+/* Calls `chunk` for each chunk of this process's migrants, in parallel. */
+static void each_migrant_chunk(struct engine *e,
+                               void (*chunk)(struct engine *, int64_t, uint64_t, uint64_t,
+                                             struct tally *))
+{
+    const struct population *p = e->pop;
+    int64_t low = (int64_t)(p->migrant_begin / MIG_SKIP_CHUNK);
+    int64_t chunks = (int64_t)((p->migrant_end + MIG_SKIP_CHUNK - 1) / MIG_SKIP_CHUNK);
+#pragma omp parallel num_threads(e->threads)
+    {
+        struct tally *y = my_tally(e);
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t c = low; c < chunks; c++) {
+            uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK, end = first + MIG_SKIP_CHUNK;
+            chunk(e, c, first, end < p->migrant_end ? end : p->migrant_end, y);
+        }
+    }
+}
+
+/* The classes that decide, each with its own candidates. */
+static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t end,
+                          struct tally *y)
+{
+    const struct tables *t = &e->tables;
+    thinned_class(e, MIG_CLASS_PRESENT, MIG_STREAM_PRESENT_CANDIDATE, t->q_present,
+                  prefetch_present, mig_behaviour_present, c, first, end, y);
+    thinned_class(e, MIG_CLASS_RUSSIA, MIG_STREAM_RUSSIA_CANDIDATE, t->q_russia,
+                  prefetch_in_russia, mig_behaviour_in_russia, c, first, end, y);
+    thinned_class(e, MIG_CLASS_HOME, MIG_STREAM_HOME_CANDIDATE, t->q_home, prefetch_home,
+                  mig_behaviour_home, c, first, end, y);
 }
 
 static int stage_migrants(struct engine *e)
 {
-    thinned(e, e->pop->migrants, e->pop->migrant_begin, e->pop->migrant_end,
-            MIG_STREAM_MIGRANT_CANDIDATE, e->tables.q_migrant, mig_behaviour_migrant);
+    each_migrant_chunk(e, migrant_chunk);
     return 0;
 }
 
-static int stage_count(struct engine *e)
+static void timer_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t end,
+                        struct tally *y)
 {
-    int64_t n = (int64_t)e->pop->migrant_end;
-    int64_t low = (int64_t)(e->pop->migrant_begin / MIG_SKIP_CHUNK);
-    int64_t chunks = (n + (int64_t)MIG_SKIP_CHUNK - 1) / (int64_t)MIG_SKIP_CHUNK;
-#pragma omp parallel num_threads(e->threads)
-    {
-        struct tally *y = my_tally(e);
-#pragma omp for schedule(static)
-        for (int64_t c = low; c < chunks; c++) {
-            uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
-            uint64_t end =
-                first + MIG_SKIP_CHUNK < (uint64_t)n ? first + MIG_SKIP_CHUNK : (uint64_t)n;
-            mig_behaviour_count(&e->tables, e->pop, first, end, y);
-        }
-    }
+    (void)c;
+    mig_behaviour_timers(&e->tables, e->pop, first, end, y);
+}
+
+static int stage_timers(struct engine *e)
+{
+    each_migrant_chunk(e, timer_chunk);
     return 0;
 }
 
 static int stage_residents(struct engine *e)
 {
     thinned(e, e->pop->residents, e->pop->resident_begin, e->pop->resident_end,
-            MIG_STREAM_RESIDENT_CANDIDATE, e->tables.residents.q_move, mig_residents_move);
+            MIG_STREAM_RESIDENT_CANDIDATE, e->tables.residents.q_move, prefetch_resident,
+            mig_residents_move);
     return 0;
 }
 
@@ -121,17 +236,23 @@ static void add_tally(struct tally *into, const struct tally *from)
         a[i] += b[i];
 }
 
+/* The threads' tallies summed into `into`, and over the ranks: one exchange
+ * per step gives every rank the totals over all agents. */
+static int sum_tallies(struct engine *e, struct tally *into)
+{
+    memset(into, 0, sizeof *into);
+    for (int t = 0; t < e->threads; t++)
+        add_tally(into, &e->per_thread[t]);
+    return e->pop->split ? mig_comm_sum((int64_t *)into, sizeof *into / sizeof(int64_t)) : 0;
+}
+
 static int stage_reduce(struct engine *e)
 {
-    memset(&e->total, 0, sizeof e->total);
-    for (int t = 0; t < e->threads; t++)
-        add_tally(&e->total, &e->per_thread[t]);
-    /* One exchange per step: every rank gets the totals over all agents. */
-    if (e->pop->split) {
-        int status = mig_comm_sum((int64_t *)&e->total, sizeof e->total / sizeof(int64_t));
-        if (status < 0)
-            return status;
-    }
+    int status = sum_tallies(e, &e->total);
+    if (status < 0)
+        return status;
+    mig_behaviour_levels(&e->levels, &e->total);
+    mig_behaviour_remittances(&e->tables, &e->total);
     struct aggregates *agg = &e->aggregates;
     double k = e->sc->scale;
     int year_now, year_next, m, d;
@@ -177,7 +298,7 @@ static void clear_tallies(struct engine *e)
 
 static const struct mig_stage stages[] = {
     {"conditions", stage_conditions}, {"tables", stage_tables}, {"migrants", stage_migrants},
-    {"residents", stage_residents},   {"count", stage_count},   {"reduce", stage_reduce},
+    {"residents", stage_residents},   {"timers", stage_timers},   {"reduce", stage_reduce},
     {"demography", stage_demography}, {"record", stage_record},
 };
 
@@ -217,7 +338,7 @@ static int warm_up(struct engine *e)
         clear_tallies(e);
         int status;
         if ((status = stop_requested(e)) < 0 || (status = stage_conditions(e)) < 0 || (status = stage_tables(e)) < 0 ||
-            (status = stage_migrants(e)) < 0 || (status = stage_count(e)) < 0 ||
+            (status = stage_migrants(e)) < 0 || (status = stage_timers(e)) < 0 ||
             (status = stage_reduce(e)) < 0)
             return status;
     }
@@ -256,8 +377,27 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
             mig_behaviour_place_initial(sc, &e->tables, pop, first, present);
         e->aggregates.in_russia[o] = (int64_t)pop->initially_in_russia[o];
     }
-    int status = warm_up(e);
+    int status = mig_engine_recount(e);
+    if (status == 0)
+        status = warm_up(e);
     e->init_seconds = omp_get_wtime() - started;
+    return status;
+}
+
+static void recount_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t end,
+                          struct tally *y)
+{
+    (void)c;
+    mig_behaviour_recount(e->pop, first, end, y);
+}
+
+int mig_engine_recount(struct engine *e)
+{
+    mig_population_classify(e->pop, e->step, e->tables.min_home_steps);
+    clear_tallies(e);
+    each_migrant_chunk(e, recount_chunk);
+    int status = sum_tallies(e, &e->levels);
+    clear_tallies(e);
     return status;
 }
 

@@ -90,7 +90,6 @@ static void init_migrant(struct population *pop, const struct scenario *sc,
 {
     uint64_t seed = (uint64_t)sc->seed;
     struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
-    struct mig_draw e = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 1);
     struct mig_draw f = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 2);
     struct mig_draw g = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 3);
     pop->origin[id] = (uint8_t)o;
@@ -99,18 +98,28 @@ static void init_migrant(struct population *pop, const struct scenario *sc,
     pop->sector[id] = 0;
     pop->state[id] = MIG_PROSPECTIVE;
     pop->traits[id] = draw_traits(sc, &d, &f);
-    double sigma = sc->migrants.wage_sigma;
-    pop->skill[id] =
-        (float)exp(sigma * gsl_cdf_ugaussian_Pinv(mig_rng_u01(d.w[3])) - sigma * sigma / 2);
-    double share = sc->migrants.remit_share_mean +
-                   sc->migrants.remit_share_sd * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[0]));
-    share = share < 0.05 ? 0.05 : share > 0.95 ? 0.95 : share;
-    pop->remit_share[id] = (pop->traits[id] & MIG_REMITTER) ? (float)share : 0.0f;
-    double lc = sc->migrants.living_cost_sigma;
-    pop->living_cost[id] = (float)exp(lc * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1])));
+    pop->skill[id] = 0;
+    pop->remit_share[id] = 0;
+    pop->living_cost[id] = 0;
     pop->arrived[id] = MIG_NEVER;
     pop->last_visit[id] = MIG_NEVER;
     pop->until[id] = MIG_NEVER;
+}
+
+void mig_population_personal(struct population *pop, uint64_t id)
+{
+    const struct personal_draws *p = &pop->personal;
+    struct mig_draw d = mig_rng_draw(p->seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
+    struct mig_draw e = mig_rng_draw(p->seed, MIG_STREAM_MIGRANT_TRAITS, id, 1);
+    double sigma = p->wage_sigma;
+    pop->skill[id] =
+        (float)exp(sigma * gsl_cdf_ugaussian_Pinv(mig_rng_u01(d.w[3])) - sigma * sigma / 2);
+    double share =
+        p->remit_share_mean + p->remit_share_sd * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[0]));
+    share = share < 0.05 ? 0.05 : share > 0.95 ? 0.95 : share;
+    pop->remit_share[id] = (pop->traits[id] & MIG_REMITTER) ? (float)share : 0.0f;
+    double lc = p->living_cost_sigma;
+    pop->living_cost[id] = (float)exp(lc * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1])));
 }
 
 /* The arrays of migrants and residents, each with its element size. */
@@ -137,26 +146,72 @@ static int allocate_all(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
+    for (int c = 0; c < MIG_CLASSES && status == 0; c++)
+        status = allocate((void **)&pop->member[c], pop->migrant_begin / 64,
+                          (pop->migrant_end + 63) / 64, sizeof(uint64_t));
     return status;
+}
+
+static int class_of(const struct population *pop, uint64_t id, int32_t step,
+                    int32_t min_home_steps)
+{
+    switch (pop->state[id]) {
+    case MIG_PRESENT:
+        return MIG_CLASS_PRESENT;
+    case MIG_VISITING:
+        return MIG_CLASS_VISITING;
+    case MIG_IN_RUSSIA:
+        return MIG_CLASS_RUSSIA;
+    case MIG_RETURNED:
+        return step - pop->until[id] >= min_home_steps ? MIG_CLASS_HOME : MIG_CLASS_RESTING;
+    default:
+        return MIG_CLASS_HOME;
+    }
+}
+
+void mig_population_classify(struct population *pop, int32_t step, int32_t min_home_steps)
+{
+    int64_t low = (int64_t)(pop->migrant_begin / 64), high = (int64_t)((pop->migrant_end + 63) / 64);
+#pragma omp parallel for schedule(static)
+    for (int64_t word = low; word < high; word++) {
+        uint64_t bits[MIG_CLASSES] = {0};
+        for (uint64_t id = (uint64_t)word * 64; id < (uint64_t)word * 64 + 64; id++)
+            if (id >= pop->migrant_begin && id < pop->migrant_end)
+                bits[class_of(pop, id, step, min_home_steps)] |= (uint64_t)1 << (id & 63);
+        for (int c = 0; c < MIG_CLASSES; c++)
+            pop->member[c][word] = bits[c];
+    }
 }
 
 static void init_residents(struct population *pop, const struct scenario *sc, const struct world *w)
 {
-    double cumulative[MIG_MAX_AGES];
-    double sum = 0;
+    /* Age bands by thresholds on 31 random bits; counting the thresholds
+     * passed avoids a branch per band. */
+    uint32_t threshold[MIG_MAX_AGES] = {0};
+    double sum = 0, running = 0;
     for (int a = 0; a < w->ages; a++)
-        cumulative[a] = (sum += w->age_share[a]);
-    int64_t first = (int64_t)pop->resident_begin, end = (int64_t)pop->resident_end;
-    uint64_t n = pop->residents;
+        sum += w->age_share[a];
+    for (int a = 0; a < w->ages - 1; a++) {
+        running += w->age_share[a];
+        threshold[a] = (uint32_t)fmin(running / sum * 2147483648.0, 2147483647.0);
+    }
+    int bands = w->ages - 1;
+    uint64_t first = pop->resident_begin, end = pop->resident_end, n = pop->residents;
+    /* One draw of 4 words for 4 residents: a word's low bit is the sex, the
+     * other 31 its age band. */
 #pragma omp parallel for schedule(static)
-    for (int64_t i = first; i < end; i++) {
+    for (int64_t quad = (int64_t)(first / 4); quad < (int64_t)((end + 3) / 4); quad++) {
         struct mig_draw d =
-            mig_rng_draw((uint64_t)sc->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)i, 0);
-        double u = mig_rng_u01(d.w[0]) * sum;
-        int a = 0;
-        while (a < w->ages - 1 && u >= cumulative[a])
-            a++;
-        pop->resident_person[i] = (uint8_t)(a | (d.w[1] & 1u ? MIG_RESIDENT_FEMALE : 0));
+            mig_rng_draw((uint64_t)sc->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)quad, 0);
+        for (uint64_t i = (uint64_t)quad * 4, j = 0; j < 4; i++, j++) {
+            if (i < first || i >= end)
+                continue;
+            uint32_t u = d.w[j] >> 1;
+            int a = 0;
+            for (int k = 0; k < bands; k++)
+                a += u >= threshold[k];
+            pop->resident_person[i] = (uint8_t)(a | (d.w[j] & 1u ? MIG_RESIDENT_FEMALE : 0));
+        }
     }
     for (int r = 0; r <= w->regions; r++) {
         /* After the last region: ids kept free for births and immigrants. */
@@ -214,6 +269,10 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
     pop->region_first[w->regions] = next;
     pop->residents = next + mig_demography_capacity(sc, w, next);
 
+    pop->personal = (struct personal_draws){(uint64_t)sc->seed, sc->migrants.wage_sigma,
+                                            sc->migrants.remit_share_mean,
+                                            sc->migrants.remit_share_sd,
+                                            sc->migrants.living_cost_sigma};
     pop->migrant_end = pop->migrants;
     pop->resident_end = pop->residents;
     pop->split = split && mig_comm_size() > 1;
@@ -253,12 +312,44 @@ void mig_population_free(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
+    for (int c = 0; c < MIG_CLASSES; c++)
+        release(pop->member[c], pop->migrant_begin / 64, sizeof(uint64_t));
     memset(pop, 0, sizeof *pop);
+}
+
+int mig_population_copy(struct population *to, const struct population *from)
+{
+    int status = 0;
+    if (!to->state) { /* a new copy: the same ids, its own arrays */
+        *to = *from;
+#define FORGET(name, size) to->name = NULL;
+        MIGRANT_ARRAYS(FORGET)
+        RESIDENT_ARRAYS(FORGET)
+#undef FORGET
+        memset(to->member, 0, sizeof to->member);
+        if ((status = allocate_all(to)) < 0) {
+            mig_population_free(to);
+            return status;
+        }
+    }
+    uint64_t mb = from->migrant_begin, m = from->migrant_end - mb;
+    uint64_t rb = from->resident_begin, r = from->resident_end - rb;
+#define MIGRANT(name, size) memcpy(to->name + mb, from->name + mb, m * size);
+#define RESIDENT(name, size) memcpy(to->name + rb, from->name + rb, r * size);
+    MIGRANT_ARRAYS(MIGRANT)
+    RESIDENT_ARRAYS(RESIDENT)
+#undef MIGRANT
+#undef RESIDENT
+    uint64_t low = mb / 64, words = (from->migrant_end + 63) / 64 - low;
+    for (int c = 0; c < MIG_CLASSES; c++)
+        memcpy(to->member[c] + low, from->member[c] + low, words * sizeof(uint64_t));
+    to->personal = from->personal;
+    return 0;
 }
 
 double mig_population_bytes(const struct population *pop)
 {
-    double per_migrant = 6 + 3 * sizeof(float) + 3 * sizeof(int32_t);
+    double per_migrant = 6 + 3 * sizeof(float) + 3 * sizeof(int32_t) + MIG_CLASSES / 8.0;
     return (double)(pop->migrant_end - pop->migrant_begin) * per_migrant +
            (double)(pop->resident_end - pop->resident_begin) * 2.0;
 }

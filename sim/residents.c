@@ -21,7 +21,8 @@
  * All rates scale with the age band's mobility relative to the national
  * mean. The parameters are fitted to BNS 2024 arrivals and departures by
  * region (tests/internal_flows.py mirrors these equations). Candidates are
- * drawn by thinning at a fixed ceiling rate, as for migrant workers. */
+ * drawn by thinning at the step's largest probability of an event (over
+ * regions and age bands), as for migrant workers. */
 #include "migsim/residents.h"
 #include "choice.h"
 #include "migsim/behaviour.h"
@@ -124,8 +125,7 @@ static void destinations(const struct scenario *sc, const struct world *w,
 void mig_residents_tables(const struct scenario *sc, const struct world *w,
                           const struct conditions *c, struct resident_tables *t)
 {
-    t->q_move = step_probability(sc->residents.candidate_rate, c->days);
-    t->move_clamped = false;
+    t->q_move = 0;
     double source_people = 0, mean_age = 0, movers = 0, shares = 0;
     for (int r = 0; r < w->regions; r++) {
         if (mig_region_listed(&sc->residents.resettlement_sources, w->region_code[r]))
@@ -148,10 +148,7 @@ void mig_residents_tables(const struct scenario *sc, const struct world *w,
             for (int j = 0; j < MIG_RESIDENT_EVENTS; j++)
                 total += rate[j];
             double p = step_probability(total, c->days);
-            if (p > t->q_move) {
-                p = t->q_move;
-                t->move_clamped = true;
-            }
+            t->q_move = fmax(t->q_move, p);
             double running = 0;
             for (int j = 0; j < MIG_RESIDENT_EVENTS; j++) {
                 running += total > 0 ? p * rate[j] / total : 0.0;

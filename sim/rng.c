@@ -14,7 +14,7 @@ static uint64_t skip_length(struct mig_skip *it)
         it->draw = mig_rng_draw(it->seed, it->stream, (it->chunk << 16) | (it->k >> 2), it->step);
     double u = mig_rng_u01(it->draw.w[it->k & 3u]);
     it->k++;
-    double gap = floor(log(u) / it->log_1mq);
+    double gap = floor(log(u) * it->inverse_log_1mq);
     return gap >= 1e18 ? UINT64_MAX : (uint64_t)gap;
 }
 
@@ -27,6 +27,7 @@ void mig_skip_start(struct mig_skip *it, uint64_t seed, uint32_t stream, uint32_
     it->chunk = chunk;
     it->k = 0;
     it->log_1mq = q >= 1.0 ? -INFINITY : log1p(-q);
+    it->inverse_log_1mq = 1.0 / it->log_1mq;
     it->end = first + count;
     uint64_t gap = skip_length(it);
     it->next = gap >= count ? it->end : first + gap;

@@ -134,10 +134,6 @@ static const struct mig_param params[] = {
          "assumption: a year covers the seasonal cycle and the turnover of visits"),
     REAL(migrants.min_weeks_home, 8, 0, 520, "weeks",
          "time a returned migrant stays home before leaving again", "assumption: hand-set"),
-    REAL(migrants.candidate_rate, 6, 0.01, 365, "per person-year",
-         "ceiling of a migrant's total rate of decisions (leaving, or return + visit + "
-         "relocation; thinning bound); rates above it are clamped and reported",
-         "assumption: numerical bound of the thinning, not a behaviour"),
     REAL(migrants.wage_ratio, 0.70, 0.05, 5, "fraction",
          "migrant workers' mean wage relative to the regional average wage",
          "assumption: hand-set; no wage of migrant workers in Kazakhstan was found"),
@@ -313,10 +309,6 @@ static const struct mig_param params[] = {
     REAL(residents.immigration, 29948, 0, 1e7, "persons per year",
          "immigrants granted residence, shared among the regions by population",
          "source: BNS 2024, 29,948 arrivals from abroad (scenarios/data/SOURCES.md)"),
-    REAL(residents.candidate_rate, 0.3, 0.001, 365, "per person-year",
-         "ceiling of a resident's total move rate (thinning bound); rates above it are clamped and "
-         "reported",
-         "assumption: numerical bound of the thinning, not a behaviour"),
     REGIONS(residents.resettlement_sources, "ALM,ZHA,KZY,MAN,TUR,SHY",
             "labour-surplus regions the resettlement programme moves people from",
             "assumption: hand-set"),

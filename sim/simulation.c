@@ -122,8 +122,11 @@ static void replicate_step(void *user, int step, int steps, long day)
 
 /* Forgets any earlier run, so that a simulation can be run again (as
  * calibration does with other parameter values). */
+static void forget_warm(struct simulation *sim);
+
 static int reset(struct simulation *sim)
 {
+    forget_warm(sim);
     mig_engine_free(&sim->engine);
     if (sim->built)
         mig_population_free(&sim->population);
@@ -188,24 +191,74 @@ static int add_replicate(struct simulation *sim, int r)
     return status;
 }
 
-static int start_replicate(struct simulation *sim, int r, double seed)
+/* The warm state after the warm-up, kept to start the next replicates. */
+static int keep_warm(struct simulation *sim)
+{
+    int status = mig_population_copy(&sim->warm_population, &sim->population);
+    if (status == 0) {
+        sim->warm_engine = sim->engine;
+        sim->warm = 1;
+    }
+    return status;
+}
+
+static void forget_warm(struct simulation *sim)
+{
+    if (sim->warm)
+        mig_population_free(&sim->warm_population);
+    memset(&sim->warm_population, 0, sizeof sim->warm_population);
+    sim->warm = 0;
+}
+
+/* Starts replicate r from the kept warm state (the same agents and
+ * aggregates at the start date, before any recorded step). */
+static int start_warm(struct simulation *sim, int r)
+{
+    int status = mig_population_copy(&sim->population, &sim->warm_population);
+    if (status < 0)
+        return status;
+    struct engine *e = &sim->engine;
+    struct tally *per_thread = e->per_thread;
+    *e = sim->warm_engine;
+    e->per_thread = per_thread;
+    e->pop = &sim->population;
+    e->stats = &sim->runs[r];
+    return 0;
+}
+
+/* Readies replicate r: its series, population and engine. The population
+ * and the warm-up are drawn from the scenario's seed, so every replicate
+ * starts from the same warm state (made once, kept when more replicates
+ * follow on this process); the replicate's own seed drives the recorded
+ * steps. */
+static int start_replicate(struct simulation *sim, int r, double seed, bool more)
 {
     int status;
-    if (r > 0) {
-        if ((status = add_replicate(sim, r)) < 0)
-            return status;
-        mig_engine_free(&sim->engine);
-        mig_population_free(&sim->population);
-        sim->built = 0;
-    }
-    sim->scenario.seed =
-        (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)(sim->first_replicate + r));
-    if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world, sim->split)) <
-        0)
+    if (r > 0 && (status = add_replicate(sim, r)) < 0)
         return status;
-    sim->built = 1;
-    return mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
-                           &sim->runs[r]);
+    double own =
+        (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)(sim->first_replicate + r));
+    if (sim->warm) {
+        status = start_warm(sim, r);
+    } else {
+        if (sim->built) {
+            mig_engine_free(&sim->engine);
+            mig_population_free(&sim->population);
+            sim->built = 0;
+        }
+        sim->scenario.seed = seed;
+        if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world,
+                                          sim->split)) < 0)
+            return status;
+        sim->built = 1;
+        status = mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
+                                 &sim->runs[r]);
+        if (status == 0 && more)
+            status = keep_warm(sim);
+    }
+    sim->scenario.seed = own;
+    sim->engine.stats->seed = (uint64_t)own;
+    return status;
 }
 
 /* Makes room for `replicates` series and forgets any earlier run. */
@@ -225,7 +278,7 @@ int mig_simulation_run_forking(struct simulation *sim, int fork, const char *for
 {
     double seed = sim->scenario.seed;
     int status;
-    if ((status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed)) == 0 &&
+    if ((status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed, false)) == 0 &&
         (status = mig_engine_run_until(&sim->engine, fork, progress, user)) == 0 &&
         (status = mig_checkpoint_write(fork_path, &sim->engine)) == 0)
         status = mig_engine_run(&sim->engine, progress, user);
@@ -238,8 +291,9 @@ int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
 {
     double seed = sim->scenario.seed;
     int status;
-    if ((status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed)) == 0 &&
-        (status = mig_checkpoint_restore(fork_path, &sim->engine, 1)) == 0)
+    if ((status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed, false)) == 0 &&
+        (status = mig_checkpoint_restore(fork_path, &sim->engine, 1)) == 0 &&
+        (status = mig_engine_recount(&sim->engine)) == 0)
         status = mig_engine_run(&sim->engine, progress, user);
     sim->scenario.seed = seed;
     return status;
@@ -289,13 +343,16 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
             status = add_replicate(sim, r);
             continue;
         }
-        if ((status = start_replicate(sim, r, seed)) < 0)
+        bool more = r + (spread ? ranks : 1) < replicates;
+        if ((status = start_replicate(sim, r, seed, more)) < 0)
             break;
-        if (sim->resume && (status = mig_checkpoint_restore_ranks(sim->resume, &sim->engine)) < 0)
+        if (sim->resume && ((status = mig_checkpoint_restore_ranks(sim->resume, &sim->engine)) < 0 ||
+                            (status = mig_engine_recount(&sim->engine)) < 0))
             break;
         status = run_checkpointed(sim, progress ? replicate_step : NULL, &wrap);
     }
     sim->scenario.seed = seed;
+    forget_warm(sim);
     if (status == 0 && spread)
         status = share_replicates(sim);
     return status;
@@ -417,8 +474,9 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
             sim->replicates == 1 ? "" : "s");
     if (sim->engine.clamped_steps)
         fprintf(out,
-                "warning: in %ld steps a rate reached its thinning ceiling and was clamped; "
-                "raise migrants.candidate_rate or residents.candidate_rate\n",
+                "warning: in %ld steps a quantity was clamped (a migrant's probabilities of the "
+                "step's events added to more than 1, or births and immigrants outnumbered the "
+                "ids kept for them)\n",
                 sim->engine.clamped_steps);
     if (!sim->figures.count)
         return;
@@ -466,6 +524,7 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
 
 void mig_simulation_free(struct simulation *sim)
 {
+    forget_warm(sim);
     mig_engine_free(&sim->engine);
     for (int r = 0; r < sim->replicates; r++)
         mig_stats_free(&sim->runs[r]);

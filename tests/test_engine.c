@@ -6,6 +6,8 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdlib.h>
+#include <string.h>
 
 static void run_small(struct simulation *sim, double scale, double seed, int threads)
 {
@@ -169,13 +171,74 @@ static void closed_border_holds(void **state)
     mig_simulation_free(&sim);
 }
 
+/* Every few steps, the levels kept by events (stocks, those visiting, those
+ * free to go, the remittance base) and the classes equal a recount of every
+ * agent from its state. */
+struct recount_check {
+    struct simulation *sim;
+    struct tally *kept;
+    uint64_t *classes;
+    int checked;
+};
+
+static void check_levels(void *user, int step, int steps, long day)
+{
+    (void)steps, (void)day;
+    struct recount_check *c = user;
+    struct engine *e = &c->sim->engine;
+    struct population *p = e->pop;
+    if (step % 5 != 0)
+        return;
+    size_t words = (p->migrant_end + 63) / 64;
+    *c->kept = e->levels;
+    for (int k = 0; k < MIG_CLASSES; k++)
+        memcpy(c->classes + (size_t)k * words, p->member[k], words * sizeof(uint64_t));
+    e->step++; /* the classes are those of the next step */
+    assert_int_equal(mig_engine_recount(e), 0);
+    e->step--;
+    assert_memory_equal(c->kept->stock, e->levels.stock, sizeof e->levels.stock);
+    assert_memory_equal(c->kept->stock_sector, e->levels.stock_sector,
+                        sizeof e->levels.stock_sector);
+    assert_memory_equal(c->kept->visiting, e->levels.visiting, sizeof e->levels.visiting);
+    assert_memory_equal(c->kept->eligible, e->levels.eligible, sizeof e->levels.eligible);
+    assert_memory_equal(c->kept->remit_base, e->levels.remit_base, sizeof e->levels.remit_base);
+    for (int k = 0; k < MIG_CLASSES; k++)
+        assert_memory_equal(c->classes + (size_t)k * words, p->member[k],
+                            words * sizeof(uint64_t));
+    c->checked++;
+}
+
+static void levels_match_a_recount(void **state)
+{
+    (void)state;
+    struct simulation sim;
+    omp_set_num_threads(2);
+    struct overrides o = {-1, 200};
+    assert_int_equal(mig_simulation_load(&sim, BASELINE, &o), 0);
+    struct recount_check c = {&sim, malloc(sizeof *c.kept), NULL, 0};
+    /* Room for the bitmaps of the run (the population is made by the run). */
+    c.classes = malloc((size_t)MIG_CLASSES * ((1u << 20) + 1) * sizeof(uint64_t));
+    assert_non_null(c.kept);
+    assert_non_null(c.classes);
+    assert_int_equal(mig_simulation_run(&sim, 1, check_levels, &c), 0);
+    assert_true(sim.population.migrants < (uint64_t)64 << 20);
+    assert_true(c.checked >= 30);
+    int64_t present = 0;
+    for (int r = 0; r < sim.world.regions; r++)
+        present += sim.engine.levels.stock[0][r];
+    assert_true(present > 0);
+    free(c.kept);
+    free(c.classes);
+    mig_simulation_free(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nobody_is_lost),
         cmocka_unit_test(no_dip_at_the_start),      cmocka_unit_test(threads_do_not_change_results),
         cmocka_unit_test(seeds_matter),        cmocka_unit_test(figures_are_evaluated),
-        cmocka_unit_test(closed_border_holds),
+        cmocka_unit_test(closed_border_holds),        cmocka_unit_test(levels_match_a_recount),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

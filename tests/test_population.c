@@ -35,12 +35,20 @@ static void counts_and_traits(void **state)
     uint64_t by_area[MIG_MAX_AREAS] = {0};
     for (uint64_t id = 0; id < pop.migrants; id++) {
         assert_int_equal(pop.state[id], MIG_PROSPECTIVE);
-        assert_true(pop.skill[id] > 0);
+        /* Personal draws are made at the first entry, the same each time. */
+        assert_true(pop.skill[id] == 0);
+        if (id % 97 == 0) {
+            mig_population_personal(&pop, id);
+            float skill = pop.skill[id], share = pop.remit_share[id];
+            assert_true(skill > 0);
+            assert_true((share > 0) == ((pop.traits[id] & MIG_REMITTER) != 0));
+            mig_population_personal(&pop, id);
+            assert_true(pop.skill[id] == skill && pop.remit_share[id] == share);
+        }
         women += (pop.traits[id] & MIG_FEMALE) != 0;
         remitters += (pop.traits[id] & MIG_REMITTER) != 0;
         informal += (pop.traits[id] & MIG_INFORMAL) != 0;
         no_pension += (pop.traits[id] & MIG_NO_PENSION) != 0;
-        assert_true((pop.remit_share[id] > 0) == ((pop.traits[id] & MIG_REMITTER) != 0));
         assert_int_equal(w.area_origin[pop.area[id]], pop.origin[id]);
         by_area[pop.area[id]]++;
     }

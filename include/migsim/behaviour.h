@@ -15,18 +15,33 @@
 #include "migsim/residents.h"
 
 /* What agents did in one step, in agents (not persons). Integers, so that
- * sums over threads, chunks or ranks are exact in any order. */
+ * sums over threads, chunks or ranks are exact in any order. Flows (arrivals,
+ * returns, visits, moves) count the step's events; levels (stocks, those
+ * visiting, those free to go, the remittance base) are kept by events: an
+ * event adds its change to a thread's tally, and the engine adds the step's
+ * changes to the running levels (mig_behaviour_levels), so that no stage
+ * walks every agent. */
+
+/* Fixed-point unit of the remittance base (share of earnings sent times
+ * wage noise), so that its sums are exact integers. */
+#define MIG_REMIT_UNIT 1048576.0
+
 struct tally {
-    int64_t stock[MIG_MAX_ORIGINS][MIG_MAX_REGIONS]; /* present at the end of the step */
-    int64_t stock_sector[MIG_MAX_REGIONS][MIG_MAX_SECTORS];
-    int64_t visiting[MIG_MAX_ORIGINS]; /* away on a visit at the end of the step */
+    int64_t stock[MIG_MAX_ORIGINS][MIG_MAX_REGIONS]; /* level: present */
+    int64_t stock_sector[MIG_MAX_REGIONS][MIG_MAX_SECTORS]; /* level */
+    int64_t visiting[MIG_MAX_ORIGINS]; /* level: away on a visit */
+    /* Level: at home and free to go, by area and sex (a quota reads it). */
+    int64_t eligible[MIG_MAX_AREAS][2];
+    /* Level: the remittance base of those present, by origin, region,
+     * sector, sex and informal work (the cells that share a wage), in
+     * units of 1 / MIG_REMIT_UNIT. */
+    int64_t remit_base[MIG_MAX_ORIGINS][MIG_MAX_REGIONS][MIG_MAX_SECTORS][2][2];
     int64_t arrivals[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     int64_t returns[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     int64_t visits[MIG_MAX_ORIGINS];
-    int64_t remit_cents[MIG_MAX_ORIGINS]; /* sent home, after fees, in US cents */
-    /* At home and free to go, by sex: counted only for origins that a
-     * quota may limit (the quota is all that reads it). */
-    int64_t eligible[MIG_MAX_AREAS][2];
+    /* Sent home in the step, after fees, in US cents: computed from the
+     * remittance base and the step's wages. */
+    int64_t remit_cents[MIG_MAX_ORIGINS];
     int64_t to_russia[MIG_MAX_ORIGINS];   /* left for Russia in the step */
     int64_t from_russia[MIG_MAX_ORIGINS]; /* came home from Russia in the step */
     /* Working in Russia at the end of the step: not counted by agents but
@@ -48,7 +63,9 @@ struct aggregates {
 struct tables {
     int32_t step;
     uint64_t seed;
-    double q_migrant; /* candidate probability (thinning bound) */
+    /* Candidate probabilities (thinning bounds) of the classes that decide:
+     * the largest step probability of an event in each. */
+    double q_present, q_russia, q_home;
     bool migrant_clamped;
 
     /* Leaving home, by area and sex: for Kazakhstan, for Russia. */
@@ -69,7 +86,6 @@ struct tables {
     double visit_steps; /* mean visit length in steps */
     int32_t early_steps, min_home_steps;
     uint8_t border_open[MIG_MAX_ORIGINS];
-    uint8_t count_eligible[MIG_MAX_ORIGINS]; /* a quota may limit the origin's entries */
     double remit_cents_factor; /* monthly USD to cents sent this step, after fees */
     double saving_margin;
     int regions, sectors, areas;
@@ -92,18 +108,34 @@ void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct wo
 void mig_behaviour_place_initial(const struct scenario *sc, const struct tables *t,
                                  struct population *pop, uint64_t first, uint64_t end);
 
-/* A candidate migrant (thinning): at home, may leave for Kazakhstan
- * (choosing region, sector and formal or informal work) or for Russia; in
- * Russia, may come home; in Kazakhstan, may return for good, visit home, or
- * relocate. */
-void mig_behaviour_migrant(const struct tables *t, struct population *pop, uint64_t id,
+/* Candidates drawn by thinning from their class. At home: may leave for
+ * Kazakhstan (choosing region, sector and formal or informal work) or for
+ * Russia. In Russia: may come home. Present: may return for good, visit
+ * home, or relocate. */
+void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t id,
+                        struct tally *y);
+void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uint64_t id,
+                             struct tally *y);
+void mig_behaviour_present(const struct tables *t, struct population *pop, uint64_t id,
                            struct tally *y);
 
-/* Every migrant of ids [first, end), every step: ends visits and counts
- * stocks, remittances, those in Russia and those at home who are free to
- * go. */
-void mig_behaviour_count(const struct tables *t, struct population *pop, uint64_t first,
-                         uint64_t end, struct tally *y);
+/* The step's timers among ids [first, end) (a whole chunk or this process's
+ * share): visits that end, and returned migrants who are free to go again.
+ * Work follows the number of agents visiting or resting. */
+void mig_behaviour_timers(const struct tables *t, struct population *pop, uint64_t first,
+                          uint64_t end, struct tally *y);
+
+/* The reference count: the levels of ids [first, end) from their states,
+ * added to y. Used to start the running levels and to check them. */
+void mig_behaviour_recount(const struct population *pop, uint64_t first, uint64_t end,
+                           struct tally *y);
+
+/* Adds the step's changes of the levels (in `step`, summed over threads and
+ * ranks) to the running `levels`, and copies the levels into `step`. */
+void mig_behaviour_levels(struct tally *levels, struct tally *step);
+
+/* The step's remittances by origin from the remittance base of `y`. */
+void mig_behaviour_remittances(const struct tables *t, struct tally *y);
 
 /* The monthly wage of a migrant's current job, before the permit fee. */
 static inline double mig_behaviour_wage(const struct tables *t, const struct population *pop,

@@ -22,6 +22,7 @@ struct engine {
     struct aggregates aggregates;
     struct tables tables;
     struct tally total;
+    struct tally levels; /* running levels of the migrants' tallies, over all ranks */
     struct tally *per_thread;
     int threads;
     long clamped_steps;       /* steps whose rates hit a thinning ceiling */
@@ -40,6 +41,11 @@ const struct mig_stage *mig_engine_stages(size_t *count);
 int mig_engine_init(struct engine *e, const struct scenario *sc, const struct world *w,
                     struct population *pop, struct stats *stats);
 void mig_engine_free(struct engine *e);
+
+/* Sets every migrant's class from its state and recounts the running levels
+ * from scratch (after placing the population or restoring a checkpoint; a
+ * test compares it with the levels kept by events). Collective over ranks. */
+int mig_engine_recount(struct engine *e);
 
 /* Runs every remaining step. */
 int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user);

@@ -5,6 +5,7 @@
 #ifndef MIGSIM_POPULATION_H
 #define MIGSIM_POPULATION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "migsim/world.h"
@@ -27,8 +28,26 @@ enum mig_trait {
     MIG_REMITTER = 1 << 6,
 };
 
+/* Where a migrant worker stands in the step loop. Every agent is in exactly
+ * one class, and each class is a bitmap over ids, so that a stage visits the
+ * agents of one class (those present, say) without reading the others. */
+enum mig_class {
+    MIG_CLASS_HOME = 0,  /* prospective, or returned and free to come again */
+    MIG_CLASS_RESTING,   /* returned, not yet free to come again */
+    MIG_CLASS_PRESENT,   /* working in Kazakhstan */
+    MIG_CLASS_VISITING,  /* on a visit home */
+    MIG_CLASS_RUSSIA,    /* working in Russia */
+    MIG_CLASSES
+};
+
 #define MIG_NEVER INT32_MIN      /* a step that has not happened */
 #define MIG_RESIDENT_FEMALE 0x80 /* in resident_person; the low bits are the age band */
+
+/* What a migrant's personal draws need (from the scenario). */
+struct personal_draws {
+    uint64_t seed;
+    double wage_sigma, remit_share_mean, remit_share_sd, living_cost_sigma;
+};
 
 struct population {
     uint64_t migrants;
@@ -36,12 +55,17 @@ struct population {
     uint64_t initially_present[MIG_MAX_ORIGINS]; /* the first ones of each origin */
     uint64_t initially_in_russia[MIG_MAX_ORIGINS]; /* the next ones */
     uint8_t *origin, *area, *region, *sector, *state, *traits;
+    /* Personal draws, made when the agent first works in Kazakhstan (0
+     * before): they are pure functions of the seed and the id, and only
+     * workers in Kazakhstan use them. */
     float *skill;        /* wage relative to the mean for the job, log-normal */
     float *remit_share;  /* share of earnings sent home; 0 for non-remitters */
     float *living_cost;  /* living cost relative to the median */
     int32_t *arrived;    /* step of the last arrival */
     int32_t *last_visit; /* step the last visit home started */
     int32_t *until;      /* end of a visit, or the step of a return */
+    struct personal_draws personal;
+    uint64_t *member[MIG_CLASSES]; /* bit id % 64 of word id / 64: the agent is in the class */
 
     uint64_t residents; /* ids for residents, those born or arriving during the run included */
     uint64_t region_first[MIG_MAX_REGIONS + 1]; /* initial ids by region; then the free ones */
@@ -61,6 +85,42 @@ struct population {
 int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w,
                         int split);
 void mig_population_free(struct population *pop);
+
+/* Copies every agent of `from` into `to`: a new copy when `to` is zeroed,
+ * else a population of the same ids (the warm state shared by replicates). */
+int mig_population_copy(struct population *to, const struct population *from);
+
+/* Draws migrant id's wage noise, share of earnings sent and living-cost
+ * factor (the same values whenever it is called). */
+void mig_population_personal(struct population *pop, uint64_t id);
+
+/* Sets every migrant's class from its state: a returned migrant rests
+ * until min_home_steps after its return (at `step`). */
+void mig_population_classify(struct population *pop, int32_t step, int32_t min_home_steps);
+
+/* Set bits of a word (portable: a builtin may call a slow library routine
+ * where the processor's instruction is not assumed). */
+static inline uint64_t mig_population_bits(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555u);
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    return (x * 0x0101010101010101u) >> 56;
+}
+
+static inline bool mig_population_in(const struct population *pop, int cls, uint64_t id)
+{
+    return (pop->member[cls][id >> 6] >> (id & 63)) & 1u;
+}
+
+/* Moves agent `id` from one class to another. Words of 64 ids never span
+ * two chunks, so a thread changes only the words of its own chunks. */
+static inline void mig_population_move(struct population *pop, uint64_t id, int from, int to)
+{
+    uint64_t bit = (uint64_t)1 << (id & 63);
+    pop->member[from][id >> 6] &= ~bit;
+    pop->member[to][id >> 6] |= bit;
+}
 
 /* How many agents stand for region r's residents, and for origin o's
  * initially present workers, those initially in Russia, and its whole pool

@@ -44,8 +44,7 @@ struct resident_tally {
 };
 
 struct resident_tables {
-    double q_move; /* candidate probability (thinning bound) */
-    bool move_clamped;
+    double q_move; /* candidate probability: the largest of move_cum's totals */
     /* Cumulative probability in the step by region and age band of each
      * driver's move, then of death and of emigration. */
     double move_cum[MIG_MAX_REGIONS][MIG_MAX_AGES][MIG_RESIDENT_EVENTS];

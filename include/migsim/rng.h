@@ -15,7 +15,7 @@ enum mig_stream {
     MIG_STREAM_MIGRANT_TRAITS = 1, /* sex, education, contract, wage noise */
     MIG_STREAM_MIGRANT_START,      /* who is present at the start, and where */
     MIG_STREAM_MIGRANT_STEP,       /* entry, visits, returns, relocation */
-    MIG_STREAM_MIGRANT_CANDIDATE,  /* which migrants consider a decision */
+    MIG_STREAM_PRESENT_CANDIDATE,  /* which present migrants consider a decision */
     MIG_STREAM_RESIDENT_TRAITS,    /* age band and sex */
     MIG_STREAM_RESIDENT_MOVE,      /* whether, why and where a resident moves */
     MIG_STREAM_RESIDENT_CANDIDATE, /* which residents consider a move */
@@ -23,6 +23,8 @@ enum mig_stream {
     MIG_STREAM_CALIBRATE,          /* calibration proposals */
     MIG_STREAM_RESIDENT_BIRTH,     /* births and immigrants: counts and traits */
     MIG_STREAM_RESIDENT_AGEING,    /* who moves up an age band */
+    MIG_STREAM_RUSSIA_CANDIDATE,   /* which migrants in Russia consider coming home */
+    MIG_STREAM_HOME_CANDIDATE,     /* which migrants at home consider leaving */
 };
 
 struct mig_draw {
@@ -79,7 +81,7 @@ struct mig_skip {
     uint64_t seed;
     uint32_t stream, step;
     uint64_t chunk;
-    double log_1mq;
+    double log_1mq, inverse_log_1mq;
     uint64_t next, end;
     uint32_t k;
     struct mig_draw draw;

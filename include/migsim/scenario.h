@@ -55,7 +55,6 @@ struct scenario {
         double entry_rate, abroad_nest, russia_wage_ratio, wage_elasticity, distance_elasticity;
         double network_weight, network_half, climate_weight, road_factor, air_factor;
         double entry_seasonality, season_peak_day, warmup_weeks, min_weeks_home;
-        double candidate_rate;
         struct mig_by_origin entry_propensity;
         double wage_ratio, wage_sigma, gender_gap_kz, gender_gap_home;
         double other_origin_wage_usd, other_origin_distance_km, kzt_per_usd;
@@ -77,7 +76,7 @@ struct scenario {
         double economic_rate, climate_rate, education_rate, education_season_share;
         double other_rate, resettlement_quota, resettlement_fill, subsidy_scale_usd;
         double city_churn, economic_elasticity, city_pull, intra_utility;
-        double wage_elasticity, distance_elasticity, climate_weight, candidate_rate;
+        double wage_elasticity, distance_elasticity, climate_weight;
         double birth_factor, death_factor, emigration_rate, immigration;
         struct mig_region_list resettlement_sources, resettlement_destinations;
         struct mig_region_list education_centres;

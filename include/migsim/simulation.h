@@ -32,6 +32,10 @@ struct simulation {
     int replicate_index;    /* >= 0: the file is member K of an ensemble */
     int split;              /* under MPI: this rank holds its share of the agents */
     int whole;              /* under MPI: run on this rank alone (a calibration particle) */
+    /* The warm state after the warm-up, shared by the replicates of a run. */
+    struct population warm_population;
+    struct engine warm_engine;
+    int warm;
 };
 
 /* Loads and checks the scenario, its data and its figures (no agents yet). */
