@@ -860,9 +860,24 @@ done:
 /* The posterior of an earlier ABC-SMC run: its last COMPLETE generation
  * (a generation the budget cut off is in the trace but is not a posterior),
  * as a kernel density whose bandwidth follows Silverman's rule with the
- * effective sample size, over the particles' weighted covariance. */
-static int read_prior(const char *path, const struct free_parameter *f, int n, struct prior *p)
+ * effective sample size, over the particles' weighted covariance. The
+ * trace is a file the user hands over: every shape, length and type is
+ * checked before it is read, weights must be finite and not negative, and
+ * the read runs first in a child process (h5safe.h). */
+struct prior_request {
+    const char *path;
+    const struct free_parameter *f;
+    int n;
+    struct prior *p;
+};
+
+static int read_prior_unguarded(void *arg)
 {
+    const struct prior_request *q = arg;
+    const char *path = q->path;
+    const struct free_parameter *f = q->f;
+    int n = q->n;
+    struct prior *p = q->p;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
         return mig_fail(MIG_EINPUT,
@@ -870,46 +885,67 @@ static int read_prior(const char *path, const struct free_parameter *f, int n, s
                         "trace (HDF5)",
                         path);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    char names[4096] = "";
-    hsize_t dims[2] = {0, 0};
-    int status = 0;
-    /* Shapes and lengths are checked before reading (hand-made files). */
-    char *method = file >= 0 ? mig_h5_text_attribute(file, "method", 64, NULL) : NULL;
-    char *stored =
-        file >= 0 ? mig_h5_text_attribute(file, "parameter_names", sizeof names - 1, NULL) : NULL;
-    int ok = method && stored && strcmp(method, "abc-smc") == 0 &&
-             mig_h5_shape(file, "parameters", 2, dims) == 2 && dims[0] > 0 &&
-             dims[0] < (1u << 24) && dims[1] > 0 && dims[1] < 4096;
-    if (stored)
-        snprintf(names, sizeof names, "%s", stored);
-    free(method);
-    if (!ok) {
-        free(stored);
-        status = mig_fail(MIG_EINPUT, "%s: error: not an ABC-SMC calibration trace", path);
+    if (file < 0)
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: cannot open the HDF5 file; expected a calibration "
+                        "trace",
+                        path);
+    struct mig_h5_source src = {file, path, "the trace of an ABC-SMC calibration"};
+    char *method = NULL, *names = NULL, what[300];
+    double *theta = NULL, *weight = NULL;
+    int *generation = NULL, index[MIG_MAX_FREE], complete = -1, status;
+    hsize_t dims[2] = {0, 0}, length[1] = {0};
+    if ((status = mig_h5_require_text(&src, "method", 64, 0, &method)) < 0 ||
+        (status = mig_h5_require_text(&src, "parameter_names", 4095, 0, &names)) < 0)
+        goto done;
+    if (strcmp(method, "abc-smc") != 0) {
+        snprintf(what, sizeof what, "its method is '%.64s'", method);
+        status = mig_h5_refuse(&src, what);
         goto done;
     }
-    int columns = (int)dims[1], rows = (int)dims[0], index[MIG_MAX_FREE];
-    for (int d = 0; d < n; d++) {
+    if ((status = mig_h5_require_shape(&src, "parameters", 2, 1, 1u << 24, dims)) < 0)
+        goto done;
+    if (dims[1] > 4096) {
+        status = mig_h5_refuse(&src, "'parameters' has more than 4096 columns");
+        goto done;
+    }
+    int rows = (int)dims[0], columns = (int)dims[1], named = 0;
+    /* One name a column, comma-separated; each free parameter must be one. */
+    for (int d = 0; d < n; d++)
         index[d] = -1;
-        int column = 0;
-        for (char *name = strtok(names, ","); name; name = strtok(NULL, ","), column++)
-            if (strcmp(name, f[d].name) == 0)
-                index[d] = column;
+    for (char *name = names, *end; name; name = end ? end + 1 : NULL, named++) {
+        end = strchr(name, ',');
+        size_t len = end ? (size_t)(end - name) : strlen(name);
+        for (int d = 0; d < n; d++)
+            if (strlen(f[d].name) == len && strncmp(name, f[d].name, len) == 0)
+                index[d] = named;
+    }
+    if (named != columns) {
+        snprintf(what, sizeof what,
+                 "the attribute 'parameter_names' names %d parameters, 'parameters' has %d "
+                 "columns",
+                 named, columns);
+        status = mig_h5_refuse(&src, what);
+        goto done;
+    }
+    for (int d = 0; d < n; d++)
         if (index[d] < 0) {
             status =
                 mig_fail(MIG_EINPUT, "%s: error: the prior has no parameter '%s'", path, f[d].name);
             goto done;
         }
-        snprintf(names, sizeof names, "%s", stored);
-    }
-    free(stored);
     /* Complete generations: the attribute, or (older traces) the number of
      * tolerances recorded, one per complete generation. */
-    int complete = -1;
-    if (H5LTfind_attribute(file, "complete_generations") == 1)
-        mig_h5_number_attribute(file, "complete_generations", H5T_NATIVE_INT, &complete);
-    else if (mig_h5_shape(file, "epsilon", 1, dims) == 1)
-        complete = (int)dims[0];
+    if (H5Aexists(file, "complete_generations") > 0) {
+        if (mig_h5_number_attribute(file, "complete_generations", H5T_NATIVE_INT, &complete) < 0) {
+            status = mig_h5_refuse(&src, "the attribute 'complete_generations' is not one number");
+            goto done;
+        }
+    } else if (H5Lexists(file, "epsilon", H5P_DEFAULT) > 0) {
+        if ((status = mig_h5_require_shape(&src, "epsilon", 1, 0, 1u << 24, length)) < 0)
+            goto done;
+        complete = (int)length[0];
+    }
     if (complete < 1) {
         status = mig_fail(MIG_EINPUT,
                           "%s: error: the trace has no complete generation; expected the "
@@ -917,47 +953,68 @@ static int read_prior(const char *path, const struct free_parameter *f, int n, s
                           path);
         goto done;
     }
-    double *theta = malloc((size_t)rows * (size_t)columns * sizeof *theta);
-    double *weight = malloc((size_t)rows * sizeof *weight);
-    int *generation = malloc((size_t)rows * sizeof *generation);
-    p->previous.theta = malloc((size_t)(rows ? rows : 1) * (size_t)n * sizeof *p->previous.theta);
-    p->previous.weight = malloc((size_t)(rows ? rows : 1) * sizeof *p->previous.weight);
-    if (!theta || !weight || !generation || !p->previous.theta || !p->previous.weight ||
-        mig_h5_numbers(file, "parameters", H5T_NATIVE_DOUBLE, (size_t)rows * (size_t)columns,
-                       theta) < 0 ||
-        mig_h5_numbers(file, "weight", H5T_NATIVE_DOUBLE, (size_t)rows, weight) < 0 ||
-        mig_h5_numbers(file, "generation", H5T_NATIVE_INT, (size_t)rows, generation) < 0) {
-        status = mig_fail(MIG_EINPUT, "%s: error: cannot read the prior's particles", path);
-    } else {
-        for (int r = 0; r < rows; r++) {
-            if (generation[r] != complete - 1)
-                continue;
-            for (int d = 0; d < n; d++)
-                p->previous.theta[p->previous.count * n + d] = theta[r * columns + index[d]];
-            p->previous.weight[p->previous.count++] = weight[r];
-        }
-        double ess = effective_size(&p->previous);
-        if (p->previous.count < 2 || ess < 2)
-            status = mig_fail(MIG_EINPUT,
-                              "%s: error: the prior's last complete generation has %d particle(s) "
-                              "(effective size %.2g); expected at least 2 to estimate a density",
-                              path, p->previous.count, ess);
-        else {
-            double mean[MIG_MAX_FREE], cov[MIG_MAX_FREE * MIG_MAX_FREE];
-            double h2 = pow(4.0 / (n + 2.0), 2.0 / (n + 4.0)) * pow(ess, -2.0 / (n + 4.0));
-            weighted_covariance(&p->previous, n, NULL, mean, cov);
-            for (int a = 0; a < n * n; a++)
-                cov[a] *= h2;
-            kernel_set(&p->kernel, n, cov, f);
-        }
+    theta = malloc((size_t)rows * (size_t)columns * sizeof *theta);
+    weight = malloc((size_t)rows * sizeof *weight);
+    generation = malloc((size_t)rows * sizeof *generation);
+    p->previous.theta = malloc((size_t)rows * (size_t)n * sizeof *p->previous.theta);
+    p->previous.weight = malloc((size_t)rows * sizeof *p->previous.weight);
+    if (!theta || !weight || !generation || !p->previous.theta || !p->previous.weight) {
+        status = mig_fail(MIG_ENOMEM, "out of memory");
+        goto done;
     }
+    /* One weight and one generation a row of 'parameters'. */
+    if ((status = mig_h5_require_finite(&src, "parameters", (size_t)rows * (size_t)columns,
+                                        theta)) < 0 ||
+        (status = mig_h5_require_shape(&src, "weight", 1, 0, 1u << 24, length)) < 0 ||
+        (status = mig_h5_require_finite(&src, "weight", (size_t)rows, weight)) < 0 ||
+        (status = mig_h5_require_shape(&src, "generation", 1, 0, 1u << 24, length)) < 0 ||
+        (status = mig_h5_require_numbers(&src, "generation", H5T_NATIVE_INT, (size_t)rows,
+                                         generation)) < 0)
+        goto done;
+    for (int r = 0; r < rows; r++)
+        if (weight[r] < 0) {
+            snprintf(what, sizeof what,
+                     "'weight' holds %g at index %d, expected weights of at "
+                     "least 0",
+                     weight[r], r);
+            status = mig_h5_refuse(&src, what);
+            goto done;
+        }
+    for (int r = 0; r < rows; r++) {
+        if (generation[r] != complete - 1)
+            continue;
+        for (int d = 0; d < n; d++)
+            p->previous.theta[p->previous.count * n + d] = theta[r * columns + index[d]];
+        p->previous.weight[p->previous.count++] = weight[r];
+    }
+    double ess = effective_size(&p->previous);
+    if (p->previous.count < 2 || !(ess >= 2)) {
+        status = mig_fail(MIG_EINPUT,
+                          "%s: error: the prior's last complete generation has %d particle(s) "
+                          "(effective size %.2g); expected at least 2 to estimate a density",
+                          path, p->previous.count, ess);
+        goto done;
+    }
+    double mean[MIG_MAX_FREE], cov[MIG_MAX_FREE * MIG_MAX_FREE];
+    double h2 = pow(4.0 / (n + 2.0), 2.0 / (n + 4.0)) * pow(ess, -2.0 / (n + 4.0));
+    weighted_covariance(&p->previous, n, NULL, mean, cov);
+    for (int a = 0; a < n * n; a++)
+        cov[a] *= h2;
+    kernel_set(&p->kernel, n, cov, f);
+done:
+    free(method);
+    free(names);
     free(theta);
     free(weight);
     free(generation);
-done:
-    if (file >= 0)
-        H5Fclose(file);
+    H5Fclose(file);
     return status;
+}
+
+static int read_prior(const char *path, const struct free_parameter *f, int n, struct prior *p)
+{
+    struct prior_request q = {path, f, n, p};
+    return mig_h5_guarded(read_prior_unguarded, &q, path, "the prior");
 }
 
 /* ---- results ------------------------------------------------------------ */

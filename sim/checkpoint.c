@@ -256,25 +256,24 @@ static int restore(const char *path, struct engine *e, int branch)
     struct blob list[64];
     int n = blobs(e, list);
     for (int i = 0; status == 0 && i < n; i++) {
-        size_t bytes = list[i].count * list[i].size;
         hsize_t dims = 0;
         H5T_class_t cls = H5T_NO_CLASS;
         size_t size = 0;
-        /* Rank and size are checked before the read (hand-made files). */
+        /* Rank, length and element size are checked before the read, and
+         * the read converts exactly `count` elements (hand-made files: a
+         * dataset of as many bytes in smaller elements would otherwise be
+         * converted past the end of the buffer). */
         if (mig_h5_shape(file, list[i].name, 1, &dims) != 1 ||
             H5LTget_dataset_info(file, list[i].name, &dims, &cls, &size) < 0 ||
-            (cls != H5T_INTEGER && cls != H5T_FLOAT) || dims * size != bytes) {
+            (cls != H5T_INTEGER && cls != H5T_FLOAT) || dims != (hsize_t)list[i].count ||
+            size != list[i].size) {
             char why[160];
             snprintf(why, sizeof why, "'%s' has another length than this scenario's", list[i].name);
             status = refuse(path, why);
             break;
         }
-        hid_t ds = H5Dopen2(file, list[i].name, H5P_DEFAULT);
-        if (ds < 0 ||
-            (bytes && H5Dread(ds, list[i].type, H5S_ALL, H5S_ALL, H5P_DEFAULT, list[i].data) < 0))
+        if (mig_h5_numbers(file, list[i].name, list[i].type, list[i].count, list[i].data) < 0)
             status = refuse(path, "a dataset cannot be read (truncated?)");
-        if (ds >= 0)
-            H5Dclose(ds);
     }
     if (status == 0) {
         char computed[32];
@@ -333,8 +332,8 @@ static int write_manifest(const char *path, int step)
     if (status < 0)
         return status;
     FILE *f = fopen(temp, "w");
-    int ok = f && fprintf(f, "%s\nranks %d\nstep %d\nversion %s\n", MANIFEST, mig_comm_size(),
-                          step, MIGSIM_VERSION) > 0;
+    int ok = f && fprintf(f, "%s\nranks %d\nstep %d\nversion %s\n", MANIFEST, mig_comm_size(), step,
+                          MIGSIM_VERSION) > 0;
     ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
     if (f && fclose(f) != 0)
         ok = 0;

@@ -15,7 +15,10 @@
 #include "migsim/compare.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
+#include "migsim/files.h"
 #include "migsim/reader.h"
+#include "migsim/text.h"
+#include "h5safe.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -64,10 +67,15 @@ static int sink_begin(struct sink *k, const char *name, const char *const *colum
         if (k->files == 16)
             return sink_failed(k, "more than 16 tables");
         snprintf(k->final, sizeof k->final, "%s/%s.csv", k->output, name);
-        snprintf(k->temp, sizeof k->temp, "%s/%s.csv.tmp-%ld", k->output, name, (long)getpid());
-        k->csv = fopen(k->temp, "w");
-        if (!k->csv)
+        /* Registered, so that a signal removes it (and debris of a killed
+         * export of the same table is removed first). */
+        if (mig_files_temp_begin(k->final, k->temp, sizeof k->temp) < 0)
             return sink_failed(k, k->final);
+        k->csv = fopen(k->temp, "w");
+        if (!k->csv) {
+            mig_files_temp_end(k->temp);
+            return sink_failed(k, k->final);
+        }
     }
     for (int c = 0; columns[c]; c++) {
         if (k->xlsx) {
@@ -180,130 +188,150 @@ static int sink_end(struct sink *k)
 
 /* ---- reading what the reader does not keep ------------------------------ */
 
-/* A string variable of `n` values (variable or fixed length), or NULL. */
-static char **read_strings(const char *path, const char *name, int n)
+/* Every root attribute, for the provenance table, read with the reader's
+ * checks (h5safe.h) before any table is written: each must be one UTF-8
+ * text or one number, else the file is refused with one message and
+ * nothing is written. (The figures' ids and roles come with the reader's.) */
+#define MAX_ATTRIBUTES 1024
+#define MAX_ATTRIBUTE_TEXT (16u << 20)
+
+struct attribute {
+    char name[256];
+    char *text; /* NULL for a number */
+    double number;
+};
+
+struct root_attributes {
+    struct attribute *attributes;
+    int count, failed;
+    size_t bytes; /* of text so far, bounded like the attributes themselves */
+    const char *path;
+};
+
+static void attributes_free(struct root_attributes *x)
 {
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return NULL;
-    char **out = NULL;
-    hid_t ds = H5Lexists(file, name, H5P_DEFAULT) > 0 ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
-    hid_t type = ds >= 0 ? H5Dget_type(ds) : -1, space = ds >= 0 ? H5Dget_space(ds) : -1;
-    hsize_t dims[1] = {0};
-    if (type >= 0 && H5Tget_class(type) == H5T_STRING && space >= 0 &&
-        H5Sget_simple_extent_ndims(space) == 1 &&
-        H5Sget_simple_extent_dims(space, dims, NULL) == 1 && (int)dims[0] == n &&
-        (out = calloc((size_t)n + 1, sizeof *out))) {
-        if (H5Tis_variable_str(type) > 0) {
-            hid_t mem = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mem, H5T_VARIABLE);
-            H5Tset_cset(mem, H5Tget_cset(type));
-            if (H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0) {
-                for (int i = 0; i < n; i++) { /* into our own memory */
-                    char *copy = strdup(out[i] ? out[i] : "");
-                    H5free_memory(out[i]);
-                    out[i] = copy;
-                }
-            } else {
-                free(out);
-                out = NULL;
-            }
-            H5Tclose(mem);
-        } else {
-            size_t size = H5Tget_size(type);
-            char *block = calloc((size_t)n, size + 1);
-            hid_t mem = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mem, size + 1);
-            H5Tset_cset(mem, H5Tget_cset(type));
-            if (block && H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, block) >= 0)
-                for (int i = 0; i < n; i++)
-                    out[i] = strdup(block + (size_t)i * (size + 1));
-            else {
-                free(out);
-                out = NULL;
-            }
-            free(block);
-            H5Tclose(mem);
-        }
-    }
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
-    if (ds >= 0)
-        H5Dclose(ds);
-    H5Fclose(file);
-    return out;
+    for (int i = 0; x->attributes && i < x->count; i++)
+        free(x->attributes[i].text);
+    free(x->attributes);
+    x->attributes = NULL;
+    x->count = 0;
 }
 
-static void free_strings(char **list)
+static int attributes_refuse(const struct root_attributes *x, const char *what)
 {
-    for (int i = 0; list && list[i]; i++)
-        free(list[i]);
-    free(list);
+    return mig_fail(MIG_EINPUT, "%s: error: %s; expected a migsim output file", x->path, what);
+}
+
+static herr_t attributes_one(hid_t root, const char *name, const H5A_info_t *info, void *user)
+{
+    (void)info;
+    struct root_attributes *x = user;
+    char what[400];
+    if (x->count == MAX_ATTRIBUTES) {
+        snprintf(what, sizeof what, "more than %d attributes", MAX_ATTRIBUTES);
+        x->failed = attributes_refuse(x, what);
+        return -1;
+    }
+    struct attribute *a = &x->attributes[x->count];
+    memset(a, 0, sizeof *a);
+    if (strlen(name) >= sizeof a->name || !mig_text_is_utf8(name)) {
+        x->failed = attributes_refuse(x, "the name of an attribute is not UTF-8 text of at most "
+                                         "255 bytes");
+        return -1;
+    }
+    snprintf(a->name, sizeof a->name, "%s", name);
+    hid_t attr = H5Aopen(root, name, H5P_DEFAULT);
+    hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
+    H5T_class_t c = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+    if (type >= 0)
+        H5Tclose(type);
+    if (attr >= 0)
+        H5Aclose(attr);
+    int invalid = 0, number = 0;
+    if (c == H5T_STRING)
+        a->text = mig_h5_text_attribute(root, name, MAX_ATTRIBUTE_TEXT, &invalid);
+    else if (c == H5T_INTEGER || c == H5T_FLOAT)
+        number = mig_h5_number_attribute(root, name, H5T_NATIVE_DOUBLE, &a->number) == 0;
+    if (invalid || (!a->text && !number)) {
+        snprintf(what, sizeof what, "the attribute '%s' is not %s", a->name,
+                 invalid ? "UTF-8 text" : "one text of at most 16 MiB or one number");
+        free(a->text);
+        a->text = NULL;
+        x->failed = attributes_refuse(x, what);
+        return -1;
+    }
+    if (a->text && (x->bytes += strlen(a->text)) > MAX_ATTRIBUTE_TEXT * (size_t)4) {
+        free(a->text);
+        a->text = NULL;
+        x->failed = attributes_refuse(x, "its attributes hold more than 64 MiB of text");
+        return -1;
+    }
+    x->count++;
+    return 0;
+}
+
+struct attributes_request {
+    struct root_attributes *x;
+    const struct run_file *r;
+};
+
+static int attributes_read(void *arg)
+{
+    struct attributes_request *q = arg;
+    struct root_attributes *x = q->x;
+    const char *path = q->r->path;
+    attributes_free(x);
+    memset(x, 0, sizeof *x);
+    x->path = path;
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return attributes_refuse(x, "cannot open the HDF5 file");
+    int status = 0;
+    if (!(x->attributes = calloc(MAX_ATTRIBUTES, sizeof *x->attributes)))
+        status = mig_fail(MIG_ENOMEM, "out of memory");
+    if (status == 0) {
+        /* In creation order where the file tracks it, as written. */
+        hid_t plist = H5Fget_create_plist(file);
+        unsigned flags = 0;
+        if (plist >= 0) {
+            H5Pget_attr_creation_order(plist, &flags);
+            H5Pclose(plist);
+        }
+        hsize_t at = 0;
+        if (H5Aiterate2(file, flags & H5P_CRT_ORDER_TRACKED ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME,
+                        H5_ITER_INC, &at, attributes_one, x) < 0)
+            status = x->failed ? x->failed : attributes_refuse(x, "cannot read its attributes");
+    }
+    H5Fclose(file);
+    if (status < 0)
+        attributes_free(x);
+    return status;
+}
+
+/* A damaged file can crash the HDF5 library: the read runs first in a child. */
+static int attributes_load(struct root_attributes *x, const struct run_file *r)
+{
+    struct attributes_request q = {x, r};
+    memset(x, 0, sizeof *x);
+    return mig_h5_guarded(attributes_read, &q, r->path, "its attributes");
 }
 
 /* Every root attribute as a provenance row: texts and numbers. */
-struct attribute_rows {
-    struct sink *k;
-};
-
-static herr_t provenance_row(hid_t root, const char *name, const H5A_info_t *info, void *user)
+static void provenance_rows(struct sink *k, const struct root_attributes *x)
 {
-    struct sink *k = user;
-    if (strcmp(name, "scenario_text") == 0 || strcmp(name, "scenario_parameters") == 0) {
-        cell_text(k, name);
-        cell_text(k, strcmp(name, "scenario_text") == 0 ? "(see the table `scenario`)"
-                                                        : "(see the table `parameters`)");
+    for (int i = 0; i < x->count && k->status == 0; i++) {
+        const struct attribute *a = &x->attributes[i];
+        cell_text(k, a->name);
+        if (strcmp(a->name, "scenario_text") == 0)
+            cell_text(k, "(see the table `scenario`)");
+        else if (strcmp(a->name, "scenario_parameters") == 0)
+            cell_text(k, "(see the table `parameters`)");
+        else if (a->text)
+            cell_text(k, a->text);
+        else
+            cell_number(k, a->number);
         end_row(k);
-        return 0;
     }
-    hid_t attr = H5Aopen(root, name, H5P_DEFAULT);
-    hid_t type = attr >= 0 ? H5Aget_type(attr) : -1;
-    if (type < 0) {
-        if (attr >= 0)
-            H5Aclose(attr);
-        return 0;
-    }
-    cell_text(k, name);
-    if (H5Tget_class(type) == H5T_STRING) {
-        if (H5Tis_variable_str(type) > 0) {
-            char *text = NULL;
-            hid_t mem = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mem, H5T_VARIABLE);
-            H5Tset_cset(mem, H5Tget_cset(type));
-            if (H5Aread(attr, mem, &text) >= 0 && text) {
-                cell_text(k, text);
-                H5free_memory(text);
-            } else {
-                cell_text(k, NULL);
-            }
-            H5Tclose(mem);
-        } else {
-            size_t size = H5Tget_size(type);
-            char *text = calloc(1, size + 1);
-            hid_t mem = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mem, size + 1);
-            H5Tset_cset(mem, H5Tget_cset(type));
-            cell_text(k, text && H5Aread(attr, mem, text) >= 0 ? text : NULL);
-            H5Tclose(mem);
-            free(text);
-        }
-    } else if (H5Tget_class(type) == H5T_INTEGER || H5Tget_class(type) == H5T_FLOAT) {
-        hid_t space = H5Aget_space(attr);
-        double x = NAN;
-        if (space >= 0 && H5Sget_simple_extent_npoints(space) == 1)
-            H5Aread(attr, H5T_NATIVE_DOUBLE, &x);
-        if (space >= 0)
-            H5Sclose(space);
-        cell_number(k, x);
-    } else {
-        cell_text(k, NULL);
-    }
-    end_row(k);
-    H5Tclose(type);
-    H5Aclose(attr);
-    return 0;
 }
 
 /* ---- the tables ---------------------------------------------------------- */
@@ -579,8 +607,6 @@ static void table_summary(struct sink *k, const struct run_file *r, const struct
 static void table_figures(struct sink *k, const struct run_file *r)
 {
     const struct run_figures *g = &r->figures;
-    char **ids = read_strings(r->path, "figure_id", g->count);
-    char **roles = read_strings(r->path, "figure_role", g->count);
     const char *columns[] = {
         "id",        "label",         "statistic",     "role",  "observed", "lower", "upper",
         "simulated", "simulated_q05", "simulated_q95", "error", "within",   "from",  "to",
@@ -588,10 +614,10 @@ static void table_figures(struct sink *k, const struct run_file *r)
     sink_begin(k, "figures", columns);
     const struct stats *s = &r->runs[0];
     for (int i = 0; i < g->count && k->status == 0; i++) {
-        cell_text(k, ids ? ids[i] : NULL);
+        cell_text(k, g->id ? g->id[i] : NULL);
         cell_text(k, g->label[i]);
         cell_text(k, g->statistic[i]);
-        cell_text(k, roles ? roles[i] : NULL);
+        cell_text(k, g->role ? g->role[i] : NULL);
         double values[] = {g->observed[i], g->lower[i], g->upper[i], g->simulated[i],
                            g->q05[i],      g->q95[i],   g->error[i]};
         for (size_t j = 0; j < sizeof values / sizeof values[0]; j++)
@@ -608,8 +634,6 @@ static void table_figures(struct sink *k, const struct run_file *r)
         end_row(k);
     }
     sink_end(k);
-    free_strings(ids);
-    free_strings(roles);
 }
 
 static void table_lines(struct sink *k, const char *name, const char *text)
@@ -649,7 +673,7 @@ static void table_parameters(struct sink *k, const char *text)
 }
 
 static void table_provenance(struct sink *k, const struct run_file *r, const struct run_file *base,
-                             const char *command_line)
+                             const struct root_attributes *x, const char *command_line)
 {
     const char *columns[] = {"attribute", "value", NULL};
     sink_begin(k, "provenance", columns);
@@ -667,17 +691,7 @@ static void table_provenance(struct sink *k, const struct run_file *r, const str
     cell_text(k, "replicates");
     cell_number(k, r->replicates);
     end_row(k);
-    hid_t file = H5Fopen(r->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hsize_t at = 0;
-    if (file >= 0) {
-        hid_t fapl = H5Fget_create_plist(file);
-        unsigned flags = 0;
-        H5Pget_attr_creation_order(fapl, &flags);
-        H5Pclose(fapl);
-        H5Aiterate2(file, flags & H5P_CRT_ORDER_TRACKED ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME,
-                    H5_ITER_INC, &at, provenance_row, k);
-        H5Fclose(file);
-    }
+    provenance_rows(k, x);
     sink_end(k);
 }
 
@@ -757,13 +771,13 @@ static int same_shape(const struct run_file *a, const struct run_file *b)
 }
 
 static void write_tables(struct sink *k, const struct run_file *r, const struct run_file *base,
-                         const char *command_line, double *each)
+                         const struct root_attributes *x, const char *command_line, double *each)
 {
     table_readme(k, r, base);
     table_series(k, r, NULL, each);
     table_moves(k, r, each);
     table_figures(k, r);
-    table_provenance(k, r, base, command_line);
+    table_provenance(k, r, base, x, command_line);
     table_lines(k, "scenario", r->scenario_text);
     table_parameters(k, r->parameters);
     table_labels(k, r);
@@ -773,14 +787,49 @@ static void write_tables(struct sink *k, const struct run_file *r, const struct 
     }
 }
 
-int mig_export_write(const struct export_options *o)
+/* "xlsx" or "csv": --format, else from the output's name; NULL (with a
+ * message) for another format. */
+static const char *export_format(const struct export_options *o)
 {
     const char *format = o->format;
     size_t len = strlen(o->output);
     if (!format)
         format = len > 5 && strcmp(o->output + len - 5, ".xlsx") == 0 ? "xlsx" : "csv";
-    if (strcmp(format, "xlsx") != 0 && strcmp(format, "csv") != 0)
-        return mig_fail(MIG_EINPUT, "error: --format expects xlsx or csv, found '%s'", format);
+    if (strcmp(format, "xlsx") != 0 && strcmp(format, "csv") != 0) {
+        mig_fail(MIG_EINPUT, "error: --format expects xlsx or csv, found '%s'", format);
+        return NULL;
+    }
+    return format;
+}
+
+/* Every table a CSV export may write (the last two with a base run). */
+static const char *const table_names[] = {
+    "README",   "series",     "internal_moves", "figures",     "provenance",
+    "scenario", "parameters", "labels",         "differences", "difference_summary"};
+
+int mig_export_files(const struct export_options *o, char (*files)[4200], int max, int *folder)
+{
+    const char *format = export_format(o);
+    if (!format)
+        return MIG_EINPUT;
+    *folder = strcmp(format, "csv") == 0;
+    if (!*folder) {
+        if (max < 1)
+            return 0;
+        snprintf(files[0], sizeof files[0], "%s", o->output);
+        return 1;
+    }
+    int n = 0;
+    for (size_t i = 0; i < sizeof table_names / sizeof table_names[0] && n < max; i++)
+        snprintf(files[n++], sizeof files[0], "%s/%s.csv", o->output, table_names[i]);
+    return n;
+}
+
+int mig_export_write(const struct export_options *o)
+{
+    const char *format = export_format(o);
+    if (!format)
+        return MIG_EINPUT;
     struct run_file run = {0}, base = {0};
     int status = mig_reader_load(&run, o->run);
     if (status < 0)
@@ -796,19 +845,29 @@ int mig_export_write(const struct export_options *o)
                           o->base, o->run);
         goto done;
     }
+    struct root_attributes root = {0};
+    if ((status = attributes_load(&root, &run)) < 0)
+        goto done;
     struct sink k = {.output = o->output, .xlsx = strcmp(format, "xlsx") == 0};
     double *each = calloc((size_t)run.replicates + 1, sizeof *each);
     if (!each) {
         status = mig_fail(MIG_ENOMEM, "out of memory");
+        attributes_free(&root);
         goto done;
     }
     if (k.xlsx) {
-        snprintf(k.temp, sizeof k.temp, "%s.tmp-%ld", o->output, (long)getpid());
+        if ((status = mig_files_temp_begin(o->output, k.temp, sizeof k.temp)) < 0) {
+            free(each);
+            attributes_free(&root);
+            goto done;
+        }
         lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
         k.book = workbook_new_opt(k.temp, &options);
         if (!k.book) {
             status = mig_fail(MIG_EIO, "%s: error: cannot write the workbook", o->output);
+            mig_files_temp_end(k.temp);
             free(each);
+            attributes_free(&root);
             goto done;
         }
         k.bold = workbook_add_format(k.book);
@@ -821,7 +880,7 @@ int mig_export_write(const struct export_options *o)
         workbook_set_properties(k.book, &properties);
         char temp[4200];
         snprintf(temp, sizeof temp, "%s", k.temp);
-        write_tables(&k, &run, o->base ? &base : NULL, o->command_line, each);
+        write_tables(&k, &run, o->base ? &base : NULL, &root, o->command_line, each);
         lxw_error closed = workbook_close(k.book);
         if (k.status == 0 && closed != LXW_NO_ERROR)
             k.status = mig_fail(MIG_EIO, "%s: error: cannot write the workbook: %s", o->output,
@@ -831,6 +890,7 @@ int mig_export_write(const struct export_options *o)
                                 strerror(errno));
         if (k.status < 0)
             remove(temp);
+        mig_files_temp_end(temp);
     } else {
         struct stat st;
         if (stat(o->output, &st) == 0 && !S_ISDIR(st.st_mode))
@@ -839,22 +899,26 @@ int mig_export_write(const struct export_options *o)
             k.status = mig_fail(MIG_EIO, "%s: error: cannot make the folder: %s", o->output,
                                 strerror(errno));
         if (k.status == 0)
-            write_tables(&k, &run, o->base ? &base : NULL, o->command_line, each);
+            write_tables(&k, &run, o->base ? &base : NULL, &root, o->command_line, each);
         if (k.csv) { /* a table left open by a failure */
             fclose(k.csv);
             remove(k.temp);
+            mig_files_temp_end(k.temp);
         }
         /* Every table complete: rename them all into place; else remove them. */
-        for (int i = 0; i < k.files; i++)
+        for (int i = 0; i < k.files; i++) {
             if (k.status < 0 || rename(k.pending[i], k.written[i]) < 0) {
                 if (k.status == 0)
                     k.status =
                         mig_fail(MIG_EIO, "%s: error: cannot write %s", o->output, k.written[i]);
                 remove(k.pending[i]);
             }
+            mig_files_temp_end(k.pending[i]);
+        }
     }
     status = k.status;
     free(each);
+    attributes_free(&root);
 done:
     mig_reader_free(&run);
     if (o->base)

@@ -133,7 +133,7 @@ int mig_files_check_output(const char *output, const char *option, const char *c
 
 /* Registered temporary files, removed by the signal handler (unlink is
  * async-signal-safe); a slot is filled before it is counted. */
-#define MAX_TEMPS 8
+#define MAX_TEMPS 16 /* an export to CSV holds one per table until all are renamed */
 static char temps[MAX_TEMPS][4200];
 static volatile sig_atomic_t temp_used[MAX_TEMPS];
 static volatile sig_atomic_t stop_signal = 0, cooperative_stop = 0;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,86 @@ int mig_h5_numbers(hid_t loc, const char *name, hid_t mem_type, size_t count, vo
     return status;
 }
 
+int mig_h5_labels(hid_t loc, const char *name, size_t count, char *out, size_t width)
+{
+    hsize_t dims[1];
+    int rank = mig_h5_shape(loc, name, 1, dims);
+    if (rank < 0 && H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return -1;
+    if (rank != 1 || dims[0] != (hsize_t)count)
+        return -3;
+    hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT), stored = ds >= 0 ? H5Dget_type(ds) : -1;
+    hid_t type = -1;
+    herr_t ok = -1;
+    int variable =
+        stored >= 0 && H5Tget_class(stored) == H5T_STRING ? H5Tis_variable_str(stored) > 0 : -1;
+    size_t fixed = variable == 0 ? H5Tget_size(stored) : 0;
+    char **text = NULL, *block = NULL;
+    /* Variable-length strings are read as UTF-8 whatever the file says (the
+     * bytes are checked below); fixed ones one byte wider, NUL-terminated,
+     * so that a label filling its width still ends. */
+    if (variable == 1) {
+        text = calloc(count + 1, sizeof *text);
+        type = H5Tcopy(H5T_C_S1);
+        if (text && type >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 &&
+            H5Tset_cset(type, H5T_CSET_UTF8) >= 0)
+            ok = count ? H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text) : 0;
+    } else if (variable == 0 && fixed > 0 && fixed <= 65536 &&
+               (double)count * (double)(fixed + 1) <= (double)(256u << 20)) {
+        /* (a file can declare huge labels without storing them: the read
+         * would fill the buffer with the fill value, so its size is bounded) */
+        block = calloc(count + 1, fixed + 1);
+        type = H5Tcopy(stored);
+        if (block && type >= 0 && H5Tset_size(type, fixed + 1) >= 0 &&
+            H5Tset_strpad(type, H5T_STR_NULLTERM) >= 0)
+            ok = count ? H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, block) : 0;
+    }
+    int invalid = 0;
+    if (ok >= 0)
+        for (size_t i = 0; i < count; i++) {
+            const char *label = text ? (text[i] ? text[i] : "") : block + i * (fixed + 1);
+            invalid |= !mig_text_is_utf8(label);
+            snprintf(out + i * width, width, "%s", label);
+        }
+    if (text && ok >= 0)
+        for (size_t i = 0; i < count; i++)
+            H5free_memory(text[i]);
+    free(text);
+    free(block);
+    if (ds >= 0)
+        H5Dclose(ds);
+    if (stored >= 0)
+        H5Tclose(stored);
+    if (type >= 0)
+        H5Tclose(type);
+    return variable < 0 ? -5 : ok < 0 ? -4 : invalid ? -6 : 0;
+}
+
+void mig_h5_explain(int status, const char *name, size_t count, char *out, size_t size)
+{
+    switch (status) {
+    case -1:
+        snprintf(out, size, "no variable '%s'", name);
+        break;
+    case -2:
+        snprintf(out, size, "'%s' does not hold numbers", name);
+        break;
+    case -3:
+        snprintf(out, size, "'%s' does not have %zu values as the file's dimensions say", name,
+                 count);
+        break;
+    case -5:
+        snprintf(out, size, "'%s' does not hold text labels", name);
+        break;
+    case -6:
+        snprintf(out, size, "a label in '%s' is not UTF-8 text", name);
+        break;
+    default:
+        snprintf(out, size, "cannot read '%s'", name);
+        break;
+    }
+}
+
 char *mig_h5_text_attribute(hid_t obj, const char *name, size_t max_bytes, int *invalid)
 {
     if (invalid)
@@ -131,6 +212,91 @@ int mig_h5_number_attribute(hid_t obj, const char *name, hid_t mem_type, void *o
     if (attr >= 0)
         H5Aclose(attr);
     return status;
+}
+
+int mig_h5_refuse(const struct mig_h5_source *s, const char *what)
+{
+    return mig_fail(MIG_EINPUT, "%s: error: %s; expected %s", s->path, what, s->expected);
+}
+
+int mig_h5_require_shape(const struct mig_h5_source *s, const char *name, int rank, hsize_t min,
+                         hsize_t max, hsize_t *dims)
+{
+    char what[300];
+    /* Any rank up to 8 is read into a local array (dims holds `rank`), so
+     * that the message can say how many dimensions the file has. */
+    hsize_t all[8];
+    int got = mig_h5_shape(s->file, name, 8, all);
+    for (int d = 0; d < got && got == rank; d++)
+        dims[d] = all[d];
+    if (got == -1 && H5Lexists(s->file, name, H5P_DEFAULT) <= 0) {
+        snprintf(what, sizeof what, "no variable '%s'", name);
+        return mig_h5_refuse(s, what);
+    }
+    if (got != rank) {
+        snprintf(what, sizeof what, "'%s' has %d dimensions, expected %d", name, got, rank);
+        return mig_h5_refuse(s, what);
+    }
+    for (int d = 0; d < rank; d++)
+        if (dims[d] < min || dims[d] > max) {
+            snprintf(what, sizeof what, "'%s' has a dimension of length %llu", name,
+                     (unsigned long long)dims[d]);
+            return mig_h5_refuse(s, what);
+        }
+    return 0;
+}
+
+int mig_h5_require_numbers(const struct mig_h5_source *s, const char *name, hid_t mem_type,
+                           size_t count, void *out)
+{
+    int got = mig_h5_numbers(s->file, name, mem_type, count, out);
+    if (got == 0)
+        return 0;
+    char what[300];
+    mig_h5_explain(got, name, count, what, sizeof what);
+    return mig_h5_refuse(s, what);
+}
+
+int mig_h5_require_finite(const struct mig_h5_source *s, const char *name, size_t count,
+                          double *out)
+{
+    int status = mig_h5_require_numbers(s, name, H5T_NATIVE_DOUBLE, count, out);
+    for (size_t i = 0; status == 0 && i < count; i++)
+        if (!isfinite(out[i])) {
+            char what[300];
+            snprintf(what, sizeof what, "'%s' holds %g at index %zu, expected finite numbers", name,
+                     out[i], i);
+            return mig_h5_refuse(s, what);
+        }
+    return status;
+}
+
+int mig_h5_require_text(const struct mig_h5_source *s, const char *name, size_t max_bytes,
+                        int optional, char **out)
+{
+    char what[300];
+    *out = NULL;
+    if (H5Aexists(s->file, name) <= 0) {
+        if (optional && (*out = calloc(1, 1)) != NULL)
+            return 0;
+        if (optional)
+            return mig_fail(MIG_ENOMEM, "out of memory");
+        snprintf(what, sizeof what, "no attribute '%s'", name);
+        return mig_h5_refuse(s, what);
+    }
+    int invalid = 0;
+    char *text = mig_h5_text_attribute(s->file, name, max_bytes, &invalid);
+    if (!text || invalid) {
+        free(text);
+        if (invalid)
+            snprintf(what, sizeof what, "the attribute '%s' is not UTF-8 text", name);
+        else
+            snprintf(what, sizeof what, "the attribute '%s' is not one text of at most %zu bytes",
+                     name, max_bytes);
+        return mig_h5_refuse(s, what);
+    }
+    *out = text;
+    return 0;
 }
 
 /* How long a child may take to read a file before it is taken as hung. */

@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1067,6 +1068,33 @@ static int command_export(const struct cli_args *a)
                                .format = opt_value(a, "format"),
                                .base = opt_value(a, "compare"),
                                .command_line = command_line};
+    /* Before any work: neither the workbook nor a CSV table may replace the
+     * run or the base; each is a regular file or a new name. A CSV export's
+     * folder is an existing folder or a new name (then made). */
+    char files[16][4200];
+    int folder = 0, n = mig_export_files(&o, files, 16, &folder);
+    if (n < 0)
+        return report_error(n);
+    struct inputs in = {0};
+    add_input(&in, o.run);
+    add_input(&in, o.base);
+    const char *outputs[16], *options[16];
+    for (int i = 0; i < n; i++)
+        outputs[i] = files[i], options[i] = "-o";
+    struct stat st;
+    int code;
+    if (folder && stat(o.output, &st) == 0 && !S_ISDIR(st.st_mode))
+        code = report_error(mig_fail(MIG_EINPUT,
+                                     "%s: error: -o is not a folder; expected a folder for the "
+                                     "CSV files (or a name ending in .xlsx)",
+                                     o.output));
+    else if (folder && stat(o.output, &st) != 0)
+        code = check_outputs(&o.output, options, 1, &in);
+    else
+        code = check_outputs(outputs, options, n, &in);
+    free_inputs(&in);
+    if (code)
+        return code;
     int status = mig_export_write(&o);
     if (status < 0)
         return report_error(status);

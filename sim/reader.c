@@ -26,43 +26,16 @@ static int foreign(const char *path, const char *what)
  * of a sane length (a length of 0 is checked by the callers that need one). */
 static int shape(hid_t file, const char *path, const char *name, int rank, hsize_t *dims)
 {
-    char what[256];
-    int got = mig_h5_shape(file, name, 8, dims);
-    if (got == -1 && H5Lexists(file, name, H5P_DEFAULT) <= 0) {
-        snprintf(what, sizeof what, "no variable '%s'", name);
-        return foreign(path, what);
-    }
-    if (got != rank) {
-        snprintf(what, sizeof what, "'%s' has %d dimensions, expected %d", name, got, rank);
-        return foreign(path, what);
-    }
-    for (int d = 0; d < rank; d++)
-        if (dims[d] > MAX_STEPS * (hsize_t)8) {
-            snprintf(what, sizeof what, "'%s' has a dimension of length %llu", name,
-                     (unsigned long long)dims[d]);
-            return foreign(path, what);
-        }
-    return 0;
+    struct mig_h5_source s = {file, path, "a migsim output file"};
+    return mig_h5_require_shape(&s, name, rank, 0, MAX_STEPS * (hsize_t)8, dims);
 }
 
 /* Exactly `count` numbers, or a message saying what is wrong. */
 static int read_numbers(hid_t file, const char *path, const char *name, hid_t type, size_t count,
                         void *out)
 {
-    int got = mig_h5_numbers(file, name, type, count, out);
-    if (got == 0)
-        return 0;
-    char what[256];
-    if (got == -1)
-        snprintf(what, sizeof what, "no variable '%s'", name);
-    else if (got == -2)
-        snprintf(what, sizeof what, "'%s' does not hold numbers", name);
-    else if (got == -3)
-        snprintf(what, sizeof what, "'%s' does not have %zu values as the file's dimensions say",
-                 name, count);
-    else
-        snprintf(what, sizeof what, "cannot read '%s' as numbers", name);
-    return foreign(path, what);
+    struct mig_h5_source s = {file, path, "a migsim output file"};
+    return mig_h5_require_numbers(&s, name, type, count, out);
 }
 
 static int read_doubles(hid_t file, const char *path, const char *name, size_t count, double *out)
@@ -85,53 +58,8 @@ static int read_labels(hid_t file, const char *path, const char *name, int count
                  (unsigned long long)dims[0], count);
         return foreign(path, what);
     }
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT), stored = ds >= 0 ? H5Dget_type(ds) : -1;
-    hid_t type = -1;
-    herr_t ok = -1;
-    int variable =
-        stored >= 0 && H5Tget_class(stored) == H5T_STRING ? H5Tis_variable_str(stored) > 0 : -1;
-    size_t fixed = variable == 0 ? H5Tget_size(stored) : 0;
-    char **text = NULL, *block = NULL;
-    if (variable == 1) {
-        text = calloc((size_t)count + 1, sizeof *text);
-        type = H5Tcopy(H5T_C_S1);
-        if (text && type >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0 &&
-            H5Tset_cset(type, H5T_CSET_UTF8) >= 0)
-            ok = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, text);
-    } else if (variable == 0 && fixed > 0 && fixed <= 65536) {
-        block = calloc((size_t)count, fixed + 1);
-        type = H5Tcopy(stored);
-        if (block && type >= 0 && H5Tset_size(type, fixed + 1) >= 0 &&
-            H5Tset_strpad(type, H5T_STR_NULLTERM) >= 0)
-            ok = H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, block);
-    }
-    int invalid = 0;
-    if (ok >= 0)
-        for (int i = 0; i < count; i++) {
-            const char *label = text ? (text[i] ? text[i] : "") : block + (size_t)i * (fixed + 1);
-            invalid |= !mig_text_is_utf8(label);
-            snprintf(out + (size_t)i * width, width, "%s", label);
-            if (text)
-                H5free_memory(text[i]);
-        }
-    free(text);
-    free(block);
-    if (ds >= 0)
-        H5Dclose(ds);
-    if (stored >= 0)
-        H5Tclose(stored);
-    if (type >= 0)
-        H5Tclose(type);
-    if (variable < 0) {
-        snprintf(what, sizeof what, "'%s' does not hold text labels", name);
-        return foreign(path, what);
-    }
-    if (ok < 0) {
-        snprintf(what, sizeof what, "cannot read the labels '%s'", name);
-        return foreign(path, what);
-    }
-    if (invalid) {
-        snprintf(what, sizeof what, "a label in '%s' is not UTF-8 text", name);
+    if ((status = mig_h5_labels(file, name, (size_t)count, out, width)) < 0) {
+        mig_h5_explain(status, name, (size_t)count, what, sizeof what);
         return foreign(path, what);
     }
     return 0;
@@ -334,6 +262,47 @@ static int read_figures(struct run_file *f, hid_t file)
         (status = read_labels(file, f->path, "figure_statistic", n, &g->statistic[0][0],
                               sizeof g->statistic[0])) < 0)
         return status;
+    /* Ids and roles came later: read where present, checked as the rest. */
+    if (H5Lexists(file, "figure_id", H5P_DEFAULT) > 0) {
+        if (!(g->id = calloc(count, sizeof *g->id)))
+            return mig_fail(MIG_ENOMEM, "out of memory");
+        if ((status = read_labels(file, f->path, "figure_id", n, &g->id[0][0], sizeof g->id[0])) <
+            0)
+            return status;
+    }
+    if (H5Lexists(file, "figure_role", H5P_DEFAULT) > 0) {
+        if (!(g->role = calloc(count, sizeof *g->role)))
+            return mig_fail(MIG_ENOMEM, "out of memory");
+        if ((status = read_labels(file, f->path, "figure_role", n, &g->role[0][0],
+                                  sizeof g->role[0])) < 0)
+            return status;
+    }
+    return 0;
+}
+
+/* The entry points (route_origin, route_kz_lat, route_kz_lon), when the
+ * file has any of them: then all three, of one length. */
+static int read_routes(struct run_file *f, hid_t file)
+{
+    static const char *const names[] = {"route_origin", "route_kz_lat", "route_kz_lon"};
+    int present = 0;
+    for (int i = 0; i < 3; i++)
+        present += H5Lexists(file, names[i], H5P_DEFAULT) > 0;
+    if (!present)
+        return 0;
+    hsize_t dims[1];
+    int status = shape(file, f->path, "route_kz_lat", 1, dims);
+    if (status < 0)
+        return status;
+    if (dims[0] == 0 || dims[0] > MIG_MAX_ROUTES)
+        return foreign(f->path, "'route_kz_lat' is longer than any routes table");
+    size_t n = (size_t)dims[0];
+    if ((status = read_numbers(file, f->path, "route_origin", H5T_NATIVE_INT, n, f->route_origin)) <
+            0 ||
+        (status = read_doubles(file, f->path, "route_kz_lat", n, f->route_kz_lat)) < 0 ||
+        (status = read_doubles(file, f->path, "route_kz_lon", n, f->route_kz_lon)) < 0)
+        return status;
+    f->routes = (int)n;
     return 0;
 }
 
@@ -459,8 +428,9 @@ static int load_unguarded(struct run_file *f, const char *path)
         memcpy(f->runs[r].step_day, first->step_day, (size_t)first->steps * sizeof(long));
         memcpy(f->runs[r].step_days, first->step_days, (size_t)first->steps * sizeof(double));
     }
-    if ((status = read_series(f, file)) == 0 && (status = read_geography(f, file)) == 0)
-        status = read_figures(f, file);
+    if ((status = read_series(f, file)) == 0 && (status = read_geography(f, file)) == 0 &&
+        (status = read_figures(f, file)) == 0)
+        status = read_routes(f, file);
 done:
     H5Fclose(file);
     if (status < 0)
@@ -476,8 +446,9 @@ void mig_reader_free(struct run_file *f)
     free(f->command_line);
     f->scenario_text = f->parameters = f->scenario_file = f->command_line = NULL;
     struct run_figures *g = &f->figures;
-    void *figure_arrays[] = {g->label,     g->statistic, g->within, g->observed, g->lower, g->upper,
-                             g->simulated, g->q05,       g->q95,    g->error,    g->from,  g->to};
+    void *figure_arrays[] = {g->label, g->statistic, g->within, g->observed, g->lower,
+                             g->upper, g->simulated, g->q05,    g->q95,      g->error,
+                             g->from,  g->to,        g->id,     g->role};
     for (size_t i = 0; i < sizeof figure_arrays / sizeof figure_arrays[0]; i++)
         free(figure_arrays[i]);
     memset(g, 0, sizeof *g);

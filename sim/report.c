@@ -13,7 +13,6 @@
 #include "outlines.h"
 
 #include <hdf5.h>
-#include <hdf5_hl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -531,23 +530,13 @@ struct crossings {
     double lat[256], lon[256];
 };
 
-static void crossings_read(const char *path, struct crossings *c)
+/* From the run file's routes, which the reader checked. */
+static void crossings_read(const struct run_file *r, struct crossings *c)
 {
-    c->count = 0;
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return;
-    hsize_t dims[3] = {0, 0, 0};
-    if (H5LTfind_dataset(file, "route_kz_lat") > 0 && H5LTfind_dataset(file, "route_kz_lon") > 0 &&
-        H5LTfind_dataset(file, "route_origin") > 0 &&
-        H5LTget_dataset_info(file, "route_kz_lat", dims, NULL, NULL) >= 0 && dims[0] > 0 &&
-        dims[0] <= 256 && dims[1] == 0) {
-        if (H5LTread_dataset_double(file, "route_kz_lat", c->lat) >= 0 &&
-            H5LTread_dataset_double(file, "route_kz_lon", c->lon) >= 0 &&
-            H5LTread_dataset_int(file, "route_origin", c->origin) >= 0)
-            c->count = (int)dims[0];
-    }
-    H5Fclose(file);
+    c->count = r->routes < 256 ? r->routes : 256;
+    for (int k = 0; k < c->count; k++)
+        c->origin[k] = r->route_origin[k], c->lat[k] = r->route_kz_lat[k],
+        c->lon[k] = r->route_kz_lon[k];
 }
 
 static void ring_path(FILE *f, const struct outline *o, double (*mx)(double), double (*my)(double),
@@ -601,7 +590,7 @@ static void map_chart(FILE *f, const struct run_file *r)
     double width = 900, height = 470;
     struct crossings *routes = calloc(1, sizeof *routes);
     if (routes)
-        crossings_read(r->path, routes);
+        crossings_read(r, routes);
     int by_routes = routes && routes->count > 0;
     svg_open(f, (int)width, (int)height, "map",
              "Where migrant workers are, where they come from, and who moves within Kazakhstan",
@@ -1137,78 +1126,171 @@ static void comparison(FILE *f, const struct run_file *base, const struct run_fi
     fputs("</section>\n", f);
 }
 
-/* The calibration's fit: each target's standardised error, observed at 0
- * with its 90% band, simulated as a point (Nelder-Mead: the best
- * evaluation) or an interval over the last generation's particles. */
-static int calibration(FILE *f, const char *path)
+/* A calibration trace (calibrate -o OUT writes OUT.h5), read whole and
+ * checked before anything is drawn: shapes, lengths and types of every
+ * dataset used, the text attributes as one UTF-8 string each. */
+struct calibration_trace {
+    char method[65];
+    char *labels;
+    int rows, n, has_errors, has_band, complete;
+    double *sim, *obs, *objective, *error, *inside, *band;
+    int *generation, *role;
+};
+
+static void calibration_free(struct calibration_trace *t)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
-        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a calibration trace",
-                        path);
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hsize_t dims[2] = {0, 0}, tdims[2] = {0, 0};
-    static char labels[1 << 16];
-    labels[0] = '\0';
-    /* Shapes are checked before reading: a hand-made file cannot make a
-     * read overflow its buffer. */
-    char method[65] = "";
-    char *stored_method = file >= 0 ? mig_h5_text_attribute(file, "method", 64, NULL) : NULL;
-    if (stored_method)
-        snprintf(method, sizeof method, "%s", stored_method);
-    int ok = stored_method && mig_h5_shape(file, "simulated", 2, dims) == 2 &&
-             mig_h5_shape(file, "target_observed", 2, tdims) == 2 && tdims[0] == 4 &&
-             tdims[1] == dims[1] && dims[0] > 0 && dims[0] < (1u << 24) && dims[1] < 4096;
-    free(stored_method);
-    if (!ok) {
-        if (file >= 0)
-            H5Fclose(file);
-        return mig_fail(MIG_EINPUT,
-                        "%s: error: no 'simulated' and 'target_observed' of one shape; expected a "
-                        "calibration trace",
-                        path);
+    free(t->labels);
+    free(t->sim);
+    free(t->obs);
+    free(t->objective);
+    free(t->error);
+    free(t->inside);
+    free(t->band);
+    free(t->generation);
+    free(t->role);
+    memset(t, 0, sizeof *t);
+}
+
+/* Both datasets of an optional pair, or neither. */
+static int optional_pair(const struct mig_h5_source *src, const char *a, const char *b, int *has)
+{
+    int x = H5Lexists(src->file, a, H5P_DEFAULT) > 0, y = H5Lexists(src->file, b, H5P_DEFAULT) > 0;
+    *has = x && y;
+    if (x == y)
+        return 0;
+    char what[200];
+    snprintf(what, sizeof what, "no variable '%s' beside '%s'", x ? b : a, x ? a : b);
+    return mig_h5_refuse(src, what);
+}
+
+/* A rank-2 dataset of exactly rows x columns numbers. */
+static int read_matrix(const struct mig_h5_source *src, const char *name, int rows, int columns,
+                       double *out)
+{
+    hsize_t dims[2];
+    int status = mig_h5_require_shape(src, name, 2, 1, 1u << 24, dims);
+    if (status == 0 && (dims[0] != (hsize_t)rows || dims[1] != (hsize_t)columns)) {
+        char what[200];
+        snprintf(what, sizeof what, "'%s' has %llu x %llu values, expected %d x %d", name,
+                 (unsigned long long)dims[0], (unsigned long long)dims[1], rows, columns);
+        status = mig_h5_refuse(src, what);
     }
-    char *stored = mig_h5_text_attribute(file, "target_labels", sizeof labels - 1, NULL);
-    if (stored && mig_text_is_utf8(stored))
-        snprintf(labels, sizeof labels, "%s", stored);
-    free(stored);
-    int rows = (int)dims[0], n = (int)dims[1];
-    double *sim = malloc((size_t)rows * (size_t)n * sizeof *sim);
-    double *obs = malloc(4 * (size_t)n * sizeof *obs),
-           *objective = malloc((size_t)rows * sizeof *objective);
-    int *generation = malloc((size_t)rows * sizeof *generation);
+    return status < 0 ? status
+                      : mig_h5_require_numbers(src, name, H5T_NATIVE_DOUBLE,
+                                               (size_t)rows * (size_t)columns, out);
+}
+
+/* A rank-1 dataset of exactly `count` numbers. */
+static int read_vector(const struct mig_h5_source *src, const char *name, hid_t type, int count,
+                       void *out)
+{
+    hsize_t dims[1];
+    int status = mig_h5_require_shape(src, name, 1, 0, 1u << 24, dims);
+    return status < 0 ? status : mig_h5_require_numbers(src, name, type, (size_t)count, out);
+}
+
+static int calibration_read_file(struct calibration_trace *t, const char *path, hid_t file)
+{
+    struct mig_h5_source src = {file, path, "a calibration trace"};
+    char *method = NULL, what[200];
+    hsize_t dims[2];
+    int status;
+    if ((status = mig_h5_require_text(&src, "method", 64, 0, &method)) < 0)
+        return status;
+    snprintf(t->method, sizeof t->method, "%s", method);
+    free(method);
+    if (strcmp(t->method, "abc-smc") != 0 && strcmp(t->method, "nelder-mead") != 0) {
+        snprintf(what, sizeof what, "its method is '%s'", t->method);
+        return mig_h5_refuse(&src, what);
+    }
+    if ((status = mig_h5_require_text(&src, "target_labels", 1u << 20, 1, &t->labels)) < 0 ||
+        (status = mig_h5_require_shape(&src, "simulated", 2, 1, 1u << 24, dims)) < 0)
+        return status;
+    if (dims[1] > 4096)
+        return mig_h5_refuse(&src, "'simulated' has more than 4096 targets");
+    int rows = t->rows = (int)dims[0], n = t->n = (int)dims[1];
+    size_t cells = (size_t)rows * (size_t)n;
+    t->sim = malloc(cells * sizeof *t->sim);
+    t->obs = malloc(4 * (size_t)n * sizeof *t->obs);
+    t->objective = malloc((size_t)rows * sizeof *t->objective);
+    t->generation = malloc((size_t)rows * sizeof *t->generation);
+    t->error = malloc(cells * sizeof *t->error);
+    t->inside = malloc(cells * sizeof *t->inside);
+    t->role = calloc((size_t)n, sizeof *t->role);
+    t->band = calloc(2 * (size_t)n, sizeof *t->band);
+    if (!t->sim || !t->obs || !t->objective || !t->generation || !t->error || !t->inside ||
+        !t->role || !t->band)
+        return mig_fail(MIG_ENOMEM, "out of memory");
     /* Newer traces hold each row's standardised errors and inside flags as
      * run and calibrate computed them (with the simulated sampling error),
-     * each target's role, and how many generations are complete. Every
-     * read is checked against the shape first (hand-made files). */
-    double *stored_error = malloc((size_t)rows * (size_t)n * sizeof *stored_error);
-    double *stored_inside = malloc((size_t)rows * (size_t)n * sizeof *stored_inside);
-    int *role = calloc((size_t)n, sizeof *role), complete = -1;
-    size_t cells = (size_t)rows * (size_t)n;
-    int status = 0,
-        has_errors = H5LTfind_dataset(file, "error") == 1 && H5LTfind_dataset(file, "inside") == 1;
-    if (!sim || !obs || !objective || !generation || !stored_error || !stored_inside || !role ||
-        mig_h5_numbers(file, "simulated", H5T_NATIVE_DOUBLE, cells, sim) < 0 ||
-        mig_h5_numbers(file, "target_observed", H5T_NATIVE_DOUBLE, 4 * (size_t)n, obs) < 0 ||
-        mig_h5_numbers(file, "objective", H5T_NATIVE_DOUBLE, (size_t)rows, objective) < 0 ||
-        mig_h5_numbers(file, "generation", H5T_NATIVE_INT, (size_t)rows, generation) < 0 ||
-        (has_errors &&
-         (mig_h5_numbers(file, "error", H5T_NATIVE_DOUBLE, cells, stored_error) < 0 ||
-          mig_h5_numbers(file, "inside", H5T_NATIVE_DOUBLE, cells, stored_inside) < 0)) ||
-        (H5LTfind_dataset(file, "target_role") == 1 &&
-         mig_h5_numbers(file, "target_role", H5T_NATIVE_INT, (size_t)n, role) < 0))
-        status = mig_fail(MIG_EINPUT, "%s: error: cannot read the calibration trace", path);
-    if (H5LTfind_attribute(file, "complete_generations") == 1)
-        mig_h5_number_attribute(file, "complete_generations", H5T_NATIVE_INT, &complete);
-    /* The posterior predictive 90% band of each observation (calibrate
-     * --predictive), drawn under the fit where present; its length is
-     * checked before reading. */
-    double *band = calloc(2 * (size_t)n + 1, sizeof *band);
-    int has_band =
-        band && H5LTfind_dataset(file, "predictive_q05") == 1 &&
-        mig_h5_numbers(file, "predictive_q05", H5T_NATIVE_DOUBLE, (size_t)n, band) >= 0 &&
-        mig_h5_numbers(file, "predictive_q95", H5T_NATIVE_DOUBLE, (size_t)n, band + n) >= 0;
+     * each target's role, how many generations are complete, and the
+     * posterior predictive 90% band of each observation (--predictive). */
+    if ((status = mig_h5_require_numbers(&src, "simulated", H5T_NATIVE_DOUBLE, cells, t->sim)) <
+            0 ||
+        (status = read_matrix(&src, "target_observed", 4, n, t->obs)) < 0 ||
+        (status = read_vector(&src, "objective", H5T_NATIVE_DOUBLE, rows, t->objective)) < 0 ||
+        (status = read_vector(&src, "generation", H5T_NATIVE_INT, rows, t->generation)) < 0 ||
+        (status = optional_pair(&src, "error", "inside", &t->has_errors)) < 0 ||
+        (t->has_errors && ((status = read_matrix(&src, "error", rows, n, t->error)) < 0 ||
+                           (status = read_matrix(&src, "inside", rows, n, t->inside)) < 0)) ||
+        (H5Lexists(file, "target_role", H5P_DEFAULT) > 0 &&
+         (status = read_vector(&src, "target_role", H5T_NATIVE_INT, n, t->role)) < 0) ||
+        (status = optional_pair(&src, "predictive_q05", "predictive_q95", &t->has_band)) < 0 ||
+        (t->has_band &&
+         ((status = read_vector(&src, "predictive_q05", H5T_NATIVE_DOUBLE, n, t->band)) < 0 ||
+          (status = read_vector(&src, "predictive_q95", H5T_NATIVE_DOUBLE, n, t->band + n)) < 0)))
+        return status;
+    t->complete = -1;
+    if (H5Aexists(file, "complete_generations") > 0 &&
+        mig_h5_number_attribute(file, "complete_generations", H5T_NATIVE_INT, &t->complete) < 0)
+        return mig_h5_refuse(&src, "the attribute 'complete_generations' is not one number");
+    return 0;
+}
+
+struct trace_request {
+    const char *path;
+    void *trace;
+};
+
+static int calibration_read(void *arg)
+{
+    struct trace_request *q = arg;
+    struct calibration_trace *t = q->trace;
+    calibration_free(t);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (access(q->path, R_OK) != 0 || H5Fis_hdf5(q->path) <= 0)
+        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a calibration trace",
+                        q->path);
+    hid_t file = H5Fopen(q->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: cannot open the HDF5 file; expected a calibration trace",
+                        q->path);
+    int status = calibration_read_file(t, q->path, file);
     H5Fclose(file);
+    if (status < 0)
+        calibration_free(t);
+    return status;
+}
+
+/* The calibration's fit: each target's standardised error, observed at 0
+ * with its 90% band, simulated as a point (Nelder-Mead: the best
+ * evaluation) or an interval over the last generation's particles. The
+ * trace is read first in a child process (h5safe.h). */
+static int calibration(FILE *f, const char *path)
+{
+    struct calibration_trace t = {0};
+    struct trace_request q = {path, &t};
+    int status = mig_h5_guarded(calibration_read, &q, path, "the calibration trace");
+    if (status < 0)
+        return status;
+    const char *method = t.method;
+    static char labels[1 << 20];
+    snprintf(labels, sizeof labels, "%s", t.labels);
+    int rows = t.rows, n = t.n, has_errors = t.has_errors, has_band = t.has_band;
+    int complete = t.complete, *generation = t.generation, *role = t.role;
+    double *sim = t.sim, *obs = t.obs, *objective = t.objective, *band = t.band;
+    double *stored_error = t.error, *stored_inside = t.inside;
     if (status == 0) {
         int best = 0, last = 0;
         for (int i = 0; i < rows; i++) {
@@ -1305,69 +1387,125 @@ static int calibration(FILE *f, const char *path)
         legend(f, p.left + p.width + 20, p.top, names, has_band ? 3 : 2, colours);
         fputs("</svg>\n</section>\n", f);
     }
-    free(sim);
-    free(obs);
-    free(objective);
-    free(generation);
-    free(band);
-    free(stored_error);
-    free(stored_inside);
-    free(role);
+    calibration_free(&t);
+    return status;
+}
+
+/* A sensitivity analysis (migsim sensitivity -o S.h5), read whole and
+ * checked before anything is drawn: one name a parameter and one id and
+ * role a figure, the indices of one shape (figures x parameters). */
+struct sensitivity_trace {
+    char method[16];
+    char *names, *ids, *roles;
+    int K, d, morris, has_spread;
+    double *a, *b, *spread;
+};
+
+static void sensitivity_free(struct sensitivity_trace *t)
+{
+    free(t->names);
+    free(t->ids);
+    free(t->roles);
+    free(t->a);
+    free(t->b);
+    free(t->spread);
+    memset(t, 0, sizeof *t);
+}
+
+/* How many comma-separated items a list holds (an empty list has none). */
+static int items(const char *list)
+{
+    int n = list[0] != '\0';
+    for (const char *c = list; *c; c++)
+        n += *c == ',';
+    return n;
+}
+
+static int sensitivity_read_file(struct sensitivity_trace *t, const char *path, hid_t file)
+{
+    struct mig_h5_source src = {file, path, "a sensitivity analysis (migsim sensitivity)"};
+    char *method = NULL, what[300];
+    hsize_t dims[2];
+    int status;
+    if (H5Aexists(file, "method") <= 0)
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: not a sensitivity analysis (migsim sensitivity): no "
+                        "attribute 'method'",
+                        path);
+    if ((status = mig_h5_require_text(&src, "method", 15, 0, &method)) < 0)
+        return status;
+    snprintf(t->method, sizeof t->method, "%s", method);
+    free(method);
+    if (strcmp(t->method, "sobol") != 0 && strcmp(t->method, "morris") != 0) {
+        snprintf(what, sizeof what, "its method is '%s'", t->method);
+        return mig_h5_refuse(&src, what);
+    }
+    t->morris = strcmp(t->method, "morris") == 0;
+    const char *first = t->morris ? "mu_star" : "first_order";
+    const char *second = t->morris ? "sigma" : "total_order";
+    if ((status = mig_h5_require_text(&src, "parameter_names", 8191, 0, &t->names)) < 0 ||
+        (status = mig_h5_require_text(&src, "figure_ids", 1u << 20, 0, &t->ids)) < 0 ||
+        (status = mig_h5_require_text(&src, "figure_roles", 1u << 20, 0, &t->roles)) < 0 ||
+        (status = mig_h5_require_shape(&src, first, 2, 1, 65535, dims)) < 0)
+        return status;
+    int K = t->K = (int)dims[0], d = t->d = (int)dims[1];
+    if (items(t->names) != d || items(t->ids) != K || items(t->roles) != K) {
+        snprintf(what, sizeof what,
+                 "'%s' has %d figures x %d parameters, the attributes name %d parameters, %d "
+                 "figures and %d roles",
+                 first, K, d, items(t->names), items(t->ids), items(t->roles));
+        return mig_h5_refuse(&src, what);
+    }
+    t->a = malloc((size_t)K * (size_t)d * sizeof *t->a);
+    t->b = malloc((size_t)K * (size_t)d * sizeof *t->b);
+    t->spread = calloc((size_t)K, sizeof *t->spread);
+    if (!t->a || !t->b || !t->spread)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    t->has_spread = H5Lexists(file, "figure_sd", H5P_DEFAULT) > 0;
+    if ((status = read_matrix(&src, first, K, d, t->a)) < 0 ||
+        (status = read_matrix(&src, second, K, d, t->b)) < 0 ||
+        (t->has_spread &&
+         (status = read_vector(&src, "figure_sd", H5T_NATIVE_DOUBLE, K, t->spread)) < 0))
+        return status;
+    return 0;
+}
+
+static int sensitivity_read(void *arg)
+{
+    struct trace_request *q = arg;
+    struct sensitivity_trace *t = q->trace;
+    sensitivity_free(t);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (access(q->path, R_OK) != 0 || H5Fis_hdf5(q->path) <= 0)
+        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a sensitivity analysis",
+                        q->path);
+    hid_t file = H5Fopen(q->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0)
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: cannot open the HDF5 file; expected a sensitivity analysis",
+                        q->path);
+    int status = sensitivity_read_file(t, q->path, file);
+    H5Fclose(file);
+    if (status < 0)
+        sensitivity_free(t);
     return status;
 }
 
 /* The sensitivity analysis (migsim sensitivity): a grid of figures (rows)
  * by parameters (columns), each cell shaded by the total Sobol' index (or
- * Morris mu* relative to the row's largest) and labelled with its values. */
+ * Morris mu* relative to the row's largest) and labelled with its values.
+ * The file is read first in a child process (h5safe.h). */
 #define MIG_MAX_FREE_REPORT 64
 static int sensitivity_chart(FILE *f, const char *path)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
-        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a sensitivity analysis",
-                        path);
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    static char names[8192], ids[1 << 16], roles[1 << 14];
-    char method[16] = "";
-    hsize_t dims[2] = {0, 0};
-    names[0] = ids[0] = roles[0] = '\0';
-    int morris = 0;
-    /* Lengths and shapes are checked before reading (hand-made files). */
-    const char *attrs[] = {"method", "parameter_names", "figure_ids", "figure_roles"};
-    char *into[] = {method, names, ids, roles};
-    size_t sizes[] = {sizeof method, sizeof names, sizeof ids, sizeof roles};
-    int ok = file >= 0;
-    for (int i = 0; ok && i < 4; i++) {
-        char *text = mig_h5_text_attribute(file, attrs[i], sizes[i] - 1, NULL);
-        ok = text != NULL;
-        if (text)
-            snprintf(into[i], sizes[i], "%s", text);
-        free(text);
-    }
-    ok = ok && (strcmp(method, "sobol") == 0 || strcmp(method, "morris") == 0) &&
-         mig_h5_shape(file, (morris = !strcmp(method, "morris")) ? "mu_star" : "total_order", 2,
-                      dims) == 2 &&
-         dims[0] > 0 && dims[1] > 0 && dims[0] < 65536 && dims[1] < 65536;
-    if (!ok) {
-        if (file >= 0)
-            H5Fclose(file);
-        return mig_fail(MIG_EINPUT, "%s: error: not a sensitivity analysis (migsim sensitivity)",
-                        path);
-    }
-    int K = (int)dims[0], d = (int)dims[1];
-    double *a = malloc((size_t)K * (size_t)d * sizeof *a),
-           *b = malloc((size_t)K * (size_t)d * sizeof *b);
-    double *spread = calloc((size_t)K, sizeof *spread);
-    int status = 0, has_spread = H5LTfind_dataset(file, "figure_sd") == 1;
-    size_t cells = (size_t)K * (size_t)d;
-    if (spread && has_spread &&
-        mig_h5_numbers(file, "figure_sd", H5T_NATIVE_DOUBLE, (size_t)K, spread) < 0)
-        has_spread = 0;
-    if (!a || !b || !spread ||
-        mig_h5_numbers(file, morris ? "mu_star" : "first_order", H5T_NATIVE_DOUBLE, cells, a) < 0 ||
-        mig_h5_numbers(file, morris ? "sigma" : "total_order", H5T_NATIVE_DOUBLE, cells, b) < 0)
-        status = mig_fail(MIG_EINPUT, "%s: error: cannot read the sensitivity indices", path);
-    H5Fclose(file);
+    struct sensitivity_trace trace = {0};
+    struct trace_request q = {path, &trace};
+    int status = mig_h5_guarded(sensitivity_read, &q, path, "the sensitivity analysis");
+    if (status < 0)
+        return status;
+    int K = trace.K, d = trace.d, morris = trace.morris, has_spread = trace.has_spread;
+    char *names = trace.names, *ids = trace.ids, *roles = trace.roles;
+    double *a = trace.a, *b = trace.b, *spread = trace.spread;
     if (status == 0) {
         const char *param[MIG_MAX_FREE_REPORT], *figure[1024], *role[1024];
         int np = 0, nf = 0, nr = 0;
@@ -1430,9 +1568,7 @@ static int sensitivity_chart(FILE *f, const char *path)
         }
         fputs("</svg>\n</section>\n", f);
     }
-    free(a);
-    free(b);
-    free(spread);
+    sensitivity_free(&trace);
     return status;
 }
 

@@ -52,7 +52,38 @@ expect 2 "sensitivity -o the scenario" "$migsim" sensitivity "$base" --targets \
     "$work/s/targets/bma_round5.yaml" --free migrants.entry_rate -o "$base"
 expect 2 "targets import -o its CSV" "$migsim" targets import "$work/s/data/survey_targets.csv" \
     -o "$work/s/data/survey_targets.csv"
+# export: the workbook, or each CSV table in the folder, is checked the same
+# way (the run and the --compare base are its inputs).
+expect 2 "export X -o X" "$migsim" export "$work/r.h5" -o "$work/r.h5" --format xlsx
+contains "$work/err" "would overwrite the input" "export alias message"
+expect 2 "export --compare B -o B" "$migsim" export "$work/r.h5" --compare "$work/r.before" \
+    -o "$work/r.before" --format xlsx
+ln -s "$work/r.h5" "$work/r-link.xlsx"
+expect 2 "export -o a symlink to the run" "$migsim" export "$work/r.h5" -o "$work/r-link.xlsx"
+contains "$work/err" "would overwrite the input" "export symlink message"
+mkdir "$work/tables" && ln -s "$work/r.h5" "$work/tables/series.csv"
+expect 2 "export to CSV over a symlink to the run" "$migsim" export "$work/r.h5" -o "$work/tables"
+contains "$work/err" "tables/series.csv: error: -o would overwrite the input" "CSV table alias message"
+[ "$(ls "$work/tables")" = series.csv ] && ok || not_ok "export wrote tables before refusing: $(ls "$work/tables")"
+mkdir "$work/tables2" && mkfifo "$work/tables2/labels.csv"
+expect 2 "export to CSV over a pipe" "$migsim" export "$work/r.h5" -o "$work/tables2"
+contains "$work/err" "not a regular file" "CSV table pipe message"
+expect 2 "export -o a device" "$migsim" export "$work/r.h5" -o /dev/null --format xlsx
+contains "$work/err" "not a regular file" "export device message"
+expect 2 "export to CSV in a device" "$migsim" export "$work/r.h5" -o /dev/null --format csv
+contains "$work/err" "-o is not a folder" "export CSV device message"
+mkdir "$work/folder.xlsx"
+expect 2 "export -o a folder" "$migsim" export "$work/r.h5" -o "$work/folder.xlsx"
+contains "$work/err" "names a folder" "export folder message"
+ln -s "$work/none/x" "$work/dangling"
+expect 2 "export to CSV through a dangling link" "$migsim" export "$work/r.h5" -o "$work/dangling"
+contains "$work/err" "symbolic link to nothing" "export dangling message"
+expect 2 "export in a missing folder" "$migsim" export "$work/r.h5" -o "$work/none/x.xlsx"
+contains "$work/err" "cannot write to folder" "export missing folder message"
+expect 2 "export -o ''" "$migsim" export "$work/r.h5" -o ""
 cmp -s "$work/r.h5" "$work/r.before" && ok || not_ok "an HDF5 input was changed"
+expect 0 "export to a new CSV folder" "$migsim" export "$work/r.h5" -o "$work/new-tables"
+expect 0 "export to CSV again over its own tables" "$migsim" export "$work/r.h5" -o "$work/new-tables"
 
 # ---- signals: a clean stop, exit 128 + signal, no debris ----
 stop_run() { # SIGNAL EXTRA...: starts a run, stops it once it is stepping

@@ -17,4 +17,11 @@ struct export_options {
  * foreign input is MIG_EINPUT and leaves existing outputs untouched. */
 int mig_export_write(const struct export_options *o);
 
+/* The files mig_export_write() would write, for the checks made before any
+ * work (an output must not replace an input): the workbook, or
+ * FOLDER/TABLE.csv for every table. Returns how many (at most `max`), or
+ * MIG_EINPUT for an unknown format. `*folder` is set when the output is a
+ * folder of CSV files. */
+int mig_export_files(const struct export_options *o, char (*files)[4200], int max, int *folder);
+
 #endif

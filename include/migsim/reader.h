@@ -10,6 +10,7 @@
 struct run_figures {
     int count;
     char (*label)[160], (*statistic)[48];
+    char (*id)[48], (*role)[16]; /* NULL where the file has none (older files) */
     double *observed, *lower, *upper, *simulated, *q05, *q95, *error, *from, *to;
     signed char *within;
 };
@@ -25,6 +26,11 @@ struct run_file {
     struct world labels; /* codes, names, counts and geography */
     struct stats *runs;  /* one per replicate */
     struct run_figures figures;
+    /* The entry points into Kazakhstan, where the file has them (for maps;
+     * kept apart from `labels` so that a merge writes what it always did). */
+    int routes;
+    int route_origin[MIG_MAX_ROUTES];
+    double route_kz_lat[MIG_MAX_ROUTES], route_kz_lon[MIG_MAX_ROUTES];
 };
 
 int mig_reader_load(struct run_file *f, const char *path);
