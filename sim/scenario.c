@@ -72,7 +72,8 @@ static const struct mig_param params[] = {
 
     REAL(migrants.initial_stock, 583000, 0, 1e8, "persons",
          "international migrant workers in Kazakhstan when the warm-up begins",
-         "calibrated: stock figures of bma_round5 and imws_round6"),
+         "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     REAL(migrants.pool_ratio, 1, 0.05, 100, "at home per worker abroad",
          "people at home who circulate as labour migrants, for each one working abroad "
          "(Kazakhstan or Russia)",
@@ -82,12 +83,14 @@ static const struct mig_param params[] = {
          "found"),
     REAL(migrants.entry_rate, 0.214, 0, 100, "per person-year",
          "base rate at which a prospective migrant leaves home for work abroad",
-         "calibrated: stock figures of bma_round5 and imws_round6"),
+         "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     BY_ORIGIN(
         migrants.entry_propensity, 1, "RUS:2.22,TJK:0.373,KGZ:0.599,CHN:1.599,OTH:0.911", 0, 1000,
         "multiplier",
         "origin-specific propensity to leave for work abroad (alternative-specific constant)",
-        "calibrated: origin shares (S05-S10)"),
+        "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     REAL(migrants.abroad_nest, 0.5, 0.05, 1, "",
          "nest weight of going abroad (Kazakhstan or Russia) against staying: 1 makes the two "
          "destinations independent alternatives, towards 0 a better destination only diverts "
@@ -124,7 +127,8 @@ static const struct mig_param params[] = {
          "assumption: equal; no comparison of fares and travel times was made"),
     REAL(migrants.entry_seasonality, 0.2093, 0, 1, "amplitude",
          "seasonal swing of departures around the year (peak on season_peak_day)",
-         "calibrated: stock figures of bma_round5 and imws_round6"),
+         "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     INT(migrants.season_peak_day, 105, 0, 364, "day of year",
         "day of the year when departures and seasonal-sector demand peak",
         "assumption: mid-April, the start of the construction season"),
@@ -141,7 +145,7 @@ static const struct mig_param params[] = {
          "assumption: hand-set"),
     REAL(migrants.gender_gap_kz, 0.1682, 0, 2, "fraction",
          "how much more men earn than women for the same job in Kazakhstan and Russia",
-         "calibrated: gender_gap (S31)"),
+         "source: IMWS 2025 (S31), 17%; the figure is an input"),
     REAL(migrants.gender_gap_home, 0.41, 0, 2, "fraction",
          "how much more men earn than women at home", "source: IMWS 2025 (S32), 41% at home"),
     REAL(migrants.other_origin_wage_usd, 500, 1, 100000, "USD/month",
@@ -154,7 +158,8 @@ static const struct mig_param params[] = {
          "exchange rate for regional wages and living costs",
          "source: scenarios/data/SOURCES.md, 2024 average about 469"),
     REAL(migrants.visit_rate, 2.029, 0, 52, "per person-year",
-         "rate of visits home from 1,000 km along the route", "calibrated: visited_home (S15)"),
+         "rate of visits home from 1,000 km along the route", "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     REAL(migrants.visit_distance_decay, 0.25, 0, 10, "per 1,000 km",
          "how fast the visit rate falls with distance along the route (exponential)",
          "assumption: hand-set"),
@@ -162,7 +167,8 @@ static const struct mig_param params[] = {
          "assumption: hand-set"),
     REAL(migrants.return_rate, 0.42, 0, 52, "per person-year",
          "base rate of returning home for good, from Kazakhstan and from Russia",
-         "calibrated: stock figures; the same rate in Russia is an assumption"),
+         "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     REAL(migrants.return_early_factor, 2.0, 0, 100, "multiplier",
          "return rate multiplier in the first 13 weeks after arrival", "assumption: hand-set"),
     REAL(migrants.return_off_season_factor, 1.6, 0, 100, "multiplier",
@@ -182,7 +188,8 @@ static const struct mig_param params[] = {
          "share of migrant workers who send money home",
          "source: IMWS 2025 (S24); the figure is an input"),
     REAL(migrants.remit_share_mean, 0.6658, 0, 1, "fraction",
-         "mean share of earnings a remitter sends", "calibrated: mean remittance (S25)"),
+         "mean share of earnings a remitter sends", "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     REAL(migrants.remit_share_sd, 0.10, 0, 0.5, "fraction",
          "standard deviation of the share of earnings sent", "assumption: hand-set"),
     REAL(migrants.remittance_fee, 0.01, 0, 0.5, "fraction", "service fee on remittances",
@@ -190,7 +197,8 @@ static const struct mig_param params[] = {
     REAL(migrants.living_cost, 2.0, 0, 50, "times the subsistence minimum",
          "a migrant worker's median living cost in Kazakhstan (housing, food, family there) "
          "relative to the region's subsistence minimum (regional_economy.csv)",
-         "calibrated: can_save (S29)"),
+         "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     REAL(migrants.living_cost_sigma, 0.5, 0, 3, "log-sd",
          "dispersion of living costs between workers (household size, housing)",
          "assumption: wide (a factor of 1.6 either way for one worker in three); no data on "
@@ -204,7 +212,8 @@ static const struct mig_param params[] = {
     REAL(migrants.informal_cost, 0.86, -10, 10, "utility",
          "cost of informal work (risk of fines and expulsion, no protection) in units of log "
          "wage; sets the share who choose it",
-         "calibrated: informal_share (S23)"),
+         "calibrated: scenarios/baseline.yaml (fit figures of bma_round5 and imws_round6); this "
+         "default is where the search starts"),
     REAL(migrants.formal_no_pension_share, 0.2329, 0, 1, "fraction",
          "share of formal jobs that do not pay into a pension (informal work never does)",
          "source: IMWS 2025 (S21, S23): (44% - 27%) / 73%; an input"),
