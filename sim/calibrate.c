@@ -707,9 +707,14 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
     struct kernel kernel = {0};
     double epsilon = INFINITY;
     /* Under MPI each rank evaluates every ranks-th proposal of a batch with
-     * its threads, then every rank takes each result from its evaluator. */
+     * its threads, then every rank takes each result from its evaluator. A
+     * batch holds several proposals per thread, taken by whichever thread
+     * is free: proposals outside the bounds cost nothing and simulations
+     * differ in length, so one per thread left threads idle. The proposals
+     * and their order do not depend on the batch, so neither does the
+     * posterior. */
     int ranks = mig_comm_size(), me = mig_comm_rank(), width = n + 3 * targets + 1;
-    int batch_size = workers * ranks > 64 ? 64 : workers * ranks;
+    int batch_size = 4 * workers * ranks > 64 ? 64 : 4 * workers * ranks;
     double *batch = malloc((size_t)batch_size * (size_t)width * sizeof *batch);
     double *rows = malloc((size_t)N * (size_t)(3 * targets + 1) * sizeof *rows);
     double *objectives = malloc((size_t)N * sizeof *objectives);
@@ -730,7 +735,8 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
             uint64_t base = counter;
             counter += (uint64_t)size;
             int mine = (size - me + ranks - 1) / ranks; /* proposals me, me + ranks, ... */
-#pragma omp parallel for num_threads(mine > 0 ? mine : 1) schedule(static, 1)
+            int threads = mine < workers ? (mine > 0 ? mine : 1) : workers;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
             for (int k = 0; k < mine; k++) {
                 int w = me + k * ranks;
                 double *theta = batch + (size_t)w * (size_t)width;
@@ -742,7 +748,8 @@ static int abc_smc(struct evaluator *evaluators, int workers, const struct free_
                 double run_seed =
                     (double)mig_rng_replicate_seed(seed, (uint32_t)(id % 4000000000u) + 1);
                 statuses[w] =
-                    evaluate(&evaluators[k], f, n, theta, run_seed, o->replicates, objective, row);
+                    evaluate(&evaluators[omp_get_thread_num()], f, n, theta, run_seed,
+                             o->replicates, objective, row);
                 evaluated[w] = 1;
             }
             for (int w = 0; ranks > 1 && w < size && status == 0; w++) {
