@@ -64,14 +64,13 @@ typedef void (*prefetch_fn)(const struct population *, uint64_t);
  * of following one another. */
 #define BATCH 32
 
-static int visit_batch(struct engine *e, const uint64_t *ids, int n, prefetch_fn prefetch,
-                       visit_fn visit, struct tally *y)
+static void visit_batch(struct engine *e, const uint64_t *ids, int n, prefetch_fn prefetch,
+                        visit_fn visit, struct tally *y)
 {
     for (int i = 0; i < n; i++)
         prefetch(e->pop, ids[i]);
     for (int i = 0; i < n; i++)
         visit(&e->tables, e->pop, ids[i], y);
-    return 0;
 }
 
 static void prefetch_resident(const struct population *p, uint64_t id)
@@ -128,8 +127,10 @@ static void thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, 
             mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, (uint64_t)c, first,
                            count, q);
             while (mig_skip_next(&it, &batch[size]))
-                if (++size == BATCH)
-                    size = visit_batch(e, batch, size, prefetch, visit, y);
+                if (++size == BATCH) {
+                    visit_batch(e, batch, size, prefetch, visit, y);
+                    size = 0;
+                }
             visit_batch(e, batch, size, prefetch, visit, y);
         }
     }
@@ -174,8 +175,10 @@ static void thinned_class(struct engine *e, int cls, uint32_t stream, double q,
         for (uint64_t skip = position - before; skip > 0; skip--)
             rest &= rest - 1;
         batch[size] = word * 64 + (uint64_t)__builtin_ctzll(rest);
-        if (++size == BATCH)
-            size = visit_batch(e, batch, size, prefetch, visit, y);
+        if (++size == BATCH) {
+            visit_batch(e, batch, size, prefetch, visit, y);
+            size = 0;
+        }
     }
     visit_batch(e, batch, size, prefetch, visit, y);
 }

@@ -151,6 +151,17 @@ void mig_h5_explain(int status, const char *name, size_t count, char *out, size_
     }
 }
 
+/* An attribute's handles, each closed if it was opened. */
+static void close_attribute(hid_t attr, hid_t type, hid_t space)
+{
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (attr >= 0)
+        H5Aclose(attr);
+}
+
 char *mig_h5_text_attribute(hid_t obj, const char *name, size_t max_bytes, int *invalid)
 {
     if (invalid)
@@ -186,12 +197,7 @@ char *mig_h5_text_attribute(hid_t obj, const char *name, size_t max_bytes, int *
     }
     if (text && invalid && !mig_text_is_utf8(text))
         *invalid = 1;
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
-    if (attr >= 0)
-        H5Aclose(attr);
+    close_attribute(attr, type, space);
     return text;
 }
 
@@ -205,12 +211,7 @@ int mig_h5_number_attribute(hid_t obj, const char *name, hid_t mem_type, void *o
     if (type >= 0 && space >= 0 && numeric_class(type) &&
         H5Sget_simple_extent_npoints(space) == 1 && H5Aread(attr, mem_type, out) >= 0)
         status = 0;
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
-    if (attr >= 0)
-        H5Aclose(attr);
+    close_attribute(attr, type, space);
     return status;
 }
 

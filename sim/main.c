@@ -615,6 +615,21 @@ static void add_simulation(struct inputs *in, const struct simulation *sim)
     add_folder(in, sc->data);
 }
 
+/* A scenario's inputs (add_simulation) and those of the targets files a
+ * command is given. */
+static int add_scenario_inputs(struct inputs *in, const char *scenario, const char *const *targets,
+                               int count)
+{
+    struct simulation sim;
+    int status = mig_simulation_load(&sim, scenario, &(struct overrides){-1, 0});
+    if (status == 0)
+        add_simulation(in, &sim);
+    mig_simulation_free(&sim);
+    for (int i = 0; status == 0 && i < count; i++)
+        add_input(in, targets[i]);
+    return status;
+}
+
 static void free_inputs(struct inputs *in)
 {
     for (int i = 0; i < in->count; i++)
@@ -957,14 +972,9 @@ static int command_calibrate(const struct cli_args *a)
     /* OUT.yaml and OUT.h5 must not replace the scenario, its parents, data,
      * targets or prior. */
     struct inputs in = {0};
-    struct simulation sim;
-    int status = mig_simulation_load(&sim, o.scenario, &(struct overrides){-1, 0});
+    int status = add_scenario_inputs(&in, o.scenario, o.targets, o.target_files);
     if (status < 0)
-        return fail(&sim, status);
-    add_simulation(&in, &sim);
-    mig_simulation_free(&sim);
-    for (int i = 0; i < o.target_files; i++)
-        add_input(&in, o.targets[i]);
+        return report_error(status);
     add_input(&in, o.prior);
     char yaml[4200], h5[4200];
     snprintf(yaml, sizeof yaml, "%s.yaml", o.output);
@@ -1002,14 +1012,9 @@ static int command_sensitivity(const struct cli_args *a)
     /* The output must not replace the scenario, its parents, data, targets
      * or the alternative. */
     struct inputs in = {0};
-    struct simulation sim;
-    int status = mig_simulation_load(&sim, o.scenario, &(struct overrides){-1, 0});
+    int status = add_scenario_inputs(&in, o.scenario, o.targets, o.target_files);
     if (status < 0)
-        return fail(&sim, status);
-    add_simulation(&in, &sim);
-    mig_simulation_free(&sim);
-    for (int i = 0; i < o.target_files; i++)
-        add_input(&in, o.targets[i]);
+        return report_error(status);
     add_input(&in, o.alternative);
     int code = o.output ? check_outputs(&o.output, (const char *const[]){"-o"}, 1, &in) : 0;
     free_inputs(&in);
