@@ -408,11 +408,20 @@ int mig_checkpoint_restore_ranks(const char *path, struct engine *e)
     return status;
 }
 
-void mig_checkpoint_remove(const char *path)
+int mig_checkpoint_finish(const char *path, int status)
 {
+    /* Only once every rank knows the output is complete (rank 0 may still
+     * be writing it when the others are done), and the manifest before the
+     * rank files, so that a kill in between never leaves a manifest naming
+     * a removed file. */
+    if ((status = agree(status)) < 0)
+        return status;
+    if (mig_comm_rank() == 0)
+        remove(path);
+    if ((status = agree(0)) < 0)
+        return status;
     if (previous_file[0])
         remove(previous_file);
     previous_file[0] = '\0';
-    if (mig_comm_rank() == 0)
-        remove(path);
+    return 0;
 }

@@ -899,10 +899,10 @@ static int command_run(const struct cli_args *a)
     else if ((status = mig_simulation_run(&sim, replicates, show ? show_progress : NULL, &bar)) ==
              0)
         status = finish(&sim, &rq, output);
+    if (sim.checkpoint) /* once the output is complete, its checkpoint is not needed */
+        status = mig_checkpoint_finish(sim.checkpoint, status);
     if (status < 0)
         return fail(&sim, status);
-    if (sim.checkpoint) /* the run is complete; its checkpoint is no longer needed */
-        mig_checkpoint_remove(sim.checkpoint);
     mig_simulation_free(&sim);
     return 0;
 }

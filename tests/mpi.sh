@@ -32,7 +32,7 @@ mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 1 --checkpoi
     --checkpoint "$work/m.ckpt" --quiet -o "$work/killed.h5" 2>"$work/err" &
 pid=$!
 for _ in $(seq 1 3000); do [ -f "$work/m.ckpt" ] && break; sleep 0.01; done
-sleep 0.3
+sleep 0.05 # the manifest is renamed into place whole; kill soon, before the run ends
 kill -9 $(pgrep -P "$pid") "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 [ -f "$work/m.ckpt" ] && ok || not_ok "no MPI checkpoint manifest before the kill"

@@ -27,7 +27,9 @@ int mig_checkpoint_restore(const char *path, struct engine *e, int branch);
 int mig_checkpoint_write_ranks(const char *path, const struct engine *e);
 int mig_checkpoint_restore_ranks(const char *path, struct engine *e);
 
-/* Removes a finished run's checkpoint (and under MPI this rank's file). */
-void mig_checkpoint_remove(const char *path);
+/* After a run: every rank learns whether any failed (`status` is this
+ * rank's); if none did, the finished run's checkpoint is removed (the
+ * manifest, then each rank's file). Collective over ranks. */
+int mig_checkpoint_finish(const char *path, int status);
 
 #endif
