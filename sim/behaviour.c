@@ -426,6 +426,16 @@ void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t
     y->arrivals[o][r]++;
 }
 
+/* A return home at this step, from Kazakhstan or Russia: the migrant rests
+ * before being free to go again. */
+static void start_rest(const struct tables *t, struct population *pop, uint64_t id, int from)
+{
+    pop->state[id] = MIG_RETURNED;
+    pop->until[id] = t->step;
+    mig_population_move(pop, id, from, MIG_CLASS_RESTING);
+    mig_population_due(pop, id, t->step, t->step + t->min_home_steps - 1);
+}
+
 /* Work in Russia ends with a return home, after which one rests like any
  * returned migrant. */
 void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uint64_t id,
@@ -433,9 +443,7 @@ void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uin
 {
     struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
     if (mig_rng_u01(d.w[0]) * t->q_russia < t->russia_back_p) {
-        pop->state[id] = MIG_RETURNED;
-        pop->until[id] = t->step;
-        mig_population_move(pop, id, MIG_CLASS_RUSSIA, MIG_CLASS_RESTING);
+        start_rest(t, pop, id, MIG_CLASS_RUSSIA);
         y->from_russia[pop->origin[id]]++;
     }
 }
@@ -450,9 +458,7 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
     int early = t->step - pop->arrived[id] < t->early_steps;
     double p_return = t->return_p[o][r][pop->sector[id]][early];
     if (x < p_return) {
-        pop->state[id] = MIG_RETURNED;
-        pop->until[id] = t->step;
-        mig_population_move(pop, id, MIG_CLASS_PRESENT, MIG_CLASS_RESTING);
+        start_rest(t, pop, id, MIG_CLASS_PRESENT);
         count_present(pop, id, y, -1);
         y->returns[o][r]++;
         return;
@@ -465,6 +471,7 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
         pop->last_visit[id] = t->step;
         pop->until[id] = t->step + (int32_t)fmax(1.0, round(length));
         mig_population_move(pop, id, MIG_CLASS_PRESENT, MIG_CLASS_VISITING);
+        mig_population_due(pop, id, t->step, pop->until[id]);
         count_present(pop, id, y, -1);
         y->visiting[o]++;
         y->visits[o]++;
@@ -478,55 +485,70 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
     }
 }
 
-/* Calls `visit` for every agent of class `cls` among ids [first, end). Each
- * word is read before its visits, which move agents out of the class. The
- * members a few words ahead are fetched early, so that their cache misses
- * overlap. */
-static void each_member(const struct tables *t, struct population *pop, int cls, uint64_t first,
-                        uint64_t end, struct tally *y,
-                        void (*visit)(const struct tables *, struct population *, uint64_t,
-                                      struct tally *))
-{
-    enum { AHEAD = 4 };
-    uint64_t low = first / 64, high = (end + 63) / 64;
-    for (uint64_t word = low; word < high; word++) {
-        if (word + AHEAD < high)
-            for (uint64_t bits = pop->member[cls][word + AHEAD]; bits; bits &= bits - 1) {
-                uint64_t id = (word + AHEAD) * 64 + (uint64_t)__builtin_ctzll(bits);
-                __builtin_prefetch(&pop->until[id], 0);
-                __builtin_prefetch(&pop->origin[id], 0);
-            }
-        for (uint64_t bits = pop->member[cls][word]; bits; bits &= bits - 1)
-            visit(t, pop, word * 64 + (uint64_t)__builtin_ctzll(bits), y);
-    }
-}
-
-static void end_visit(const struct tables *t, struct population *pop, uint64_t id, struct tally *y)
+/* A visit ends when it is over and the border lets the migrant back;
+ * false when it goes on. */
+static bool end_visit(const struct tables *t, struct population *pop, uint64_t id,
+                      struct tally *y)
 {
     int o = pop->origin[id];
     if (t->step < pop->until[id] || !t->border_open[o])
-        return;
+        return false;
     pop->state[id] = MIG_PRESENT; /* back at work */
     mig_population_move(pop, id, MIG_CLASS_VISITING, MIG_CLASS_PRESENT);
     y->visiting[o]--;
     count_present(pop, id, y, 1);
+    return true;
 }
 
 /* A returned migrant is free to go again from step until + min_home_steps:
  * from the next step on, if that is now. */
-static void end_rest(const struct tables *t, struct population *pop, uint64_t id, struct tally *y)
+static bool end_rest(const struct tables *t, struct population *pop, uint64_t id,
+                     struct tally *y)
 {
     if (t->step + 1 - pop->until[id] < t->min_home_steps)
-        return;
+        return false;
     mig_population_move(pop, id, MIG_CLASS_RESTING, MIG_CLASS_HOME);
     count_home(pop, id, y, 1);
+    return true;
 }
 
+/* Agent id's timer fell due: its visit or rest ends, or it is looked at
+ * again when it may end (a later step, or the next one while the border is
+ * closed). */
+static void timer_due(const struct tables *t, struct population *pop, uint64_t id,
+                      struct tally *y)
+{
+    if (mig_population_in(pop, MIG_CLASS_VISITING, id)) {
+        if (!end_visit(t, pop, id, y))
+            mig_population_due(pop, id, t->step,
+                               pop->until[id] > t->step ? pop->until[id] : t->step + 1);
+    } else if (mig_population_in(pop, MIG_CLASS_RESTING, id)) {
+        if (!end_rest(t, pop, id, y))
+            mig_population_due(pop, id, t->step, pop->until[id] + t->min_home_steps - 1);
+    }
+}
+
+/* The agents whose timers fall due in this step's slot; each is taken out
+ * of the slot before it is looked at. The members a few words ahead are
+ * fetched early, so that their cache misses overlap. */
 void mig_behaviour_timers(const struct tables *t, struct population *pop, uint64_t first,
                           uint64_t end, struct tally *y)
 {
-    each_member(t, pop, MIG_CLASS_VISITING, first, end, y, end_visit);
-    each_member(t, pop, MIG_CLASS_RESTING, first, end, y, end_rest);
+    enum { AHEAD = 4 };
+    uint64_t *due = pop->due[(uint32_t)t->step % MIG_TIMER_SLOTS];
+    uint64_t low = first / 64, high = (end + 63) / 64;
+    for (uint64_t word = low; word < high; word++) {
+        if (word + AHEAD < high)
+            for (uint64_t bits = due[word + AHEAD]; bits; bits &= bits - 1) {
+                uint64_t id = (word + AHEAD) * 64 + (uint64_t)__builtin_ctzll(bits);
+                __builtin_prefetch(&pop->until[id], 0);
+                __builtin_prefetch(&pop->origin[id], 0);
+            }
+        uint64_t bits = due[word];
+        due[word] = 0;
+        for (; bits; bits &= bits - 1)
+            timer_due(t, pop, word * 64 + (uint64_t)__builtin_ctzll(bits), y);
+    }
 }
 
 void mig_behaviour_recount(const struct population *pop, uint64_t first, uint64_t end,

@@ -11,16 +11,30 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* The size of a transparent huge page on x86-64 and arm64 (4 KiB pages). */
+#define HUGE_PAGE ((size_t)2 << 20)
 
 /* An array for ids [begin, end), indexed by id: the pointer is moved back by
  * `begin` so that every module indexes agents by their global id. */
 static int allocate(void **p, uint64_t begin, uint64_t end, size_t size)
 {
     uint64_t count = end - begin;
-    char *block = malloc((count ? count : 1) * size);
+    size_t bytes = (count ? count : 1) * size;
+    void *block = NULL;
+    if (bytes < HUGE_PAGE) {
+        block = malloc(bytes);
+    } else if (posix_memalign(&block, HUGE_PAGE, bytes) == 0) {
+        /* Agents are visited in random order: huge pages spare the TLB
+         * misses that otherwise cost more than the visit itself. */
+        madvise(block, bytes, MADV_HUGEPAGE);
+    } else {
+        block = NULL;
+    }
     if (!block)
         return mig_fail(MIG_ENOMEM, "out of memory for %llu agents", (unsigned long long)count);
-    *p = block - begin * size;
+    *p = (char *)block - begin * size;
     return 0;
 }
 
@@ -133,6 +147,19 @@ void mig_population_personal(struct population *pop, uint64_t id)
             X(until, sizeof(int32_t))
 #define RESIDENT_ARRAYS(X) X(resident_region, 1) X(resident_person, 1)
 
+/* The bitmaps over migrants: the classes, then the timers' slots. */
+enum { BITMAPS = MIG_CLASSES + MIG_TIMER_SLOTS };
+
+static uint64_t **bitmap(struct population *pop, int b)
+{
+    return b < MIG_CLASSES ? pop->member + b : pop->due + (b - MIG_CLASSES);
+}
+
+static const uint64_t *bitmap_of(const struct population *pop, int b)
+{
+    return *bitmap((struct population *)pop, b); /* read only */
+}
+
 static int allocate_all(struct population *pop)
 {
     int status = 0;
@@ -146,8 +173,8 @@ static int allocate_all(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
-    for (int c = 0; c < MIG_CLASSES && status == 0; c++)
-        status = allocate((void **)&pop->member[c], pop->migrant_begin / 64,
+    for (int b = 0; b < BITMAPS && status == 0; b++)
+        status = allocate((void **)bitmap(pop, b), pop->migrant_begin / 64,
                           (pop->migrant_end + 63) / 64, sizeof(uint64_t));
     return status;
 }
@@ -169,17 +196,40 @@ static int class_of(const struct population *pop, uint64_t id, int32_t step,
     }
 }
 
+/* When the timer of agent id, of class cls, falls due (not before `step`);
+ * -1 without one. */
+static int64_t timer_of(const struct population *pop, uint64_t id, int cls, int32_t step,
+                        int32_t min_home_steps)
+{
+    int64_t when;
+    if (cls == MIG_CLASS_VISITING)
+        when = pop->until[id];
+    else if (cls == MIG_CLASS_RESTING)
+        when = (int64_t)pop->until[id] + min_home_steps - 1;
+    else
+        return -1;
+    return when > step ? when : step;
+}
+
 void mig_population_classify(struct population *pop, int32_t step, int32_t min_home_steps)
 {
     int64_t low = (int64_t)(pop->migrant_begin / 64), high = (int64_t)((pop->migrant_end + 63) / 64);
 #pragma omp parallel for schedule(static)
     for (int64_t word = low; word < high; word++) {
-        uint64_t bits[MIG_CLASSES] = {0};
-        for (uint64_t id = (uint64_t)word * 64; id < (uint64_t)word * 64 + 64; id++)
-            if (id >= pop->migrant_begin && id < pop->migrant_end)
-                bits[class_of(pop, id, step, min_home_steps)] |= (uint64_t)1 << (id & 63);
-        for (int c = 0; c < MIG_CLASSES; c++)
-            pop->member[c][word] = bits[c];
+        uint64_t bits[BITMAPS] = {0};
+        for (uint64_t id = (uint64_t)word * 64; id < (uint64_t)word * 64 + 64; id++) {
+            if (id < pop->migrant_begin || id >= pop->migrant_end)
+                continue;
+            int cls = class_of(pop, id, step, min_home_steps);
+            bits[cls] |= (uint64_t)1 << (id & 63);
+            int64_t when = timer_of(pop, id, cls, step, min_home_steps);
+            if (when >= 0) {
+                when = when < step + MIG_TIMER_SLOTS - 1 ? when : step + MIG_TIMER_SLOTS - 1;
+                bits[MIG_CLASSES + (uint32_t)when % MIG_TIMER_SLOTS] |= (uint64_t)1 << (id & 63);
+            }
+        }
+        for (int b = 0; b < BITMAPS; b++)
+            (*bitmap(pop, b))[word] = bits[b];
     }
 }
 
@@ -312,8 +362,8 @@ void mig_population_free(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
-    for (int c = 0; c < MIG_CLASSES; c++)
-        release(pop->member[c], pop->migrant_begin / 64, sizeof(uint64_t));
+    for (int b = 0; b < BITMAPS; b++)
+        release(*bitmap(pop, b), pop->migrant_begin / 64, sizeof(uint64_t));
     memset(pop, 0, sizeof *pop);
 }
 
@@ -327,6 +377,7 @@ int mig_population_copy(struct population *to, const struct population *from)
         RESIDENT_ARRAYS(FORGET)
 #undef FORGET
         memset(to->member, 0, sizeof to->member);
+        memset(to->due, 0, sizeof to->due);
         if ((status = allocate_all(to)) < 0) {
             mig_population_free(to);
             return status;
@@ -341,15 +392,16 @@ int mig_population_copy(struct population *to, const struct population *from)
 #undef MIGRANT
 #undef RESIDENT
     uint64_t low = mb / 64, words = (from->migrant_end + 63) / 64 - low;
-    for (int c = 0; c < MIG_CLASSES; c++)
-        memcpy(to->member[c] + low, from->member[c] + low, words * sizeof(uint64_t));
+    for (int b = 0; b < BITMAPS; b++)
+        memcpy(*bitmap(to, b) + low, bitmap_of(from, b) + low,
+               words * sizeof(uint64_t));
     to->personal = from->personal;
     return 0;
 }
 
 double mig_population_bytes(const struct population *pop)
 {
-    double per_migrant = 6 + 3 * sizeof(float) + 3 * sizeof(int32_t) + MIG_CLASSES / 8.0;
+    double per_migrant = 6 + 3 * sizeof(float) + 3 * sizeof(int32_t) + BITMAPS / 8.0;
     return (double)(pop->migrant_end - pop->migrant_begin) * per_migrant +
            (double)(pop->resident_end - pop->resident_begin) * 2.0;
 }

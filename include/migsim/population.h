@@ -40,6 +40,12 @@ enum mig_class {
     MIG_CLASSES
 };
 
+/* Timers (the end of a visit, the end of a rest after a return) are kept
+ * by the step they fall due, modulo this many slots: a step visits only
+ * the agents whose timer may end in it. A timer further ahead waits in the
+ * slot of the last step the ring reaches and is looked at again then. */
+#define MIG_TIMER_SLOTS 16
+
 #define MIG_NEVER INT32_MIN      /* a step that has not happened */
 #define MIG_RESIDENT_FEMALE 0x80 /* in resident_person; the low bits are the age band */
 
@@ -66,6 +72,7 @@ struct population {
     int32_t *until;      /* end of a visit, or the step of a return */
     struct personal_draws personal;
     uint64_t *member[MIG_CLASSES]; /* bit id % 64 of word id / 64: the agent is in the class */
+    uint64_t *due[MIG_TIMER_SLOTS]; /* by step modulo the slots: a timer falls due (same bits) */
 
     uint64_t residents; /* ids for residents, those born or arriving during the run included */
     uint64_t region_first[MIG_MAX_REGIONS + 1]; /* initial ids by region; then the free ones */
@@ -94,8 +101,9 @@ int mig_population_copy(struct population *to, const struct population *from);
  * factor (the same values whenever it is called). */
 void mig_population_personal(struct population *pop, uint64_t id);
 
-/* Sets every migrant's class from its state: a returned migrant rests
- * until min_home_steps after its return (at `step`). */
+/* Sets every migrant's class from its state, and the timers of those
+ * visiting or resting: a returned migrant rests until min_home_steps after
+ * its return (at `step`). */
 void mig_population_classify(struct population *pop, int32_t step, int32_t min_home_steps);
 
 /* Set bits of a word (portable: a builtin may call a slow library routine
@@ -120,6 +128,16 @@ static inline void mig_population_move(struct population *pop, uint64_t id, int 
     uint64_t bit = (uint64_t)1 << (id & 63);
     pop->member[from][id >> 6] &= ~bit;
     pop->member[to][id >> 6] |= bit;
+}
+
+/* Agent id's timer falls due at step `when`; `now` is the current step
+ * (a timer beyond the ring's reach waits in its last slot). */
+static inline void mig_population_due(struct population *pop, uint64_t id, int32_t now,
+                                      int32_t when)
+{
+    if (when > now + MIG_TIMER_SLOTS - 1)
+        when = now + MIG_TIMER_SLOTS - 1;
+    pop->due[(uint32_t)when % MIG_TIMER_SLOTS][id >> 6] |= (uint64_t)1 << (id & 63);
 }
 
 /* How many agents stand for region r's residents, and for origin o's
