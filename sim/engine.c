@@ -3,9 +3,9 @@
  *   tables      probability tables from the conditions and last aggregates
  *   migrants    thinned candidates of each class of migrants: who comes and
  *               where; who comes home from Russia; who returns, visits home
- *               or relocates
+ *               or relocates; then the timers that fall due: visits that
+ *               end, and returned migrants free to go again
  *   residents   thinned candidate residents: who moves, why, and where
- *   timers      visits that end, and returned migrants free to go again
  *   reduce      per-thread changes summed into the running levels;
  *               remittances; aggregates for the next step
  *   demography  births and immigrants (new residents), yearly ageing
@@ -203,7 +203,9 @@ static void each_migrant_chunk(struct engine *e,
 }
 
 /* The classes that decide, each with its own candidates, origin by origin
- * (ids are grouped by origin, and the bounds differ between origins). */
+ * (ids are grouped by origin, and the bounds differ between origins); then
+ * the chunk's timers, while its bitmaps are in cache (a chunk's agents
+ * depend on no other chunk within a step). */
 static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t end,
                           struct tally *y)
 {
@@ -222,24 +224,12 @@ static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t 
         thinned_class(e, MIG_CLASS_HOME, MIG_STREAM_HOME_CANDIDATE, t->q_home[o], prefetch_home,
                       mig_behaviour_home, key, lo, hi, y);
     }
+    mig_behaviour_timers(t, e->pop, first, end, y);
 }
 
 static int stage_migrants(struct engine *e)
 {
     each_migrant_chunk(e, migrant_chunk);
-    return 0;
-}
-
-static void timer_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t end,
-                        struct tally *y)
-{
-    (void)c;
-    mig_behaviour_timers(&e->tables, e->pop, first, end, y);
-}
-
-static int stage_timers(struct engine *e)
-{
-    each_migrant_chunk(e, timer_chunk);
     return 0;
 }
 
@@ -321,7 +311,7 @@ static void clear_tallies(struct engine *e)
 
 static const struct mig_stage stages[] = {
     {"conditions", stage_conditions}, {"tables", stage_tables}, {"migrants", stage_migrants},
-    {"residents", stage_residents},   {"timers", stage_timers},   {"reduce", stage_reduce},
+    {"residents", stage_residents},   {"reduce", stage_reduce},
     {"demography", stage_demography}, {"record", stage_record},
 };
 
@@ -361,8 +351,7 @@ static int warm_up(struct engine *e)
         clear_tallies(e);
         int status;
         if ((status = stop_requested(e)) < 0 || (status = stage_conditions(e)) < 0 || (status = stage_tables(e)) < 0 ||
-            (status = stage_migrants(e)) < 0 || (status = stage_timers(e)) < 0 ||
-            (status = stage_reduce(e)) < 0)
+            (status = stage_migrants(e)) < 0 || (status = stage_reduce(e)) < 0)
             return status;
     }
     e->clamped_steps = 0;

@@ -120,9 +120,9 @@ void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uin
 void mig_behaviour_present(const struct tables *t, struct population *pop, uint64_t id,
                            struct tally *y);
 
-/* The step's timers among ids [first, end) (a whole chunk or this process's
- * share): visits that end, and returned migrants who are free to go again.
- * Work follows the number of agents visiting or resting. */
+/* The step's timers among ids [first, end) (whole words): visits that end,
+ * and returned migrants who are free to go again. Work follows the number
+ * of timers that fall due. */
 void mig_behaviour_timers(const struct tables *t, struct population *pop, uint64_t first,
                           uint64_t end, struct tally *y);
 
