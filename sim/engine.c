@@ -171,10 +171,7 @@ static void thinned_class(struct engine *e, int cls, uint32_t stream, double q,
             bits = members(member, ++word, first, end);
             in_word = mig_population_bits(bits);
         }
-        uint64_t rest = bits;
-        for (uint64_t skip = position - before; skip > 0; skip--)
-            rest &= rest - 1;
-        batch[size] = word * 64 + (uint64_t)__builtin_ctzll(rest);
+        batch[size] = word * 64 + mig_population_select(bits, (unsigned)(position - before));
         if (++size == BATCH) {
             visit_batch(e, batch, size, prefetch, visit, y);
             size = 0;

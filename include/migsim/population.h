@@ -116,6 +116,27 @@ static inline uint64_t mig_population_bits(uint64_t x)
     return (x * 0x0101010101010101u) >> 56;
 }
 
+/* The position of the k-th set bit of x (k from 0, below the count of set
+ * bits): the byte that holds it from the bytes' running counts, then a
+ * walk within the byte (Vigna, "Broadword implementation of rank/select
+ * queries", 2008). */
+static inline unsigned mig_population_select(uint64_t x, unsigned k)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t s = x - ((x >> 1) & 0x5555555555555555u);
+    s = (s & 0x3333333333333333u) + ((s >> 2) & 0x3333333333333333u);
+    s = ((s + (s >> 4)) & 0x0F0F0F0F0F0F0F0Fu) * ones; /* byte i: set bits in bytes 0..i */
+    /* Bytes whose running count is at most k come before the one sought. */
+    uint64_t before = (((k * ones) | highs) - s) & highs;
+    unsigned byte = (unsigned)(((before >> 7) * ones) >> 56);
+    unsigned shift = byte * 8;
+    k -= byte ? (unsigned)(s >> (shift - 8)) & 0xFF : 0;
+    uint64_t bits = (x >> shift) & 0xFF;
+    for (; k > 0; k--)
+        bits &= bits - 1;
+    return shift + (unsigned)__builtin_ctzll(bits);
+}
+
 static inline bool mig_population_in(const struct population *pop, int cls, uint64_t id)
 {
     return (pop->member[cls][id >> 6] >> (id & 63)) & 1u;
