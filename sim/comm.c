@@ -10,6 +10,7 @@
 #include <mpi.h>
 
 static int rank, size = 1, active;
+static MPI_Comm comm; /* the ranks that take part in the command */
 
 int mig_comm_init(int *argc, char ***argv)
 {
@@ -17,9 +18,19 @@ int mig_comm_init(int *argc, char ***argv)
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return mig_fail(MIG_ERUNTIME, "error: MPI could not start");
     active = 1;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    comm = MPI_COMM_WORLD;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
     return 0;
+}
+
+void mig_comm_alone(void)
+{
+    if (!active)
+        return;
+    comm = MPI_COMM_SELF;
+    rank = 0;
+    size = 1;
 }
 
 void mig_comm_finalize(void)
@@ -33,7 +44,7 @@ int mig_comm_sum(int64_t *values, size_t count)
 {
     for (size_t done = 0; size > 1 && done < count;) { /* counts above INT_MAX in pieces */
         int n = count - done > INT_MAX ? INT_MAX : (int)(count - done);
-        if (MPI_Allreduce(MPI_IN_PLACE, values + done, n, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD) !=
+        if (MPI_Allreduce(MPI_IN_PLACE, values + done, n, MPI_INT64_T, MPI_SUM, comm) !=
             MPI_SUCCESS)
             return mig_fail(MIG_ERUNTIME, "error: MPI_Allreduce failed");
         done += (size_t)n;
@@ -45,7 +56,7 @@ int mig_comm_broadcast(void *data, size_t bytes, int root)
 {
     for (size_t done = 0; size > 1 && done < bytes;) {
         int n = bytes - done > INT_MAX ? INT_MAX : (int)(bytes - done);
-        if (MPI_Bcast((char *)data + done, n, MPI_BYTE, root, MPI_COMM_WORLD) != MPI_SUCCESS)
+        if (MPI_Bcast((char *)data + done, n, MPI_BYTE, root, comm) != MPI_SUCCESS)
             return mig_fail(MIG_ERUNTIME, "error: MPI_Bcast failed");
         done += (size_t)n;
     }
@@ -59,7 +70,7 @@ int mig_comm_gather(const void *mine, size_t bytes, void **all, size_t *total)
     int n = (int)bytes, status = 0;
     *all = NULL;
     if (!counts || !offsets || bytes > INT_MAX ||
-        MPI_Allgather(&n, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        MPI_Allgather(&n, 1, MPI_INT, counts, 1, MPI_INT, comm) != MPI_SUCCESS) {
         status = mig_fail(MIG_ERUNTIME, "error: MPI_Allgather failed");
         goto done;
     }
@@ -71,7 +82,7 @@ int mig_comm_gather(const void *mine, size_t bytes, void **all, size_t *total)
         status = mig_fail(MIG_ENOMEM, "out of memory gathering over ranks");
         goto done;
     }
-    if (MPI_Allgatherv(mine, n, MPI_BYTE, *all, counts, offsets, MPI_BYTE, MPI_COMM_WORLD) !=
+    if (MPI_Allgatherv(mine, n, MPI_BYTE, *all, counts, offsets, MPI_BYTE, comm) !=
         MPI_SUCCESS)
         status = mig_fail(MIG_ERUNTIME, "error: MPI_Allgatherv failed");
     *total = sum;
@@ -92,6 +103,8 @@ int mig_comm_init(int *argc, char ***argv)
 }
 
 void mig_comm_finalize(void) {}
+
+void mig_comm_alone(void) {}
 
 int mig_comm_sum(int64_t *values, size_t count)
 {

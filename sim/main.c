@@ -1208,7 +1208,10 @@ static int command_bench(const struct cli_args *a)
         return 1;
     }
     double agents = 0, steps = 0;
-    printf("%-4s %9s %16s %8s\n", "run", "wall_s", "agent_steps/s", "threads");
+    /* Under MPI every rank runs its share; rank 0 speaks for them. */
+    FILE *out = mig_comm_rank() == 0 ? stdout : NULL;
+    if (out)
+        fprintf(out, "%-4s %9s %16s %8s\n", "run", "wall_s", "agent_steps/s", "threads");
     for (int i = 0; i < repeat; i++) {
         struct simulation sim;
         int status = mig_simulation_load(&sim, a->args[0], &overrides);
@@ -1220,13 +1223,15 @@ static int command_bench(const struct cli_args *a)
         wall[i] = now_seconds() - started;
         agents = (double)(sim.population.migrants + sim.population.residents);
         steps = sim.runs[0].steps;
-        printf("%-4d %9.3f %16.4g %8d   ", i + 1, wall[i], agents * steps / wall[i],
-               omp_get_max_threads());
-        size_t n_stages;
-        const struct mig_stage *stages = mig_engine_stages(&n_stages);
-        for (size_t k = 0; k < n_stages; k++)
-            printf(" %s %.2f", stages[k].name, sim.engine.stage_seconds[k]);
-        printf("\n");
+        if (out) {
+            fprintf(out, "%-4d %9.3f %16.4g %8d   ", i + 1, wall[i], agents * steps / wall[i],
+                    omp_get_max_threads());
+            size_t n_stages;
+            const struct mig_stage *stages = mig_engine_stages(&n_stages);
+            for (size_t k = 0; k < n_stages; k++)
+                fprintf(out, " %s %.2f", stages[k].name, sim.engine.stage_seconds[k]);
+            fprintf(out, "\n");
+        }
         mig_simulation_free(&sim);
     }
     qsort(wall, (size_t)repeat, sizeof *wall, compare_doubles);
@@ -1234,10 +1239,12 @@ static int command_bench(const struct cli_args *a)
     struct rusage resources;
     getrusage(RUSAGE_SELF, &resources);
     double peak = resources.ru_maxrss * 1024.0;
-    printf("median: %.3f s wall, %.4g agent-steps/s, %d threads, %.0f agents x %.0f steps, "
-           "peak memory %.1f MiB (%.1f bytes per agent)\n",
-           median, agents * steps / median, omp_get_max_threads(), agents, steps, peak / 1048576.0,
-           peak / agents);
+    if (out)
+        fprintf(out,
+                "median: %.3f s wall, %.4g agent-steps/s, %d threads, %.0f agents x %.0f steps, "
+                "peak memory %.1f MiB (%.1f bytes per agent)\n",
+                median, agents * steps / median, omp_get_max_threads(), agents, steps,
+                peak / 1048576.0, peak / agents);
     free(wall);
     return 0;
 }
@@ -1442,7 +1449,10 @@ static const struct cli_command commands[] = {
      "every parameter and timeline event: default, bounds, unit, meaning", "", command_params, 0},
     {"stats", "", 0, 0, no_options, "every named statistic figures can use", "", command_stats, 0},
     {"bench", "SCENARIO.yaml", 1, 1, bench_options,
-     "time full runs: agent-steps per second, wall time, memory", "", command_bench, 0},
+     "time full runs: agent-steps per second, wall time, memory",
+     "Under MPI the run is split over the ranks, as `run` does; the times and the peak memory\n"
+     "are rank 0's.\n",
+     command_bench, CLI_ALL_RANKS},
     {"help", "[COMMAND]", 0, 2, no_options, "this list, or a command's options", "", command_help,
      0},
 };
@@ -1518,6 +1528,7 @@ int main(int argc, char **argv)
     if (c && (c->flags & CLI_ALL_RANKS))
         code = dispatch(c, argc - 1 - words, argv + 1 + words);
     else if (mig_comm_rank() == 0) {
+        mig_comm_alone();
         if (c)
             code = dispatch(c, argc - 1 - words, argv + 1 + words);
         else if (argc < 2)

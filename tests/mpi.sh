@@ -49,6 +49,18 @@ timeout 300 mpirun --oversubscribe -n 3 "$mpi" run "$base" --scale 50 --threads 
     -o "$work/x3.h5" --resume "$work/m.ckpt" 2>"$work/err"
 [ $? -eq 2 ] && grep -q "written by 2 ranks" "$work/err" && ok || not_ok "resume on 3 ranks is refused: $(cat "$work/err")"
 
+# bench times a run split over the ranks, like run (it used to wait for
+# ranks that never came); a command that runs on rank 0 alone (sensitivity)
+# finishes with its simulations whole there.
+timeout 120 mpirun -n 2 "$mpi" bench "$base" --scale 200 --repeat 1 --threads 1 >"$work/out" 2>&1 &&
+    ok || not_ok "bench over 2 ranks: $(tail -3 "$work/out")"
+[ "$(grep -c '^median:' "$work/out")" -eq 1 ] && ok || not_ok "bench speaks once: $(cat "$work/out")"
+printf 'extends: %s\nend: 2025-12-31\nscale: 400\n' "$base" >"$work/tiny.yaml"
+timeout 300 mpirun -n 2 "$mpi" sensitivity "$work/tiny.yaml" \
+    --targets "$source_dir/scenarios/targets/imws_round6.yaml" \
+    --free migrants.entry_rate:0.15:0.35 --free migrants.visit_rate:1:4 --samples 2 \
+    -o "$work/sobol.h5" >"$work/out" 2>&1 && ok || not_ok "sensitivity under 2 ranks: $(tail -3 "$work/out")"
+
 # Calibration particles spread over ranks: the same posterior as serial.
 printf 'extends: %s\nend: 2025-12-31\nscale: 200\n' "$base" >"$work/short.yaml"
 targets=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free migrants.entry_rate:0.15:0.35)

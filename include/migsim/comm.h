@@ -12,6 +12,10 @@
 int mig_comm_init(int *argc, char ***argv);
 void mig_comm_finalize(void);
 int mig_comm_rank(void);
+
+/* This rank does the command alone (the others take no part in it): from
+ * now on it is rank 0 of 1. */
+void mig_comm_alone(void);
 int mig_comm_size(void);
 
 /* This rank's share [first, end) of `count` ids, in whole chunks of `chunk`. */
