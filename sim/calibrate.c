@@ -54,6 +54,7 @@ static int evaluator_open(struct evaluator *e, const struct calibrate_options *o
     struct overrides ov = {-1, scale};
     int status = mig_simulation_load(&e->sim, o->scenario, &ov);
     e->open = 1;
+    e->sim.figures_only = 1; /* an evaluation ends with the last step a figure reads */
     if (status == 0)
         status = mig_simulation_use_targets(&e->sim, o->targets, o->target_files);
     return status;

@@ -138,13 +138,31 @@ static int reset(struct simulation *sim)
     return series_for(sim, &sim->runs[0]);
 }
 
+/* The step after the last one a run must make: the end, or with
+ * figures_only the step after the last one a figure reads (a step's
+ * outcome never depends on later steps, so the figures are the same). */
+static int end_step(const struct simulation *sim)
+{
+    const struct stats *s = sim->engine.stats;
+    if (!sim->figures_only)
+        return s->steps;
+    long last = s->start;
+    for (int i = 0; i < sim->figures.count; i++)
+        if (sim->figures.items[i].to > last)
+            last = sim->figures.items[i].to;
+    int step = 0;
+    while (step < s->steps && s->step_day[step] <= last)
+        step++;
+    return step;
+}
+
 /* Steps to the end, writing a checkpoint every so many steps. */
 static int run_checkpointed(struct simulation *sim, mig_progress_fn progress, void *user)
 {
     struct engine *e = &sim->engine;
-    int status = 0;
-    while (status == 0 && e->step < e->stats->steps) {
-        int stop = e->stats->steps;
+    int status = 0, end = end_step(sim);
+    while (status == 0 && e->step < end) {
+        int stop = end;
         if (sim->checkpoint && sim->checkpoint_every > 0)
             stop = (e->step / sim->checkpoint_every + 1) * sim->checkpoint_every;
         if ((status = mig_engine_run_until(e, stop, progress, user)) == MIG_ESTOPPED &&
@@ -164,7 +182,7 @@ static int run_checkpointed(struct simulation *sim, mig_progress_fn progress, vo
         }
         if (status < 0)
             break;
-        if (sim->checkpoint && sim->checkpoint_every > 0 && e->step < e->stats->steps)
+        if (sim->checkpoint && sim->checkpoint_every > 0 && e->step < end)
             status = mig_checkpoint_write_ranks(sim->checkpoint, e);
     }
     return status;

@@ -140,6 +140,32 @@ static void figures_are_evaluated(void **state)
     mig_simulation_free(&sim);
 }
 
+/* A run for its figures only stops after the last step a figure reads,
+ * and its figures are exactly those of the whole run. */
+static void figures_only_stops_early_with_the_same_figures(void **state)
+{
+    (void)state;
+    struct simulation whole, early;
+    run_small(&whole, 100, -1, 2);
+    int outside;
+    assert_int_equal(mig_simulation_figures(&whole, &outside), 0);
+    struct overrides o = {-1, 100};
+    assert_int_equal(mig_simulation_load(&early, BASELINE, &o), 0);
+    early.figures_only = 1;
+    assert_int_equal(mig_simulation_run(&early, 1, NULL, NULL), 0);
+    assert_int_equal(mig_simulation_figures(&early, &outside), 0);
+    assert_true(early.engine.step < early.runs[0].steps);
+    assert_int_equal(whole.engine.step, whole.runs[0].steps);
+    assert_int_equal(early.figures.count, whole.figures.count);
+    for (int i = 0; i < whole.figures.count; i++) {
+        assert_true(early.figures.items[i].to < early.runs[0].step_day[early.engine.step]);
+        assert_memory_equal(&early.results[i].simulated, &whole.results[i].simulated,
+                            sizeof(double));
+    }
+    mig_simulation_free(&whole);
+    mig_simulation_free(&early);
+}
+
 /* While the border is closed to an origin, nobody from it comes or goes. */
 static void closed_border_holds(void **state)
 {
@@ -193,6 +219,17 @@ static void check_levels(void *user, int step, int steps, long day)
     *c->kept = e->levels;
     for (int k = 0; k < MIG_CLASSES; k++)
         memcpy(c->classes + (size_t)k * words, p->member[k], words * sizeof(uint64_t));
+    /* Every agent visiting or resting waits in exactly one timer slot, and
+     * nobody else does. */
+    for (size_t word = p->migrant_begin / 64; word < words; word++) {
+        uint64_t timed = p->member[MIG_CLASS_VISITING][word] | p->member[MIG_CLASS_RESTING][word];
+        uint64_t seen = 0;
+        for (int slot = 0; slot < MIG_TIMER_SLOTS; slot++) {
+            assert_int_equal(seen & p->due[slot][word], 0);
+            seen |= p->due[slot][word];
+        }
+        assert_int_equal(seen, timed);
+    }
     e->step++; /* the classes are those of the next step */
     assert_int_equal(mig_engine_recount(e), 0);
     e->step--;
@@ -238,6 +275,7 @@ int main(void)
         cmocka_unit_test(nobody_is_lost),
         cmocka_unit_test(no_dip_at_the_start),      cmocka_unit_test(threads_do_not_change_results),
         cmocka_unit_test(seeds_matter),        cmocka_unit_test(figures_are_evaluated),
+        cmocka_unit_test(figures_only_stops_early_with_the_same_figures),
         cmocka_unit_test(closed_border_holds),        cmocka_unit_test(levels_match_a_recount),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,9 @@ struct simulation {
     int replicate_index;    /* >= 0: the file is member K of an ensemble */
     int split;              /* under MPI: this rank holds its share of the agents */
     int whole;              /* under MPI: run on this rank alone (a calibration particle) */
+    /* Only the figures are wanted (calibration, sensitivity): steps after
+     * the last one a figure reads are not run, and their series stay 0. */
+    int figures_only;
     /* The warm state after the warm-up, shared by the replicates of a run. */
     struct population warm_population;
     struct engine warm_engine;
