@@ -26,8 +26,8 @@ static int allocate(void **p, uint64_t begin, uint64_t end, size_t size)
     if (bytes < HUGE_PAGE) {
         block = malloc(bytes);
     } else if (posix_memalign(&block, HUGE_PAGE, bytes) == 0) {
-        /* Agents are visited in random order: huge pages spare the TLB
-         * misses that otherwise cost more than the visit itself. */
+        /* Agents are visited in random order: on huge pages far fewer of
+         * those visits miss the TLB. */
         madvise(block, bytes, MADV_HUGEPAGE);
     } else {
         block = NULL;
@@ -196,19 +196,19 @@ static int class_of(const struct population *pop, uint64_t id, int32_t step,
     }
 }
 
-/* When the timer of agent id, of class cls, falls due (not before `step`);
- * -1 without one. */
-static int64_t timer_of(const struct population *pop, uint64_t id, int cls, int32_t step,
-                        int32_t min_home_steps)
+/* Whether agent id, of class cls, has a timer, and when it falls due (not
+ * before `step`). */
+static bool timer_of(const struct population *pop, uint64_t id, int cls, int32_t step,
+                     int32_t min_home_steps, int32_t *when)
 {
-    int64_t when;
     if (cls == MIG_CLASS_VISITING)
-        when = pop->until[id];
+        *when = pop->until[id];
     else if (cls == MIG_CLASS_RESTING)
-        when = (int64_t)pop->until[id] + min_home_steps - 1;
+        *when = pop->until[id] + min_home_steps - 1;
     else
-        return -1;
-    return when > step ? when : step;
+        return false;
+    *when = *when > step ? *when : step;
+    return true;
 }
 
 void mig_population_classify(struct population *pop, int32_t step, int32_t min_home_steps)
@@ -216,20 +216,20 @@ void mig_population_classify(struct population *pop, int32_t step, int32_t min_h
     int64_t low = (int64_t)(pop->migrant_begin / 64), high = (int64_t)((pop->migrant_end + 63) / 64);
 #pragma omp parallel for schedule(static)
     for (int64_t word = low; word < high; word++) {
-        uint64_t bits[BITMAPS] = {0};
+        uint64_t bits[MIG_CLASSES] = {0};
+        for (int slot = 0; slot < MIG_TIMER_SLOTS; slot++)
+            pop->due[slot][word] = 0;
         for (uint64_t id = (uint64_t)word * 64; id < (uint64_t)word * 64 + 64; id++) {
             if (id < pop->migrant_begin || id >= pop->migrant_end)
                 continue;
             int cls = class_of(pop, id, step, min_home_steps);
             bits[cls] |= (uint64_t)1 << (id & 63);
-            int64_t when = timer_of(pop, id, cls, step, min_home_steps);
-            if (when >= 0) {
-                when = when < step + MIG_TIMER_SLOTS - 1 ? when : step + MIG_TIMER_SLOTS - 1;
-                bits[MIG_CLASSES + (uint32_t)when % MIG_TIMER_SLOTS] |= (uint64_t)1 << (id & 63);
-            }
+            int32_t when;
+            if (timer_of(pop, id, cls, step, min_home_steps, &when))
+                mig_population_due(pop, id, step, when);
         }
-        for (int b = 0; b < BITMAPS; b++)
-            (*bitmap(pop, b))[word] = bits[b];
+        for (int c = 0; c < MIG_CLASSES; c++)
+            pop->member[c][word] = bits[c];
     }
 }
 
