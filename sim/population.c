@@ -11,30 +11,16 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-
-/* The size of a transparent huge page on x86-64 and arm64 (4 KiB pages). */
-#define HUGE_PAGE ((size_t)2 << 20)
 
 /* An array for ids [begin, end), indexed by id: the pointer is moved back by
  * `begin` so that every module indexes agents by their global id. */
 static int allocate(void **p, uint64_t begin, uint64_t end, size_t size)
 {
     uint64_t count = end - begin;
-    size_t bytes = (count ? count : 1) * size;
-    void *block = NULL;
-    if (bytes < HUGE_PAGE) {
-        block = malloc(bytes);
-    } else if (posix_memalign(&block, HUGE_PAGE, bytes) == 0) {
-        /* Agents are visited in random order: on huge pages far fewer of
-         * those visits miss the TLB. */
-        madvise(block, bytes, MADV_HUGEPAGE);
-    } else {
-        block = NULL;
-    }
+    char *block = malloc((count ? count : 1) * size);
     if (!block)
         return mig_fail(MIG_ENOMEM, "out of memory for %llu agents", (unsigned long long)count);
-    *p = (char *)block - begin * size;
+    *p = block - begin * size;
     return 0;
 }
 
