@@ -347,10 +347,13 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
 {
     double tenure_steps = 365.25 / fmax(sc->migrants.return_rate, 1e-6) / sc->step_days;
     double visit_steps = 365.25 / fmax(sc->migrants.visit_rate, 1e-6) / sc->step_days;
-    for (uint64_t id = first; id < end; id++) {
+    /* Each worker's draws are its own: placed in parallel. */
+#pragma omp parallel for schedule(static)
+    for (int64_t i = (int64_t)first; i < (int64_t)end; i++) {
+        uint64_t id = (uint64_t)i;
         struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_START, id, 0);
         struct mig_draw e = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_START, id, 1);
-        int a = pop->area[id], o = pop->origin[id];
+        int a = pop->area[id];
         int female = (pop->traits[id] & MIG_FEMALE) != 0;
         int r = sample(t->region_cdf[a], t->regions, d.w[0]);
         pop->region[id] = (uint8_t)r;
@@ -363,7 +366,6 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
         int32_t since_visit = (int32_t)(-log(mig_rng_u01(d.w[3])) * visit_steps);
         pop->arrived[id] = t->step - tenure;
         pop->last_visit[id] = since_visit < tenure ? t->step - since_visit : MIG_NEVER;
-        (void)o;
     }
 }
 

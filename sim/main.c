@@ -1228,9 +1228,13 @@ static int command_bench(const struct cli_args *a)
                     omp_get_max_threads());
             size_t n_stages;
             const struct mig_stage *stages = mig_engine_stages(&n_stages);
-            for (size_t k = 0; k < n_stages; k++)
+            double staged = 0;
+            for (size_t k = 0; k < n_stages; k++) {
                 fprintf(out, " %s %.2f", stages[k].name, sim.engine.stage_seconds[k]);
-            fprintf(out, "\n");
+                staged += sim.engine.stage_seconds[k];
+            }
+            /* The rest: the population, its placement and the warm-up. */
+            fprintf(out, " setup %.2f\n", wall[i] - staged);
         }
         mig_simulation_free(&sim);
     }
