@@ -6,6 +6,7 @@
 #ifndef MIGSIM_RNG_H
 #define MIGSIM_RNG_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -93,7 +94,31 @@ struct mig_skip {
 void mig_skip_start(struct mig_skip *it, uint64_t seed, uint32_t stream, uint32_t step,
                     uint64_t chunk, uint64_t first, uint64_t count, double q);
 
+/* The gap before the next member: geometric, from one word of a draw
+ * made for four gaps. */
+static inline uint64_t mig_skip_length(struct mig_skip *it)
+{
+    if (it->log_1mq == 0.0)
+        return UINT64_MAX;
+    if (it->log_1mq == -INFINITY)
+        return 0;
+    if ((it->k & 3u) == 0)
+        it->draw = mig_rng_draw(it->seed, it->stream, (it->chunk << 16) | (it->k >> 2), it->step);
+    double u = mig_rng_u01(it->draw.w[it->k & 3u]);
+    it->k++;
+    double gap = floor(log(u) * it->inverse_log_1mq);
+    return gap >= 1e18 ? UINT64_MAX : (uint64_t)gap;
+}
+
 /* The next id of the subset, or false when the range is exhausted. */
-bool mig_skip_next(struct mig_skip *it, uint64_t *id);
+static inline bool mig_skip_next(struct mig_skip *it, uint64_t *id)
+{
+    if (it->next >= it->end)
+        return false;
+    *id = it->next;
+    uint64_t gap = mig_skip_length(it);
+    it->next = gap >= it->end - it->next - 1 ? it->end : it->next + 1 + gap;
+    return true;
+}
 
 #endif
