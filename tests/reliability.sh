@@ -89,7 +89,9 @@ expect 0 "export to CSV again over its own tables" "$migsim" export "$work/r.h5"
 stop_run() { # SIGNAL EXTRA...: starts a run, stops it once it is stepping
     local sig=$1
     shift
-    "$migsim" run "$base" --scale 4 --quiet -o "$work/sig.h5" "$@" 2>"$work/sig.err" &
+    # Full scale: a few seconds even on a fast build, so the signal comes
+    # before the end (at scale 4 the faster engine finished within 1 s).
+    "$migsim" run "$base" --scale 1 --quiet -o "$work/sig.h5" "$@" 2>"$work/sig.err" &
     local pid=$!
     sleep 1
     kill -"$sig" "$pid"
