@@ -182,10 +182,9 @@ static int class_of(const struct population *pop, uint64_t id, int32_t step,
     }
 }
 
-/* Whether agent id, of class cls, has a timer, and when it falls due (not
- * before `step`). */
-static bool timer_of(const struct population *pop, uint64_t id, int cls, int32_t step,
-                     int32_t min_home_steps, int32_t *when)
+/* Whether agent id, of class cls, has a timer, and when it falls due. */
+static bool timer_of(const struct population *pop, uint64_t id, int cls, int32_t min_home_steps,
+                     int32_t *when)
 {
     if (cls == MIG_CLASS_VISITING)
         *when = pop->until[id];
@@ -193,7 +192,6 @@ static bool timer_of(const struct population *pop, uint64_t id, int cls, int32_t
         *when = pop->until[id] + min_home_steps - 1;
     else
         return false;
-    *when = *when > step ? *when : step;
     return true;
 }
 
@@ -211,7 +209,7 @@ void mig_population_classify(struct population *pop, int32_t step, int32_t min_h
             int cls = class_of(pop, id, step, min_home_steps);
             bits[cls] |= (uint64_t)1 << (id & 63);
             int32_t when;
-            if (timer_of(pop, id, cls, step, min_home_steps, &when))
+            if (timer_of(pop, id, cls, min_home_steps, &when))
                 mig_population_due(pop, id, step, when);
         }
         for (int c = 0; c < MIG_CLASSES; c++)

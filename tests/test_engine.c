@@ -220,7 +220,11 @@ static void check_levels(void *user, int step, int steps, long day)
     for (int k = 0; k < MIG_CLASSES; k++)
         memcpy(c->classes + (size_t)k * words, p->member[k], words * sizeof(uint64_t));
     /* Every agent visiting or resting waits in exactly one timer slot, and
-     * nobody else does. */
+     * nobody else does; the slot is never late: it is looked at again (the
+     * step of the ring's next pass over the slot) no later than its visit
+     * or rest ends, or at the next step if that has passed (a closed
+     * border). */
+    int64_t now = e->step; /* the step just made */
     for (size_t word = p->migrant_begin / 64; word < words; word++) {
         uint64_t timed = p->member[MIG_CLASS_VISITING][word] | p->member[MIG_CLASS_RESTING][word];
         uint64_t seen = 0;
@@ -229,6 +233,18 @@ static void check_levels(void *user, int step, int steps, long day)
             seen |= p->due[slot][word];
         }
         assert_int_equal(seen, timed);
+        for (; timed; timed &= timed - 1) {
+            uint64_t id = word * 64 + (uint64_t)__builtin_ctzll(timed);
+            int64_t ends = mig_population_in(p, MIG_CLASS_VISITING, id)
+                               ? p->until[id]
+                               : (int64_t)p->until[id] + e->tables.min_home_steps - 1;
+            int slot = 0;
+            while (!((p->due[slot][word] >> (id & 63)) & 1))
+                slot++;
+            int64_t looked = now + 1 + ((slot - (now + 1)) % MIG_TIMER_SLOTS + MIG_TIMER_SLOTS) %
+                                           MIG_TIMER_SLOTS;
+            assert_true(looked <= (ends > now + 1 ? ends : now + 1));
+        }
     }
     e->step++; /* the classes are those of the next step */
     assert_int_equal(mig_engine_recount(e), 0);

@@ -152,10 +152,13 @@ static inline void mig_population_move(struct population *pop, uint64_t id, int 
 }
 
 /* Agent id's timer falls due at step `when`; `now` is the current step
- * (a timer beyond the ring's reach waits in its last slot). */
+ * (a timer beyond the ring's reach waits in its last slot; one already due
+ * is looked at now). */
 static inline void mig_population_due(struct population *pop, uint64_t id, int32_t now,
                                       int32_t when)
 {
+    if (when < now)
+        when = now;
     if (when > now + MIG_TIMER_SLOTS - 1)
         when = now + MIG_TIMER_SLOTS - 1;
     pop->due[(uint32_t)when % MIG_TIMER_SLOTS][id >> 6] |= (uint64_t)1 << (id & 63);
