@@ -886,18 +886,10 @@ static int read_prior_unguarded(void *arg)
     const struct free_parameter *f = q->f;
     int n = q->n;
     struct prior *p = q->p;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
-        return mig_fail(MIG_EINPUT,
-                        "%s: error: cannot read the prior; expected a calibration "
-                        "trace (HDF5)",
-                        path);
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return mig_fail(MIG_EINPUT,
-                        "%s: error: cannot open the HDF5 file; expected a calibration "
-                        "trace",
-                        path);
+    hid_t file;
+    int opened = mig_h5_open(path, "a calibration trace", &file);
+    if (opened < 0)
+        return opened;
     struct mig_h5_source src = {file, path, "the trace of an ABC-SMC calibration"};
     char *method = NULL, *names = NULL, what[300];
     double *theta = NULL, *weight = NULL;

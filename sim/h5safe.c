@@ -151,8 +151,7 @@ void mig_h5_explain(int status, const char *name, size_t count, char *out, size_
     }
 }
 
-/* An attribute's handles, each closed if it was opened. */
-static void close_attribute(hid_t attr, hid_t type, hid_t space)
+void mig_h5_close_attribute(hid_t attr, hid_t type, hid_t space)
 {
     if (space >= 0)
         H5Sclose(space);
@@ -197,7 +196,7 @@ char *mig_h5_text_attribute(hid_t obj, const char *name, size_t max_bytes, int *
     }
     if (text && invalid && !mig_text_is_utf8(text))
         *invalid = 1;
-    close_attribute(attr, type, space);
+    mig_h5_close_attribute(attr, type, space);
     return text;
 }
 
@@ -211,13 +210,26 @@ int mig_h5_number_attribute(hid_t obj, const char *name, hid_t mem_type, void *o
     if (type >= 0 && space >= 0 && numeric_class(type) &&
         H5Sget_simple_extent_npoints(space) == 1 && H5Aread(attr, mem_type, out) >= 0)
         status = 0;
-    close_attribute(attr, type, space);
+    mig_h5_close_attribute(attr, type, space);
     return status;
 }
 
 int mig_h5_refuse(const struct mig_h5_source *s, const char *what)
 {
     return mig_fail(MIG_EINPUT, "%s: error: %s; expected %s", s->path, what, s->expected);
+}
+
+int mig_h5_open(const char *path, const char *expected, hid_t *file)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    *file = H5I_INVALID_HID;
+    if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0)
+        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected %s", path, expected);
+    *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (*file < 0)
+        return mig_fail(MIG_EINPUT, "%s: error: cannot open the HDF5 file; expected %s", path,
+                        expected);
+    return 0;
 }
 
 int mig_h5_require_shape(const struct mig_h5_source *s, const char *name, int rank, hsize_t min,

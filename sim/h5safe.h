@@ -51,6 +51,14 @@ struct mig_h5_source {
 
 int mig_h5_refuse(const struct mig_h5_source *s, const char *what);
 
+/* Opens `path` read-only into *file with HDF5's own error printing off,
+ * or refuses it: "PATH: error: not an HDF5 file; expected EXPECTED", or
+ * "cannot open the HDF5 file" (MIG_EINPUT). */
+int mig_h5_open(const char *path, const char *expected, hid_t *file);
+
+/* Closes an attribute's handles, each only if it was opened. */
+void mig_h5_close_attribute(hid_t attr, hid_t type, hid_t space);
+
 /* A dataset of exactly `rank` dimensions, each of a length from `min` to
  * `max`, into dims. */
 int mig_h5_require_shape(const struct mig_h5_source *s, const char *name, int rank, hsize_t min,

@@ -3,6 +3,7 @@
 #include "migsim/date.h"
 #include "migsim/error.h"
 #include "migsim/files.h"
+#include "h5safe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,12 +56,7 @@ static int attr_text(const struct writer *wr, hid_t obj, const char *name, const
         (attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
         H5Awrite(attr, type, len ? value : "") < 0)
         status = h5_failed(wr, "write a text attribute");
-    if (attr >= 0)
-        H5Aclose(attr);
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
+    mig_h5_close_attribute(attr, type, space);
     return status;
 }
 
@@ -72,10 +68,7 @@ static int attr_number(const struct writer *wr, hid_t obj, const char *name, hid
     if (space < 0 || (attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
         H5Awrite(attr, type, value) < 0)
         status = h5_failed(wr, "write a numeric attribute");
-    if (attr >= 0)
-        H5Aclose(attr);
-    if (space >= 0)
-        H5Sclose(space);
+    mig_h5_close_attribute(attr, H5I_INVALID_HID, space);
     return status;
 }
 

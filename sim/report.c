@@ -1257,16 +1257,11 @@ static int calibration_read(void *arg)
     struct trace_request *q = arg;
     struct calibration_trace *t = q->trace;
     calibration_free(t);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (access(q->path, R_OK) != 0 || H5Fis_hdf5(q->path) <= 0)
-        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a calibration trace",
-                        q->path);
-    hid_t file = H5Fopen(q->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return mig_fail(MIG_EINPUT,
-                        "%s: error: cannot open the HDF5 file; expected a calibration trace",
-                        q->path);
-    int status = calibration_read_file(t, q->path, file);
+    hid_t file;
+    int status = mig_h5_open(q->path, "a calibration trace", &file);
+    if (status < 0)
+        return status;
+    status = calibration_read_file(t, q->path, file);
     H5Fclose(file);
     if (status < 0)
         calibration_free(t);
@@ -1475,16 +1470,11 @@ static int sensitivity_read(void *arg)
     struct trace_request *q = arg;
     struct sensitivity_trace *t = q->trace;
     sensitivity_free(t);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (access(q->path, R_OK) != 0 || H5Fis_hdf5(q->path) <= 0)
-        return mig_fail(MIG_EINPUT, "%s: error: not an HDF5 file; expected a sensitivity analysis",
-                        q->path);
-    hid_t file = H5Fopen(q->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (file < 0)
-        return mig_fail(MIG_EINPUT,
-                        "%s: error: cannot open the HDF5 file; expected a sensitivity analysis",
-                        q->path);
-    int status = sensitivity_read_file(t, q->path, file);
+    hid_t file;
+    int status = mig_h5_open(q->path, "a sensitivity analysis", &file);
+    if (status < 0)
+        return status;
+    status = sensitivity_read_file(t, q->path, file);
     H5Fclose(file);
     if (status < 0)
         sensitivity_free(t);
