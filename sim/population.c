@@ -30,74 +30,82 @@ static void release(void *p, uint64_t begin, size_t size)
         free((char *)p + begin * size);
 }
 
-/* Each trait has its own uniform: d for sex, job and remitting, f for the
- * rest, so that changing one share never changes another trait. */
-static uint8_t draw_traits(const struct scenario *sc, const struct mig_draw *d,
-                           const struct mig_draw *f)
-{
-    uint8_t t = 0;
-    if (mig_rng_u01(d->w[0]) < sc->migrants.female_share)
-        t |= MIG_FEMALE;
-    if (mig_rng_u01(f->w[0]) < sc->migrants.upper_secondary_share)
-        t |= MIG_UPPER_SECONDARY;
-    if (mig_rng_u01(f->w[1]) < sc->migrants.primary_earner_share)
-        t |= MIG_PRIMARY_EARNER;
-    if (mig_rng_u01(d->w[2]) < sc->migrants.remitter_share)
-        t |= MIG_REMITTER;
-    /* Whether work is informal is chosen at each entry (behaviour.c); these
-     * say what a formal job of this worker lacks. */
-    if (mig_rng_u01(f->w[2]) < sc->migrants.formal_no_pension_share)
-        t |= MIG_NO_PENSION;
-    if (mig_rng_u01(f->w[3]) < sc->migrants.formal_no_leave_share)
-        t |= MIG_NO_LEAVE;
-    return t;
-}
+/* The thresholds of the traits' shares (mig_rng_threshold): a trait is
+ * drawn when its word is below its share's threshold. */
+enum { TRAIT_FEMALE, TRAIT_UPPER_SECONDARY, TRAIT_PRIMARY_EARNER, TRAIT_REMITTER,
+       TRAIT_NO_PENSION, TRAIT_NO_LEAVE, TRAITS };
 
-/* Each origin's areas as a cumulative distribution over their weights. */
-struct area_cdf {
+/* What drawing a migrant's traits and area needs, made once per population:
+ * each origin's areas by thresholds on the cumulative distribution of their
+ * weights (an area is the number of thresholds its word reaches). */
+struct trait_draws {
+    uint64_t trait[TRAITS];
     int count[MIG_MAX_ORIGINS];
-    int area[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
-    double cdf[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
+    uint8_t area[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
+    uint64_t area_threshold[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
 };
 
-static void area_cdf(const struct world *w, struct area_cdf *c)
+static void trait_draws(const struct scenario *sc, const struct world *w, struct trait_draws *t)
 {
-    memset(c, 0, sizeof *c);
-    double total[MIG_MAX_ORIGINS] = {0};
+    memset(t, 0, sizeof *t);
+    const double share[TRAITS] = {
+        [TRAIT_FEMALE] = sc->migrants.female_share,
+        [TRAIT_UPPER_SECONDARY] = sc->migrants.upper_secondary_share,
+        [TRAIT_PRIMARY_EARNER] = sc->migrants.primary_earner_share,
+        [TRAIT_REMITTER] = sc->migrants.remitter_share,
+        [TRAIT_NO_PENSION] = sc->migrants.formal_no_pension_share,
+        [TRAIT_NO_LEAVE] = sc->migrants.formal_no_leave_share,
+    };
+    for (int i = 0; i < TRAITS; i++)
+        t->trait[i] = mig_rng_threshold(share[i]);
+    double total[MIG_MAX_ORIGINS] = {0}, cdf[MIG_MAX_ORIGINS] = {0};
     for (int a = 0; a < w->areas; a++)
         total[w->area_origin[a]] += w->area_population[a];
     for (int a = 0; a < w->areas; a++) {
-        int o = w->area_origin[a], i = c->count[o]++;
-        c->area[o][i] = a;
-        c->cdf[o][i] = (i ? c->cdf[o][i - 1] : 0.0) + w->area_population[a] / total[o];
+        int o = w->area_origin[a], i = t->count[o]++;
+        t->area[o][i] = (uint8_t)a;
+        cdf[o] += w->area_population[a] / total[o];
+        t->area_threshold[o][i] = mig_rng_threshold(cdf[o]);
     }
-    for (int o = 0; o < w->origins; o++)
-        if (c->count[o])
-            c->cdf[o][c->count[o] - 1] = 1.0;
 }
 
-static uint8_t draw_area(const struct area_cdf *c, int o, uint32_t word)
+/* Each trait has its own uniform: d for sex, job and remitting, f for the
+ * rest, so that changing one share never changes another trait. */
+static uint8_t draw_traits(const struct trait_draws *t, const struct mig_draw *d,
+                           const struct mig_draw *f)
 {
-    double u = mig_rng_u01(word);
+    /* Whether work is informal is chosen at each entry (behaviour.c); the
+     * last two say what a formal job of this worker lacks. */
+    return (uint8_t)((d->w[0] < t->trait[TRAIT_FEMALE] ? MIG_FEMALE : 0) |
+                     (f->w[0] < t->trait[TRAIT_UPPER_SECONDARY] ? MIG_UPPER_SECONDARY : 0) |
+                     (f->w[1] < t->trait[TRAIT_PRIMARY_EARNER] ? MIG_PRIMARY_EARNER : 0) |
+                     (d->w[2] < t->trait[TRAIT_REMITTER] ? MIG_REMITTER : 0) |
+                     (f->w[2] < t->trait[TRAIT_NO_PENSION] ? MIG_NO_PENSION : 0) |
+                     (f->w[3] < t->trait[TRAIT_NO_LEAVE] ? MIG_NO_LEAVE : 0));
+}
+
+/* The first area whose cumulative share exceeds the word's uniform (the
+ * last when rounding leaves the sum short of 1). */
+static uint8_t draw_area(const struct trait_draws *t, int o, uint32_t word)
+{
     int i = 0;
-    while (i < c->count[o] - 1 && u >= c->cdf[o][i])
-        i++;
-    return (uint8_t)c->area[o][i];
+    for (int k = 0; k < t->count[o] - 1; k++)
+        i += word >= t->area_threshold[o][k];
+    return t->area[o][i];
 }
 
-static void init_migrant(struct population *pop, const struct scenario *sc,
-                         const struct area_cdf *areas, uint64_t id, int o)
+static void init_migrant(struct population *pop, const struct trait_draws *t, uint64_t seed,
+                         uint64_t id, int o)
 {
-    uint64_t seed = (uint64_t)sc->seed;
     struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
     struct mig_draw f = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 2);
     struct mig_draw g = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 3);
     pop->origin[id] = (uint8_t)o;
-    pop->area[id] = draw_area(areas, o, g.w[0]);
+    pop->area[id] = draw_area(t, o, g.w[0]);
     pop->region[id] = 0;
     pop->sector[id] = 0;
     pop->state[id] = MIG_PROSPECTIVE;
-    pop->traits[id] = draw_traits(sc, &d, &f);
+    pop->traits[id] = draw_traits(t, &d, &f);
     pop->skill[id] = 0;
     pop->remit_share[id] = 0;
     pop->living_cost[id] = 0;
@@ -316,21 +324,21 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
     }
     if ((status = allocate_all(pop)) < 0)
         goto fail;
-    struct area_cdf *areas = malloc(sizeof *areas);
-    if (!areas) {
-        status = mig_fail(MIG_ENOMEM, "out of memory for the areas of origins");
+    struct trait_draws *draws = malloc(sizeof *draws);
+    if (!draws) {
+        status = mig_fail(MIG_ENOMEM, "out of memory for the traits of migrants");
         goto fail;
     }
-    area_cdf(w, areas);
+    trait_draws(sc, w, draws);
     for (int o = 0; o < w->origins; o++) {
         int64_t first = (int64_t)pop->origin_first[o], end = (int64_t)pop->origin_first[o + 1];
         first = first > (int64_t)pop->migrant_begin ? first : (int64_t)pop->migrant_begin;
         end = end < (int64_t)pop->migrant_end ? end : (int64_t)pop->migrant_end;
 #pragma omp parallel for schedule(static)
         for (int64_t id = first; id < end; id++)
-            init_migrant(pop, sc, areas, (uint64_t)id, o);
+            init_migrant(pop, draws, (uint64_t)sc->seed, (uint64_t)id, o);
     }
-    free(areas);
+    free(draws);
     init_residents(pop, sc, w);
     return 0;
 fail:

@@ -97,6 +97,35 @@ static void thinning_is_reproducible(void **state)
     assert_int_not_equal(count_subset(0.01, 300000, 2), count_subset(0.01, 300000, 3));
 }
 
+/* A threshold splits the words exactly where their uniforms cross x: the
+ * word at it is at least x and the one before is below, for shares at and
+ * between the uniforms, at the ends, and beyond them. */
+static void thresholds_split_words_where_uniforms_do(void **state)
+{
+    (void)state;
+    const double xs[] = {-1.0, 0.0, mig_rng_u01(0), 1e-12, 0.2, 0.35, 1.0 / 3, 0.5,
+                         mig_rng_u01(123456789u), nextafter(mig_rng_u01(123456789u), 1.0),
+                         0.999999, mig_rng_u01(UINT32_MAX), 1.0, 2.0};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        uint64_t t = mig_rng_threshold(xs[i]);
+        assert_true(t <= (uint64_t)1 << 32);
+        if (t < (uint64_t)1 << 32)
+            assert_true(mig_rng_u01((uint32_t)t) >= xs[i]);
+        if (t > 0)
+            assert_true(mig_rng_u01((uint32_t)(t - 1)) < xs[i]);
+    }
+    assert_int_equal(mig_rng_threshold(0.0), 0);
+    assert_int_equal(mig_rng_threshold(1.0), (uint64_t)1 << 32);
+    assert_int_equal(mig_rng_threshold(0.5), (uint64_t)1 << 31);
+    /* Every word of a random sample compares alike both ways. */
+    for (uint32_t n = 0; n < 100000; n++) {
+        struct mig_draw d = mig_rng_draw(11, 3, n, 0);
+        double x = mig_rng_u01(d.w[1]);
+        uint64_t t = mig_rng_threshold(x);
+        assert_int_equal(d.w[0] >= t, mig_rng_u01(d.w[0]) >= x);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +134,7 @@ int main(void)
         cmocka_unit_test(draws_depend_on_every_coordinate),
         cmocka_unit_test(thinning_keeps_its_rate),
         cmocka_unit_test(thinning_is_reproducible),
+        cmocka_unit_test(thresholds_split_words_where_uniforms_do),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,24 @@ static inline double mig_rng_u01(uint32_t word)
     return ((double)word + 0.5) * (1.0 / 4294967296.0);
 }
 
+/* The least word whose uniform is at least x, or 2^32 when no word's is:
+ * for a number x, mig_rng_u01(w) >= x exactly when w >= the threshold, and
+ * mig_rng_u01(w) < x when w is below it. Comparing words with a threshold
+ * made once gives the same choices as comparing uniforms, without a
+ * conversion or a branch per word. */
+static inline uint64_t mig_rng_threshold(double x)
+{
+    uint64_t low = 0, high = (uint64_t)1 << 32;
+    while (low < high) {
+        uint64_t middle = low + (high - low) / 2;
+        if (mig_rng_u01((uint32_t)middle) >= x)
+            high = middle;
+        else
+            low = middle + 1;
+    }
+    return low;
+}
+
 /* The seed of replicate `index` of a run seeded `seed`: the seed itself for
  * replicate 0, then independent 53-bit seeds (exact as doubles). */
 static inline uint64_t mig_rng_replicate_seed(uint64_t seed, uint32_t index)
