@@ -353,19 +353,19 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
         uint64_t id = (uint64_t)i;
         struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_START, id, 0);
         struct mig_draw e = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_START, id, 1);
-        int a = pop->area[id];
-        int female = (pop->traits[id] & MIG_FEMALE) != 0;
+        int a = pop->migrant[id].area;
+        int female = (pop->migrant[id].traits & MIG_FEMALE) != 0;
         int r = sample(t->region_cdf[a], t->regions, d.w[0]);
-        pop->region[id] = (uint8_t)r;
-        pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[1]);
-        pop->state[id] = MIG_PRESENT;
+        pop->migrant[id].region = (uint8_t)r;
+        pop->migrant[id].sector = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[1]);
+        pop->migrant[id].state = MIG_PRESENT;
         mig_population_personal(pop, id);
         if (mig_rng_u01(e.w[0]) < t->informal_p[a][female])
-            pop->traits[id] |= MIG_INFORMAL;
+            pop->migrant[id].traits |= MIG_INFORMAL;
         int32_t tenure = (int32_t)(-log(mig_rng_u01(d.w[2])) * tenure_steps);
         int32_t since_visit = (int32_t)(-log(mig_rng_u01(d.w[3])) * visit_steps);
-        pop->arrived[id] = t->step - tenure;
-        pop->last_visit[id] = since_visit < tenure ? t->step - since_visit : MIG_NEVER;
+        pop->migrant[id].arrived = t->step - tenure;
+        pop->migrant[id].last_visit = since_visit < tenure ? t->step - since_visit : MIG_NEVER;
     }
 }
 
@@ -374,14 +374,14 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
  * in fixed point (0 for non-remitters). */
 static int64_t remit_base(const struct population *pop, uint64_t id)
 {
-    return llround((double)pop->remit_share[id] * (double)pop->skill[id] * MIG_REMIT_UNIT);
+    return llround((double)pop->migrant[id].remit_share * (double)pop->migrant[id].skill * MIG_REMIT_UNIT);
 }
 
 /* Adds (sign 1) or removes (-1) a present worker from the levels. */
 static void count_present(const struct population *pop, uint64_t id, struct tally *y, int sign)
 {
-    int o = pop->origin[id], r = pop->region[id], k = pop->sector[id];
-    uint8_t traits = pop->traits[id];
+    int o = pop->migrant[id].origin, r = pop->migrant[id].region, k = pop->migrant[id].sector;
+    uint8_t traits = pop->migrant[id].traits;
     y->stock[o][r] += sign;
     y->stock_sector[r][k] += sign;
     y->remit_base[o][r][k][(traits & MIG_FEMALE) != 0][(traits & MIG_INFORMAL) != 0] +=
@@ -391,19 +391,19 @@ static void count_present(const struct population *pop, uint64_t id, struct tall
 /* Adds or removes one of those at home and free to go. */
 static void count_home(const struct population *pop, uint64_t id, struct tally *y, int sign)
 {
-    y->eligible[pop->area[id]][(pop->traits[id] & MIG_FEMALE) != 0] += sign;
+    y->eligible[pop->migrant[id].area][(pop->migrant[id].traits & MIG_FEMALE) != 0] += sign;
 }
 
 void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t id,
                         struct tally *y)
 {
     struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
-    int o = pop->origin[id], a = pop->area[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
+    int o = pop->migrant[id].origin, a = pop->migrant[id].area, female = (pop->migrant[id].traits & MIG_FEMALE) != 0;
     double x = mig_rng_u01(d.w[0]) * t->q_home[o];
     double p_kz = t->entry_p[a][female];
     if (x >= p_kz) {
         if (x < p_kz + t->russia_p[a][female]) {
-            pop->state[id] = MIG_IN_RUSSIA;
+            pop->migrant[id].state = MIG_IN_RUSSIA;
             mig_population_move(pop, id, MIG_CLASS_HOME, MIG_CLASS_RUSSIA);
             count_home(pop, id, y, -1);
             y->to_russia[o]++;
@@ -411,17 +411,17 @@ void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t
         return;
     }
     int r = sample(t->region_cdf[a], t->regions, d.w[1]);
-    pop->region[id] = (uint8_t)r;
-    pop->sector[id] = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[2]);
-    pop->state[id] = MIG_PRESENT;
-    pop->arrived[id] = t->step;
-    pop->until[id] = MIG_NEVER;
-    if (pop->skill[id] == 0)
+    pop->migrant[id].region = (uint8_t)r;
+    pop->migrant[id].sector = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[2]);
+    pop->migrant[id].state = MIG_PRESENT;
+    pop->migrant[id].arrived = t->step;
+    pop->migrant[id].until = MIG_NEVER;
+    if (pop->migrant[id].skill == 0)
         mig_population_personal(pop, id);
     if (mig_rng_u01(d.w[3]) < t->informal_p[a][female])
-        pop->traits[id] |= MIG_INFORMAL;
+        pop->migrant[id].traits |= MIG_INFORMAL;
     else
-        pop->traits[id] &= (uint8_t)~MIG_INFORMAL;
+        pop->migrant[id].traits &= (uint8_t)~MIG_INFORMAL;
     mig_population_move(pop, id, MIG_CLASS_HOME, MIG_CLASS_PRESENT);
     count_home(pop, id, y, -1);
     count_present(pop, id, y, 1);
@@ -432,8 +432,8 @@ void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t
  * before being free to go again. */
 static void start_rest(const struct tables *t, struct population *pop, uint64_t id, int from)
 {
-    pop->state[id] = MIG_RETURNED;
-    pop->until[id] = t->step;
+    pop->migrant[id].state = MIG_RETURNED;
+    pop->migrant[id].until = t->step;
     mig_population_move(pop, id, from, MIG_CLASS_RESTING);
     mig_population_due(pop, id, t->step, t->step + t->min_home_steps - 1);
 }
@@ -446,7 +446,7 @@ void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uin
     struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
     if (mig_rng_u01(d.w[0]) * t->q_russia < t->russia_back_p) {
         start_rest(t, pop, id, MIG_CLASS_RUSSIA);
-        y->from_russia[pop->origin[id]]++;
+        y->from_russia[pop->migrant[id].origin]++;
     }
 }
 
@@ -455,10 +455,10 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
                            struct tally *y)
 {
     struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
-    int o = pop->origin[id], r = pop->region[id];
+    int o = pop->migrant[id].origin, r = pop->migrant[id].region;
     double x = mig_rng_u01(d.w[0]) * t->q_present[o];
-    int early = t->step - pop->arrived[id] < t->early_steps;
-    double p_return = t->return_p[o][r][pop->sector[id]][early];
+    int early = t->step - pop->migrant[id].arrived < t->early_steps;
+    double p_return = t->return_p[o][r][pop->migrant[id].sector][early];
     if (x < p_return) {
         start_rest(t, pop, id, MIG_CLASS_PRESENT);
         count_present(pop, id, y, -1);
@@ -466,14 +466,14 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
         return;
     }
     x -= p_return;
-    double p_visit = t->visit_p[pop->area[id]][r];
+    double p_visit = t->visit_p[pop->migrant[id].area][r];
     if (x < p_visit) {
         double length = -log(mig_rng_u01(d.w[1])) * t->visit_steps;
-        pop->state[id] = MIG_VISITING;
-        pop->last_visit[id] = t->step;
-        pop->until[id] = t->step + (int32_t)fmax(1.0, round(length));
+        pop->migrant[id].state = MIG_VISITING;
+        pop->migrant[id].last_visit = t->step;
+        pop->migrant[id].until = t->step + (int32_t)fmax(1.0, round(length));
         mig_population_move(pop, id, MIG_CLASS_PRESENT, MIG_CLASS_VISITING);
-        mig_population_due(pop, id, t->step, pop->until[id]);
+        mig_population_due(pop, id, t->step, pop->migrant[id].until);
         count_present(pop, id, y, -1);
         y->visiting[o]++;
         y->visits[o]++;
@@ -482,7 +482,7 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
     x -= p_visit;
     if (x < t->relocate_p[r]) {
         count_present(pop, id, y, -1);
-        pop->region[id] = (uint8_t)sample(t->region_cdf[pop->area[id]], t->regions, d.w[2]);
+        pop->migrant[id].region = (uint8_t)sample(t->region_cdf[pop->migrant[id].area], t->regions, d.w[2]);
         count_present(pop, id, y, 1);
     }
 }
@@ -492,10 +492,10 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
 static bool end_visit(const struct tables *t, struct population *pop, uint64_t id,
                       struct tally *y)
 {
-    int o = pop->origin[id];
-    if (t->step < pop->until[id] || !t->border_open[o])
+    int o = pop->migrant[id].origin;
+    if (t->step < pop->migrant[id].until || !t->border_open[o])
         return false;
-    pop->state[id] = MIG_PRESENT; /* back at work */
+    pop->migrant[id].state = MIG_PRESENT; /* back at work */
     mig_population_move(pop, id, MIG_CLASS_VISITING, MIG_CLASS_PRESENT);
     y->visiting[o]--;
     count_present(pop, id, y, 1);
@@ -507,7 +507,7 @@ static bool end_visit(const struct tables *t, struct population *pop, uint64_t i
 static bool end_rest(const struct tables *t, struct population *pop, uint64_t id,
                      struct tally *y)
 {
-    if (t->step + 1 - pop->until[id] < t->min_home_steps)
+    if (t->step + 1 - pop->migrant[id].until < t->min_home_steps)
         return false;
     mig_population_move(pop, id, MIG_CLASS_RESTING, MIG_CLASS_HOME);
     count_home(pop, id, y, 1);
@@ -516,17 +516,20 @@ static bool end_rest(const struct tables *t, struct population *pop, uint64_t id
 
 /* Agent id's timer fell due: its visit or rest ends, or it is looked at
  * again when it may end (a later step, or the next one while the border is
- * closed). */
+ * closed). Only those visiting or resting wait in a slot, and a rest is the
+ * state of the returned until they are free to go (which takes them out of
+ * the slots), so the agent's own record tells which (no class's bitmap is
+ * read). */
 static void timer_due(const struct tables *t, struct population *pop, uint64_t id,
                       struct tally *y)
 {
-    if (mig_population_in(pop, MIG_CLASS_VISITING, id)) {
+    const struct migrant *m = &pop->migrant[id];
+    if (m->state == MIG_VISITING) {
         if (!end_visit(t, pop, id, y))
-            mig_population_due(pop, id, t->step,
-                               pop->until[id] > t->step ? pop->until[id] : t->step + 1);
-    } else if (mig_population_in(pop, MIG_CLASS_RESTING, id)) {
+            mig_population_due(pop, id, t->step, m->until > t->step ? m->until : t->step + 1);
+    } else if (m->state == MIG_RETURNED) {
         if (!end_rest(t, pop, id, y))
-            mig_population_due(pop, id, t->step, pop->until[id] + t->min_home_steps - 1);
+            mig_population_due(pop, id, t->step, m->until + t->min_home_steps - 1);
     }
 }
 
@@ -543,8 +546,7 @@ void mig_behaviour_timers(const struct tables *t, struct population *pop, uint64
         if (word + AHEAD < high)
             for (uint64_t bits = due[word + AHEAD]; bits; bits &= bits - 1) {
                 uint64_t id = (word + AHEAD) * 64 + (uint64_t)__builtin_ctzll(bits);
-                __builtin_prefetch(&pop->until[id], 0);
-                __builtin_prefetch(&pop->origin[id], 0);
+                __builtin_prefetch(&pop->migrant[id], 1);
             }
         uint64_t bits = due[word];
         due[word] = 0;
@@ -557,10 +559,10 @@ void mig_behaviour_recount(const struct population *pop, uint64_t first, uint64_
                            struct tally *y)
 {
     for (uint64_t id = first; id < end; id++) {
-        if (pop->state[id] == MIG_PRESENT)
+        if (pop->migrant[id].state == MIG_PRESENT)
             count_present(pop, id, y, 1);
-        else if (pop->state[id] == MIG_VISITING)
-            y->visiting[pop->origin[id]]++;
+        else if (pop->migrant[id].state == MIG_VISITING)
+            y->visiting[pop->migrant[id].origin]++;
         else if (mig_population_in(pop, MIG_CLASS_HOME, id))
             count_home(pop, id, y, 1);
     }

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,33 @@ struct blob {
     void *data;
     size_t count, size; /* elements and bytes per element */
     hid_t type;         /* native type; bytes when H5T_NATIVE_UCHAR and size > 1 */
+    size_t stride;      /* bytes from one element to the next: a field of records; 0 when packed */
 };
+
+/* A field of the migrants' records, stored as its own array. */
+#define MIGRANT_FIELD(field, type)                                                                 \
+    {#field, (char *)(p->migrant + mb) + offsetof(struct migrant, field), m,                       \
+     sizeof p->migrant->field, type, sizeof(struct migrant)}
+
+/* A blob's elements, packed: its own data, or a copy into *buffer (to be
+ * freed) when it is a field of records. NULL when out of memory. */
+static void *packed(const struct blob *b, void **buffer)
+{
+    *buffer = NULL;
+    if (!b->stride)
+        return b->data;
+    char *out = malloc(b->count ? b->count * b->size : 1);
+    for (size_t i = 0; out && i < b->count; i++)
+        memcpy(out + i * b->size, (const char *)b->data + i * b->stride, b->size);
+    return *buffer = out;
+}
+
+/* Packed elements back into a blob that is a field of records. */
+static void unpack(const struct blob *b, const void *from)
+{
+    for (size_t i = 0; i < b->count; i++)
+        memcpy((char *)b->data + i * b->stride, (const char *)from + i * b->size, b->size);
+}
 
 /* Everything a checkpoint holds, in a fixed order. */
 static int blobs(const struct engine *e, struct blob *out)
@@ -39,23 +66,23 @@ static int blobs(const struct engine *e, struct blob *out)
     size_t mb = p->migrant_begin, rb = p->resident_begin;
     size_t m = p->migrant_end - mb, r = p->resident_end - rb, n = 0;
     struct blob list[] = {
-        {"origin", p->origin + mb, m, 1, H5T_NATIVE_UCHAR},
-        {"area", p->area + mb, m, 1, H5T_NATIVE_UCHAR},
-        {"region", p->region + mb, m, 1, H5T_NATIVE_UCHAR},
-        {"sector", p->sector + mb, m, 1, H5T_NATIVE_UCHAR},
-        {"state", p->state + mb, m, 1, H5T_NATIVE_UCHAR},
-        {"traits", p->traits + mb, m, 1, H5T_NATIVE_UCHAR},
-        {"skill", p->skill + mb, m, sizeof(float), H5T_NATIVE_FLOAT},
-        {"remit_share", p->remit_share + mb, m, sizeof(float), H5T_NATIVE_FLOAT},
-        {"living_cost", p->living_cost + mb, m, sizeof(float), H5T_NATIVE_FLOAT},
-        {"arrived", p->arrived + mb, m, sizeof(int32_t), H5T_NATIVE_INT32},
-        {"last_visit", p->last_visit + mb, m, sizeof(int32_t), H5T_NATIVE_INT32},
-        {"until", p->until + mb, m, sizeof(int32_t), H5T_NATIVE_INT32},
-        {"resident_region", p->resident_region + rb, r, 1, H5T_NATIVE_UCHAR},
-        {"resident_person", p->resident_person + rb, r, 1, H5T_NATIVE_UCHAR},
-        {"residents_now", s->residents_now, (size_t)s->regions, sizeof(int64_t), H5T_NATIVE_INT64},
-        {"aggregates", (void *)&e->aggregates, sizeof e->aggregates, 1, H5T_NATIVE_UCHAR},
-        {"snapshots", (void *)s->snapshot, sizeof s->snapshot, 1, H5T_NATIVE_UCHAR},
+        MIGRANT_FIELD(origin, H5T_NATIVE_UCHAR),
+        MIGRANT_FIELD(area, H5T_NATIVE_UCHAR),
+        MIGRANT_FIELD(region, H5T_NATIVE_UCHAR),
+        MIGRANT_FIELD(sector, H5T_NATIVE_UCHAR),
+        MIGRANT_FIELD(state, H5T_NATIVE_UCHAR),
+        MIGRANT_FIELD(traits, H5T_NATIVE_UCHAR),
+        MIGRANT_FIELD(skill, H5T_NATIVE_FLOAT),
+        MIGRANT_FIELD(remit_share, H5T_NATIVE_FLOAT),
+        MIGRANT_FIELD(living_cost, H5T_NATIVE_FLOAT),
+        MIGRANT_FIELD(arrived, H5T_NATIVE_INT32),
+        MIGRANT_FIELD(last_visit, H5T_NATIVE_INT32),
+        MIGRANT_FIELD(until, H5T_NATIVE_INT32),
+        {"resident_region", p->resident_region + rb, r, 1, H5T_NATIVE_UCHAR, 0},
+        {"resident_person", p->resident_person + rb, r, 1, H5T_NATIVE_UCHAR, 0},
+        {"residents_now", s->residents_now, (size_t)s->regions, sizeof(int64_t), H5T_NATIVE_INT64, 0},
+        {"aggregates", (void *)&e->aggregates, sizeof e->aggregates, 1, H5T_NATIVE_UCHAR, 0},
+        {"snapshots", (void *)s->snapshot, sizeof s->snapshot, 1, H5T_NATIVE_UCHAR, 0},
     };
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
         out[n++] = list[i];
@@ -65,7 +92,7 @@ static int blobs(const struct engine *e, struct blob *out)
         out[n++] =
             (struct blob){series[i].name, *(double *const *)((const char *)s + series[i].offset),
                           (size_t)s->steps * mig_stats_series_width(s, &series[i]), sizeof(double),
-                          H5T_NATIVE_DOUBLE};
+                          H5T_NATIVE_DOUBLE, 0};
     return (int)n;
 }
 
@@ -82,8 +109,14 @@ static uint64_t checksum(const struct blob *list, int n, int32_t step, int snaps
     uint64_t hash = 14695981039346656037ull;
     hash = fnv1a(hash, &step, sizeof step);
     hash = fnv1a(hash, &snapshots, sizeof snapshots);
-    for (int i = 0; i < n; i++)
-        hash = fnv1a(hash, list[i].data, list[i].count * list[i].size);
+    for (int i = 0; i < n; i++) {
+        if (!list[i].stride) {
+            hash = fnv1a(hash, list[i].data, list[i].count * list[i].size);
+            continue;
+        }
+        for (size_t k = 0; k < list[i].count; k++) /* the same as over the packed bytes */
+            hash = fnv1a(hash, (const char *)list[i].data + k * list[i].stride, list[i].size);
+    }
     return hash;
 }
 
@@ -138,8 +171,10 @@ int mig_checkpoint_write(const char *path, const struct engine *e)
         hid_t ds = space >= 0 ? H5Dcreate2(file, list[i].name, list[i].type, space, H5P_DEFAULT,
                                            H5P_DEFAULT, H5P_DEFAULT)
                               : -1;
-        ok = ds >= 0 && (count == 0 || H5Dwrite(ds, list[i].type, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                                list[i].data) >= 0);
+        void *buffer, *data = packed(&list[i], &buffer);
+        ok = ds >= 0 && data &&
+             (count == 0 || H5Dwrite(ds, list[i].type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
+        free(buffer);
         if (ds >= 0)
             H5Dclose(ds);
         if (space >= 0)
@@ -272,8 +307,14 @@ static int restore(const char *path, struct engine *e, int branch)
             status = refuse(path, why);
             break;
         }
-        if (mig_h5_numbers(file, list[i].name, list[i].type, list[i].count, list[i].data) < 0)
+        void *buffer, *data = packed(&list[i], &buffer);
+        if (!data)
+            status = mig_fail(MIG_ENOMEM, "%s: error: out of memory to resume", path);
+        else if (mig_h5_numbers(file, list[i].name, list[i].type, list[i].count, data) < 0)
             status = refuse(path, "a dataset cannot be read (truncated?)");
+        else if (buffer)
+            unpack(&list[i], buffer);
+        free(buffer);
     }
     if (status == 0) {
         char computed[32];

@@ -79,32 +79,10 @@ static void prefetch_resident(const struct population *p, uint64_t id)
     __builtin_prefetch(&p->resident_person[id], 0);
 }
 
-/* What each class's decision reads. */
-static void prefetch_present(const struct population *p, uint64_t id)
+/* A migrant's decision reads and writes its one record. */
+static void prefetch_migrant(const struct population *p, uint64_t id)
 {
-    __builtin_prefetch(&p->state[id], 1);
-    __builtin_prefetch(&p->origin[id], 0);
-    __builtin_prefetch(&p->area[id], 0);
-    __builtin_prefetch(&p->traits[id], 0);
-    __builtin_prefetch(&p->region[id], 1);
-    __builtin_prefetch(&p->sector[id], 0);
-    __builtin_prefetch(&p->arrived[id], 0);
-    __builtin_prefetch(&p->skill[id], 0);
-    __builtin_prefetch(&p->remit_share[id], 0);
-}
-
-static void prefetch_in_russia(const struct population *p, uint64_t id)
-{
-    __builtin_prefetch(&p->state[id], 1);
-    __builtin_prefetch(&p->origin[id], 0);
-    __builtin_prefetch(&p->until[id], 1);
-}
-
-static void prefetch_home(const struct population *p, uint64_t id)
-{
-    __builtin_prefetch(&p->origin[id], 0);
-    __builtin_prefetch(&p->area[id], 0);
-    __builtin_prefetch(&p->traits[id], 0);
+    __builtin_prefetch(&p->migrant[id], 1);
 }
 
 /* Runs `visit` on a Bernoulli(q) subset of ids [begin, end) of the n ids,
@@ -152,9 +130,8 @@ static uint64_t members(const uint64_t *member, uint64_t word, uint64_t first, u
  * the skips run over the members in id order, so the work follows the
  * class's size. A visit moves at most its own agent out of the class; each
  * word is read once, so positions stay those of the start of the pass. */
-static void thinned_class(struct engine *e, int cls, uint32_t stream, double q,
-                          prefetch_fn prefetch, visit_fn visit, uint64_t key, uint64_t first,
-                          uint64_t end, struct tally *y)
+static void thinned_class(struct engine *e, int cls, uint32_t stream, double q, visit_fn visit,
+                          uint64_t key, uint64_t first, uint64_t end, struct tally *y)
 {
     const uint64_t *member = e->pop->member[cls];
     uint64_t low = first / 64, high = (end + 63) / 64, n = 0;
@@ -173,11 +150,11 @@ static void thinned_class(struct engine *e, int cls, uint32_t stream, double q,
         }
         batch[size] = word * 64 + mig_population_select(bits, (unsigned)(position - before));
         if (++size == BATCH) {
-            visit_batch(e, batch, size, prefetch, visit, y);
+            visit_batch(e, batch, size, prefetch_migrant, visit, y);
             size = 0;
         }
     }
-    visit_batch(e, batch, size, prefetch, visit, y);
+    visit_batch(e, batch, size, prefetch_migrant, visit, y);
 }
 
 /* Calls `chunk` for each chunk of this process's migrants, in parallel. */
@@ -215,10 +192,10 @@ static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t 
             continue;
         uint64_t key = (uint64_t)c * MIG_MAX_ORIGINS + (uint64_t)o;
         thinned_class(e, MIG_CLASS_PRESENT, MIG_STREAM_PRESENT_CANDIDATE, t->q_present[o],
-                      prefetch_present, mig_behaviour_present, key, lo, hi, y);
+                      mig_behaviour_present, key, lo, hi, y);
         thinned_class(e, MIG_CLASS_RUSSIA, MIG_STREAM_RUSSIA_CANDIDATE, t->q_russia,
-                      prefetch_in_russia, mig_behaviour_in_russia, key, lo, hi, y);
-        thinned_class(e, MIG_CLASS_HOME, MIG_STREAM_HOME_CANDIDATE, t->q_home[o], prefetch_home,
+                      mig_behaviour_in_russia, key, lo, hi, y);
+        thinned_class(e, MIG_CLASS_HOME, MIG_STREAM_HOME_CANDIDATE, t->q_home[o],
                       mig_behaviour_home, key, lo, hi, y);
     }
     mig_behaviour_timers(t, e->pop, first, end, y);
@@ -379,7 +356,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
         uint64_t russia = present + pop->initially_in_russia[o];
         for (uint64_t id = present; id < russia; id++)
             if (id >= pop->migrant_begin && id < pop->migrant_end)
-                pop->state[id] = MIG_IN_RUSSIA;
+                pop->migrant[id].state = MIG_IN_RUSSIA;
         first = first > pop->migrant_begin ? first : pop->migrant_begin;
         present = present < pop->migrant_end ? present : pop->migrant_end;
         if (first < present)

@@ -16,10 +16,12 @@
  * `begin` so that every module indexes agents by their global id. */
 static int allocate(void **p, uint64_t begin, uint64_t end, size_t size)
 {
-    uint64_t count = end - begin;
-    char *block = malloc((count ? count : 1) * size);
+    /* On cache lines, so that no record straddles two. */
+    size_t bytes = ((end > begin ? end - begin : 1) * size + 63) / 64 * 64;
+    char *block = aligned_alloc(64, bytes);
     if (!block)
-        return mig_fail(MIG_ENOMEM, "out of memory for %llu agents", (unsigned long long)count);
+        return mig_fail(MIG_ENOMEM, "out of memory for %llu agents",
+                        (unsigned long long)(end - begin));
     *p = block - begin * size;
     return 0;
 }
@@ -100,18 +102,15 @@ static void init_migrant(struct population *pop, const struct trait_draws *t, ui
     struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
     struct mig_draw f = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 2);
     struct mig_draw g = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 3);
-    pop->origin[id] = (uint8_t)o;
-    pop->area[id] = draw_area(t, o, g.w[0]);
-    pop->region[id] = 0;
-    pop->sector[id] = 0;
-    pop->state[id] = MIG_PROSPECTIVE;
-    pop->traits[id] = draw_traits(t, &d, &f);
-    pop->skill[id] = 0;
-    pop->remit_share[id] = 0;
-    pop->living_cost[id] = 0;
-    pop->arrived[id] = MIG_NEVER;
-    pop->last_visit[id] = MIG_NEVER;
-    pop->until[id] = MIG_NEVER;
+    pop->migrant[id] = (struct migrant){
+        .origin = (uint8_t)o,
+        .area = draw_area(t, o, g.w[0]),
+        .state = MIG_PROSPECTIVE,
+        .traits = draw_traits(t, &d, &f),
+        .arrived = MIG_NEVER,
+        .last_visit = MIG_NEVER,
+        .until = MIG_NEVER,
+    };
 }
 
 void mig_population_personal(struct population *pop, uint64_t id)
@@ -120,25 +119,18 @@ void mig_population_personal(struct population *pop, uint64_t id)
     struct mig_draw d = mig_rng_draw(p->seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
     struct mig_draw e = mig_rng_draw(p->seed, MIG_STREAM_MIGRANT_TRAITS, id, 1);
     double sigma = p->wage_sigma;
-    pop->skill[id] =
+    pop->migrant[id].skill =
         (float)exp(sigma * gsl_cdf_ugaussian_Pinv(mig_rng_u01(d.w[3])) - sigma * sigma / 2);
     double share =
         p->remit_share_mean + p->remit_share_sd * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[0]));
     share = share < 0.05 ? 0.05 : share > 0.95 ? 0.95 : share;
-    pop->remit_share[id] = (pop->traits[id] & MIG_REMITTER) ? (float)share : 0.0f;
+    pop->migrant[id].remit_share = (pop->migrant[id].traits & MIG_REMITTER) ? (float)share : 0.0f;
     double lc = p->living_cost_sigma;
-    pop->living_cost[id] = (float)exp(lc * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1])));
+    pop->migrant[id].living_cost = (float)exp(lc * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1])));
 }
 
 /* The arrays of migrants and residents, each with its element size. */
-#define MIGRANT_ARRAYS(X)                                                                          \
-    X(origin, 1)                                                                                   \
-    X(area, 1)                                                                                     \
-    X(region, 1)                                                                                   \
-    X(sector, 1)                                                                                   \
-    X(state, 1) X(traits, 1) X(skill, sizeof(float)) X(remit_share, sizeof(float))                 \
-        X(living_cost, sizeof(float)) X(arrived, sizeof(int32_t)) X(last_visit, sizeof(int32_t))   \
-            X(until, sizeof(int32_t))
+#define MIGRANT_ARRAYS(X) X(migrant, sizeof(struct migrant))
 #define RESIDENT_ARRAYS(X) X(resident_region, 1) X(resident_person, 1)
 
 /* The bitmaps over migrants: the classes, then the timers' slots. */
@@ -176,7 +168,7 @@ static int allocate_all(struct population *pop)
 static int class_of(const struct population *pop, uint64_t id, int32_t step,
                     int32_t min_home_steps)
 {
-    switch (pop->state[id]) {
+    switch (pop->migrant[id].state) {
     case MIG_PRESENT:
         return MIG_CLASS_PRESENT;
     case MIG_VISITING:
@@ -184,7 +176,7 @@ static int class_of(const struct population *pop, uint64_t id, int32_t step,
     case MIG_IN_RUSSIA:
         return MIG_CLASS_RUSSIA;
     case MIG_RETURNED:
-        return step - pop->until[id] >= min_home_steps ? MIG_CLASS_HOME : MIG_CLASS_RESTING;
+        return step - pop->migrant[id].until >= min_home_steps ? MIG_CLASS_HOME : MIG_CLASS_RESTING;
     default:
         return MIG_CLASS_HOME;
     }
@@ -195,9 +187,9 @@ static bool timer_of(const struct population *pop, uint64_t id, int cls, int32_t
                      int32_t *when)
 {
     if (cls == MIG_CLASS_VISITING)
-        *when = pop->until[id];
+        *when = pop->migrant[id].until;
     else if (cls == MIG_CLASS_RESTING)
-        *when = pop->until[id] + min_home_steps - 1;
+        *when = pop->migrant[id].until + min_home_steps - 1;
     else
         return false;
     return true;
@@ -362,7 +354,7 @@ void mig_population_free(struct population *pop)
 int mig_population_copy(struct population *to, const struct population *from)
 {
     int status = 0;
-    if (!to->state) { /* a new copy: the same ids, its own arrays */
+    if (!to->migrant) { /* a new copy: the same ids, its own arrays */
         *to = *from;
 #define FORGET(name, size) to->name = NULL;
         MIGRANT_ARRAYS(FORGET)
@@ -393,7 +385,7 @@ int mig_population_copy(struct population *to, const struct population *from)
 
 double mig_population_bytes(const struct population *pop)
 {
-    double per_migrant = 6 + 3 * sizeof(float) + 3 * sizeof(int32_t) + BITMAPS / 8.0;
+    double per_migrant = sizeof(struct migrant) + BITMAPS / 8.0;
     return (double)(pop->migrant_end - pop->migrant_begin) * per_migrant +
            (double)(pop->resident_end - pop->resident_begin) * 2.0;
 }

@@ -289,31 +289,31 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
 static void survey_one(const struct tables *t, const struct population *pop, uint64_t id,
                        int32_t window, struct snapshot *n)
 {
-    if (pop->state[id] != MIG_PRESENT)
+    if (pop->migrant[id].state != MIG_PRESENT)
         return;
-    int o = pop->origin[id], female = (pop->traits[id] & MIG_FEMALE) != 0;
+    int o = pop->migrant[id].origin, female = (pop->migrant[id].traits & MIG_FEMALE) != 0;
     double wage = mig_behaviour_wage(t, pop, id);
     n->present++;
     n->by_origin[o]++;
-    n->by_sector[pop->sector[id]]++;
-    if (t->step - pop->arrived[id] >= window) {
+    n->by_sector[pop->migrant[id].sector]++;
+    if (t->step - pop->migrant[id].arrived >= window) {
         n->settled++;
         n->settled_visited +=
-            pop->last_visit[id] != MIG_NEVER && t->step - pop->last_visit[id] < window;
+            pop->migrant[id].last_visit != MIG_NEVER && t->step - pop->migrant[id].last_visit < window;
     }
     struct budget b = mig_behaviour_budget(t, pop, id);
-    if (pop->remit_share[id] > 0) {
+    if (pop->migrant[id].remit_share > 0) {
         n->remitters++;
         n->remit_cents += llround(b.sent * 100.0);
         n->remit_usd_squared += llround(b.sent) * llround(b.sent);
-        n->remit_51_75 += pop->remit_share[id] >= 0.51f && pop->remit_share[id] <= 0.75f;
+        n->remit_51_75 += pop->migrant[id].remit_share >= 0.51f && pop->migrant[id].remit_share <= 0.75f;
     }
     n->wage_cents[female] += llround(wage * 100.0);
     n->wage_count[female]++;
     n->wage_usd_squared[female] += llround(wage) * llround(wage);
     n->savings[mig_behaviour_savings(t, &b)]++;
     /* Informal work has neither pension nor paid leave. */
-    uint8_t traits = pop->traits[id];
+    uint8_t traits = pop->migrant[id].traits;
     if (traits & MIG_INFORMAL)
         traits |= MIG_NO_PENSION | MIG_NO_LEAVE;
     for (int k = 0; k < 8; k++)
@@ -356,7 +356,7 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
 {
     int64_t mine = 0;
     for (uint64_t id = pop->migrant_begin; id < pop->migrant_end; id++)
-        mine += pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]];
+        mine += pop->migrant[id].state == MIG_PRESENT && w->region_surveyed[pop->migrant[id].region];
     struct respondent *local = malloc((size_t)(mine ? mine : 1) * sizeof *local), *all = NULL;
     /* Every rank learns whether any failed before the gather, so that no
      * rank waits there for one that returned. */
@@ -371,9 +371,9 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
     }
     int64_t next = 0;
     for (uint64_t id = pop->migrant_begin; id < pop->migrant_end; id++)
-        if (pop->state[id] == MIG_PRESENT && w->region_surveyed[pop->region[id]]) {
+        if (pop->migrant[id].state == MIG_PRESENT && w->region_surveyed[pop->migrant[id].region]) {
             struct mig_draw d = mig_rng_draw(s->seed, MIG_STREAM_SURVEY, id, (uint32_t)t->step);
-            int h = 2 * pop->region[id] + ((pop->traits[id] & MIG_FEMALE) != 0);
+            int h = 2 * pop->migrant[id].region + ((pop->migrant[id].traits & MIG_FEMALE) != 0);
             local[next++] = (struct respondent){id, mig_rng_u01(d.w[0]), h};
         }
     size_t bytes = (size_t)mine * sizeof *local;

@@ -232,23 +232,21 @@ static void budget_decides_savings(void **state)
     struct tables *t = malloc(sizeof *t);
     tables_for(&sc, t);
     struct population pop = {0};
-    uint8_t origin = 0, area = 0, region = 0, sector = 0, traits = 0;
-    float skill = 1, share = 0.5f, cost = 1;
-    pop.origin = &origin, pop.area = &area, pop.region = &region, pop.sector = &sector;
-    pop.traits = &traits, pop.skill = &skill, pop.remit_share = &share, pop.living_cost = &cost;
+    struct migrant worker = {.skill = 1, .remit_share = 0.5f, .living_cost = 1};
+    pop.migrant = &worker;
     struct budget b = mig_behaviour_budget(t, &pop, 0);
     assert_true(fabs(b.wage - t->wage[0][0][0]) < 1e-3);
     assert_true(fabs(b.sent - 0.5 * b.wage) < 1e-3);
     assert_true(fabs(b.left - (b.wage - b.fee - b.cost - b.sent)) < 1e-9);
     int before = mig_behaviour_savings(t, &b);
-    cost = 100;
+    worker.living_cost = 100;
     struct budget dear = mig_behaviour_budget(t, &pop, 0);
     assert_true(dear.left < b.left);
     assert_int_equal(mig_behaviour_savings(t, &dear), 2);
     assert_true(before <= 2);
     /* Informal workers pay no fee and earn less. */
-    traits = MIG_INFORMAL;
-    cost = 1;
+    worker.traits = MIG_INFORMAL;
+    worker.living_cost = 1;
     struct budget informal = mig_behaviour_budget(t, &pop, 0);
     assert_true(informal.fee == 0 && informal.wage < b.wage);
     free(t);

@@ -58,7 +58,7 @@ static void nobody_is_lost(void **state)
     /* Workers in Russia are kept by events; a recount agrees. */
     int64_t russia[MIG_MAX_ORIGINS] = {0};
     for (uint64_t id = 0; id < sim.population.migrants; id++)
-        russia[sim.population.origin[id]] += sim.population.state[id] == MIG_IN_RUSSIA;
+        russia[sim.population.migrant[id].origin] += sim.population.migrant[id].state == MIG_IN_RUSSIA;
     size_t last = (size_t)(s->steps - 1) * O;
     for (size_t o = 0; o < O; o++)
         assert_true(fabs(s->working_in_russia[last + o] - (double)russia[o] * s->scale) < 1e-6);
@@ -236,8 +236,8 @@ static void check_levels(void *user, int step, int steps, long day)
         for (; timed; timed &= timed - 1) {
             uint64_t id = word * 64 + (uint64_t)__builtin_ctzll(timed);
             int64_t ends = mig_population_in(p, MIG_CLASS_VISITING, id)
-                               ? p->until[id]
-                               : (int64_t)p->until[id] + e->tables.min_home_steps - 1;
+                               ? p->migrant[id].until
+                               : (int64_t)p->migrant[id].until + e->tables.min_home_steps - 1;
             int slot = 0;
             while (!((p->due[slot][word] >> (id & 63)) & 1))
                 slot++;

@@ -34,23 +34,23 @@ static void counts_and_traits(void **state)
     uint64_t women = 0, remitters = 0, informal = 0, no_pension = 0;
     uint64_t by_area[MIG_MAX_AREAS] = {0};
     for (uint64_t id = 0; id < pop.migrants; id++) {
-        assert_int_equal(pop.state[id], MIG_PROSPECTIVE);
+        assert_int_equal(pop.migrant[id].state, MIG_PROSPECTIVE);
         /* Personal draws are made at the first entry, the same each time. */
-        assert_true(pop.skill[id] == 0);
+        assert_true(pop.migrant[id].skill == 0);
         if (id % 97 == 0) {
             mig_population_personal(&pop, id);
-            float skill = pop.skill[id], share = pop.remit_share[id];
+            float skill = pop.migrant[id].skill, share = pop.migrant[id].remit_share;
             assert_true(skill > 0);
-            assert_true((share > 0) == ((pop.traits[id] & MIG_REMITTER) != 0));
+            assert_true((share > 0) == ((pop.migrant[id].traits & MIG_REMITTER) != 0));
             mig_population_personal(&pop, id);
-            assert_true(pop.skill[id] == skill && pop.remit_share[id] == share);
+            assert_true(pop.migrant[id].skill == skill && pop.migrant[id].remit_share == share);
         }
-        women += (pop.traits[id] & MIG_FEMALE) != 0;
-        remitters += (pop.traits[id] & MIG_REMITTER) != 0;
-        informal += (pop.traits[id] & MIG_INFORMAL) != 0;
-        no_pension += (pop.traits[id] & MIG_NO_PENSION) != 0;
-        assert_int_equal(w.area_origin[pop.area[id]], pop.origin[id]);
-        by_area[pop.area[id]]++;
+        women += (pop.migrant[id].traits & MIG_FEMALE) != 0;
+        remitters += (pop.migrant[id].traits & MIG_REMITTER) != 0;
+        informal += (pop.migrant[id].traits & MIG_INFORMAL) != 0;
+        no_pension += (pop.migrant[id].traits & MIG_NO_PENSION) != 0;
+        assert_int_equal(w.area_origin[pop.migrant[id].area], pop.migrant[id].origin);
+        by_area[pop.migrant[id].area]++;
     }
     double n = (double)pop.migrants;
     double tolerance = 4 * sqrt(0.25 / n);
@@ -61,7 +61,7 @@ static void counts_and_traits(void **state)
     assert_true(fabs(no_pension / n - sc.migrants.formal_no_pension_share) < tolerance);
     for (int o = 0; o < w.origins; o++) {
         for (uint64_t id = pop.origin_first[o]; id < pop.origin_first[o + 1]; id += 101)
-            assert_int_equal(pop.origin[id], o);
+            assert_int_equal(pop.migrant[id].origin, o);
         /* Each origin's agents come from its areas in proportion to their
          * weights. */
         double weight = 0, agents = (double)(pop.origin_first[o + 1] - pop.origin_first[o]);
@@ -97,8 +97,7 @@ static void traits_do_not_depend_on_threads(void **state)
     assert_int_equal(mig_population_init(&a, &sc, &w, 0), 0);
     omp_set_num_threads(3);
     assert_int_equal(mig_population_init(&b, &sc, &w, 0), 0);
-    assert_memory_equal(a.traits, b.traits, a.migrants);
-    assert_memory_equal(a.skill, b.skill, a.migrants * sizeof(float));
+    assert_memory_equal(a.migrant, b.migrant, a.migrants * sizeof *a.migrant);
     assert_memory_equal(a.resident_person, b.resident_person, a.residents);
     mig_population_free(&a);
     mig_population_free(&b);

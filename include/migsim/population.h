@@ -55,21 +55,29 @@ struct personal_draws {
     double wage_sigma, remit_share_mean, remit_share_sd, living_cost_sigma;
 };
 
+/* A migrant worker, in one 32-byte record (two to a cache line): a decision
+ * reads and writes one line of memory, not one per field. */
+struct migrant {
+    uint8_t origin, area, region, sector, state, traits;
+    uint8_t spare[2]; /* zero: no padding, so records compare and checksum as bytes */
+    /* Personal draws, made when the agent first works in Kazakhstan (0
+     * before): they are pure functions of the seed and the id, and only
+     * workers in Kazakhstan use them. */
+    float skill;        /* wage relative to the mean for the job, log-normal */
+    float remit_share;  /* share of earnings sent home; 0 for non-remitters */
+    float living_cost;  /* living cost relative to the median */
+    int32_t arrived;    /* step of the last arrival */
+    int32_t last_visit; /* step the last visit home started */
+    int32_t until;      /* end of a visit, or the step of a return */
+};
+_Static_assert(sizeof(struct migrant) == 32, "a migrant's record fills half a cache line");
+
 struct population {
     uint64_t migrants;
     uint64_t origin_first[MIG_MAX_ORIGINS + 1];  /* ids of origin o: [first[o], first[o+1]) */
     uint64_t initially_present[MIG_MAX_ORIGINS]; /* the first ones of each origin */
     uint64_t initially_in_russia[MIG_MAX_ORIGINS]; /* the next ones */
-    uint8_t *origin, *area, *region, *sector, *state, *traits;
-    /* Personal draws, made when the agent first works in Kazakhstan (0
-     * before): they are pure functions of the seed and the id, and only
-     * workers in Kazakhstan use them. */
-    float *skill;        /* wage relative to the mean for the job, log-normal */
-    float *remit_share;  /* share of earnings sent home; 0 for non-remitters */
-    float *living_cost;  /* living cost relative to the median */
-    int32_t *arrived;    /* step of the last arrival */
-    int32_t *last_visit; /* step the last visit home started */
-    int32_t *until;      /* end of a visit, or the step of a return */
+    struct migrant *migrant; /* indexed by id */
     struct personal_draws personal;
     uint64_t *member[MIG_CLASSES]; /* bit id % 64 of word id / 64: the agent is in the class */
     uint64_t *due[MIG_TIMER_SLOTS]; /* by step modulo the slots: a timer falls due (same bits) */
