@@ -31,7 +31,8 @@ struct blob {
     size_t stride;      /* bytes from one element to the next: a field of records; 0 when packed */
 };
 
-/* A field of the migrants' records, stored as its own array. */
+/* A field of the migrants' records, stored as its own array (as the
+ * residents' two are). */
 #define MIGRANT_FIELD(field, type)                                                                 \
     {#field, (char *)(p->migrant + mb) + offsetof(struct migrant, field), m,                       \
      sizeof p->migrant->field, type, sizeof(struct migrant)}
@@ -78,8 +79,8 @@ static int blobs(const struct engine *e, struct blob *out)
         MIGRANT_FIELD(arrived, H5T_NATIVE_INT32),
         MIGRANT_FIELD(last_visit, H5T_NATIVE_INT32),
         MIGRANT_FIELD(until, H5T_NATIVE_INT32),
-        {"resident_region", p->resident_region + rb, r, 1, H5T_NATIVE_UCHAR, 0},
-        {"resident_person", p->resident_person + rb, r, 1, H5T_NATIVE_UCHAR, 0},
+        {"resident_region", &p->resident[rb].region, r, 1, H5T_NATIVE_UCHAR, sizeof *p->resident},
+        {"resident_person", &p->resident[rb].person, r, 1, H5T_NATIVE_UCHAR, sizeof *p->resident},
         {"residents_now", s->residents_now, (size_t)s->regions, sizeof(int64_t), H5T_NATIVE_INT64, 0},
         {"aggregates", (void *)&e->aggregates, sizeof e->aggregates, 1, H5T_NATIVE_UCHAR, 0},
         {"snapshots", (void *)s->snapshot, sizeof s->snapshot, 1, H5T_NATIVE_UCHAR, 0},

@@ -184,8 +184,8 @@ static void place(const struct world *w, struct population *pop, uint64_t seed, 
     for (uint64_t id = a; id < b; id++) {
         struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_RESIDENT_BIRTH, id, 0);
         int age = newborn ? 0 : mig_demography_age(w, mig_rng_u01(d.w[0]));
-        pop->resident_region[id] = (uint8_t)r;
-        pop->resident_person[id] = (uint8_t)(age | (d.w[1] & 1u ? MIG_RESIDENT_FEMALE : 0));
+        pop->resident[id].region = (uint8_t)r;
+        pop->resident[id].person = (uint8_t)(age | (d.w[1] & 1u ? MIG_RESIDENT_FEMALE : 0));
     }
 }
 
@@ -214,13 +214,13 @@ static void age_everybody(const struct world *w, struct population *pop, uint64_
         mig_skip_start(&it, seed, MIG_STREAM_RESIDENT_AGEING, (uint32_t)step, (uint64_t)c, first,
                        count, q);
         while (mig_skip_next(&it, &id)) {
-            if (pop->resident_region[id] == MIG_NOBODY)
+            if (pop->resident[id].region == MIG_NOBODY)
                 continue;
-            uint8_t person = pop->resident_person[id];
+            uint8_t person = pop->resident[id].person;
             int a = person & 0x7F;
             struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_RESIDENT_AGEING, id, (uint32_t)step);
             if (a < w->ages - 1 && mig_rng_u01(d.w[0]) * q < up[a])
-                pop->resident_person[id] = (uint8_t)((person & MIG_RESIDENT_FEMALE) | (a + 1));
+                pop->resident[id].person = (uint8_t)((person & MIG_RESIDENT_FEMALE) | (a + 1));
         }
     }
 }

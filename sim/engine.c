@@ -75,8 +75,7 @@ static void visit_batch(struct engine *e, const uint64_t *ids, int n, prefetch_f
 
 static void prefetch_resident(const struct population *p, uint64_t id)
 {
-    __builtin_prefetch(&p->resident_region[id], 1);
-    __builtin_prefetch(&p->resident_person[id], 0);
+    __builtin_prefetch(&p->resident[id], 1);
 }
 
 /* A migrant's decision reads and writes its one record. */

@@ -131,7 +131,7 @@ void mig_population_personal(struct population *pop, uint64_t id)
 
 /* The arrays of migrants and residents, each with its element size. */
 #define MIGRANT_ARRAYS(X) X(migrant, sizeof(struct migrant))
-#define RESIDENT_ARRAYS(X) X(resident_region, 1) X(resident_person, 1)
+#define RESIDENT_ARRAYS(X) X(resident, sizeof(struct resident))
 
 /* The bitmaps over migrants: the classes, then the timers' slots. */
 enum { BITMAPS = MIG_CLASSES + MIG_TIMER_SLOTS };
@@ -244,7 +244,7 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
             int a = 0;
             for (int k = 0; k < bands; k++)
                 a += u >= threshold[k];
-            pop->resident_person[i] = (uint8_t)(a | (d.w[j] & 1u ? MIG_RESIDENT_FEMALE : 0));
+            pop->resident[i].person = (uint8_t)(a | (d.w[j] & 1u ? MIG_RESIDENT_FEMALE : 0));
         }
     }
     for (int r = 0; r <= w->regions; r++) {
@@ -252,8 +252,10 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
         uint64_t a = pop->region_first[r], b = r < w->regions ? pop->region_first[r + 1] : n;
         a = a > pop->resident_begin ? a : pop->resident_begin;
         b = b < pop->resident_end ? b : pop->resident_end;
-        if (a < b)
-            memset(pop->resident_region + a, r < w->regions ? r : MIG_NOBODY, b - a);
+        uint8_t region = r < w->regions ? (uint8_t)r : MIG_NOBODY;
+#pragma omp parallel for schedule(static)
+        for (int64_t id = (int64_t)a; id < (int64_t)b; id++)
+            pop->resident[id].region = region;
     }
 }
 

@@ -161,10 +161,10 @@ void mig_residents_tables(const struct scenario *sc, const struct world *w,
 void mig_residents_move(const struct tables *t, struct population *pop, uint64_t id,
                         struct tally *y)
 {
-    int from = pop->resident_region[id];
+    int from = pop->resident[id].region;
     if (from == MIG_NOBODY)
         return;
-    int age = pop->resident_person[id] & 0x7F;
+    int age = pop->resident[id].person & 0x7F;
     struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_RESIDENT_MOVE, id, (uint32_t)t->step);
     double x = mig_rng_u01(d.w[0]) * t->residents.q_move;
     const double *cum = t->residents.move_cum[from][age];
@@ -174,7 +174,7 @@ void mig_residents_move(const struct tables *t, struct population *pop, uint64_t
     while (x >= cum[event])
         event++;
     if (event == MIG_RESIDENT_DEATH || event == MIG_RESIDENT_EMIGRATION) {
-        pop->resident_region[id] = MIG_NOBODY;
+        pop->resident[id].region = MIG_NOBODY;
         if (event == MIG_RESIDENT_DEATH)
             y->residents.deaths[from]++;
         else
@@ -182,7 +182,7 @@ void mig_residents_move(const struct tables *t, struct population *pop, uint64_t
         return;
     }
     int to = sample(t->residents.dest_cdf[event][from], t->regions, d.w[1]);
-    pop->resident_region[id] = (uint8_t)to;
+    pop->resident[id].region = (uint8_t)to;
     y->residents.moves[from][to]++;
     if (to != from)
         y->residents.moves_by_driver[event]++;

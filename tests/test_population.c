@@ -23,14 +23,14 @@ static void counts_and_traits(void **state)
         assert_int_equal(n, mig_population_residents_of(&sc, &w, r));
         residents += n;
         for (uint64_t i = pop.region_first[r]; i < pop.region_first[r + 1]; i += 997)
-            assert_int_equal(pop.resident_region[i], r);
+            assert_int_equal(pop.resident[i].region, r);
     }
     /* The ids after the initial residents are kept free for births and
      * immigrants, and hold nobody yet. */
     assert_int_equal(residents, pop.region_first[w.regions]);
     assert_true(pop.residents > residents);
     for (uint64_t i = residents; i < pop.residents; i += 101)
-        assert_int_equal(pop.resident_region[i], MIG_NOBODY);
+        assert_int_equal(pop.resident[i].region, MIG_NOBODY);
     uint64_t women = 0, remitters = 0, informal = 0, no_pension = 0;
     uint64_t by_area[MIG_MAX_AREAS] = {0};
     for (uint64_t id = 0; id < pop.migrants; id++) {
@@ -98,7 +98,7 @@ static void traits_do_not_depend_on_threads(void **state)
     omp_set_num_threads(3);
     assert_int_equal(mig_population_init(&b, &sc, &w, 0), 0);
     assert_memory_equal(a.migrant, b.migrant, a.migrants * sizeof *a.migrant);
-    assert_memory_equal(a.resident_person, b.resident_person, a.residents);
+    assert_memory_equal(a.resident, b.resident, a.residents * sizeof *a.resident);
     mig_population_free(&a);
     mig_population_free(&b);
     mig_scenario_free(&sc);

@@ -175,8 +175,8 @@ static void births_and_deaths_follow_the_rates(void **state)
     int oldest = sim.world.ages - 1;
     uint64_t old_before = 0, old_after = 0;
     for (uint64_t id = 0; id < sim.population.residents; id++)
-        old_before += sim.population.resident_region[id] != MIG_NOBODY &&
-                      (sim.population.resident_person[id] & 0x7F) == oldest;
+        old_before += sim.population.resident[id].region != MIG_NOBODY &&
+                      (sim.population.resident[id].person & 0x7F) == oldest;
     assert_int_equal(mig_simulation_run(&sim, 1, NULL, NULL), 0);
     const struct stats *s = &sim.runs[0];
     int year = 52;
@@ -204,8 +204,8 @@ static void births_and_deaths_follow_the_rates(void **state)
     }
     assert_true(end > start);
     for (uint64_t id = 0; id < sim.population.residents; id++)
-        old_after += sim.population.resident_region[id] != MIG_NOBODY &&
-                     (sim.population.resident_person[id] & 0x7F) == oldest;
+        old_after += sim.population.resident[id].region != MIG_NOBODY &&
+                     (sim.population.resident[id].person & 0x7F) == oldest;
     assert_true(old_after > old_before);
     mig_simulation_free(&sim);
 }

@@ -47,7 +47,7 @@ enum mig_class {
 #define MIG_TIMER_SLOTS 16
 
 #define MIG_NEVER INT32_MIN      /* a step that has not happened */
-#define MIG_RESIDENT_FEMALE 0x80 /* in resident_person; the low bits are the age band */
+#define MIG_RESIDENT_FEMALE 0x80 /* in a resident's person; the low bits are the age band */
 
 /* What a migrant's personal draws need (from the scenario). */
 struct personal_draws {
@@ -72,6 +72,12 @@ struct migrant {
 };
 _Static_assert(sizeof(struct migrant) == 32, "a migrant's record fills half a cache line");
 
+/* A resident, in two bytes read together. */
+struct resident {
+    uint8_t region; /* MIG_NOBODY for a free id */
+    uint8_t person; /* age band | MIG_RESIDENT_FEMALE */
+};
+
 struct population {
     uint64_t migrants;
     uint64_t origin_first[MIG_MAX_ORIGINS + 1];  /* ids of origin o: [first[o], first[o+1]) */
@@ -89,8 +95,7 @@ struct population {
      * arrays are indexed by id, and hold only [begin, end). */
     uint64_t migrant_begin, migrant_end, resident_begin, resident_end;
     int split; /* 1 when other ranks hold the other ids: aggregates are summed over ranks */
-    uint8_t *resident_region;
-    uint8_t *resident_person; /* age band | MIG_RESIDENT_FEMALE */
+    struct resident *resident; /* indexed by id */
 };
 
 /* Allocates and draws every agent's fixed traits; migrants start
