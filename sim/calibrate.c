@@ -55,6 +55,7 @@ static int evaluator_open(struct evaluator *e, const struct calibrate_options *o
     int status = mig_simulation_load(&e->sim, o->scenario, &ov);
     e->open = 1;
     e->sim.figures_only = 1; /* an evaluation ends with the last step a figure reads */
+    e->sim.reuse_agents = 1; /* and copies the agents of the last one when it can */
     if (status == 0)
         status = mig_simulation_use_targets(&e->sim, o->targets, o->target_files);
     return status;

@@ -32,73 +32,62 @@ static void release(void *p, uint64_t begin, size_t size)
         free((char *)p + begin * size);
 }
 
-/* The thresholds of the traits' shares (mig_rng_threshold): a trait is
- * drawn when its word is below its share's threshold. */
-enum { TRAIT_FEMALE, TRAIT_UPPER_SECONDARY, TRAIT_PRIMARY_EARNER, TRAIT_REMITTER,
-       TRAIT_NO_PENSION, TRAIT_NO_LEAVE, TRAITS };
-
-/* What drawing a migrant's traits and area needs, made once per population:
- * each origin's areas by thresholds on the cumulative distribution of their
- * weights (an area is the number of thresholds its word reaches). */
-struct trait_draws {
-    uint64_t trait[TRAITS];
-    int count[MIG_MAX_ORIGINS];
-    uint8_t area[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
-    uint64_t area_threshold[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
-};
-
-static void trait_draws(const struct scenario *sc, const struct world *w, struct trait_draws *t)
+/* Each origin's areas by thresholds on the cumulative distribution of
+ * their weights (an area is the number of thresholds its word reaches). */
+static void area_thresholds(const struct world *w, struct population_recipe *r)
 {
-    memset(t, 0, sizeof *t);
-    const double share[TRAITS] = {
-        [TRAIT_FEMALE] = sc->migrants.female_share,
-        [TRAIT_UPPER_SECONDARY] = sc->migrants.upper_secondary_share,
-        [TRAIT_PRIMARY_EARNER] = sc->migrants.primary_earner_share,
-        [TRAIT_REMITTER] = sc->migrants.remitter_share,
-        [TRAIT_NO_PENSION] = sc->migrants.formal_no_pension_share,
-        [TRAIT_NO_LEAVE] = sc->migrants.formal_no_leave_share,
-    };
-    for (int i = 0; i < TRAITS; i++)
-        t->trait[i] = mig_rng_threshold(share[i]);
     double total[MIG_MAX_ORIGINS] = {0}, cdf[MIG_MAX_ORIGINS] = {0};
     for (int a = 0; a < w->areas; a++)
         total[w->area_origin[a]] += w->area_population[a];
     for (int a = 0; a < w->areas; a++) {
-        int o = w->area_origin[a], i = t->count[o]++;
-        t->area[o][i] = (uint8_t)a;
+        int o = w->area_origin[a], i = r->areas[o]++;
+        r->area[o][i] = (uint8_t)a;
         cdf[o] += w->area_population[a] / total[o];
-        t->area_threshold[o][i] = mig_rng_threshold(cdf[o]);
+        r->area_threshold[o][i] = mig_rng_threshold(cdf[o]);
+    }
+}
+
+/* Age bands by thresholds on 31 random bits. */
+static void age_thresholds(const struct world *w, struct population_recipe *r)
+{
+    double sum = 0, running = 0;
+    for (int a = 0; a < w->ages; a++)
+        sum += w->age_share[a];
+    for (int a = 0; a < w->ages - 1; a++) {
+        running += w->age_share[a];
+        r->age_threshold[a] = (uint32_t)fmin(running / sum * 2147483648.0, 2147483647.0);
     }
 }
 
 /* Each trait has its own uniform: d for sex, job and remitting, f for the
  * rest, so that changing one share never changes another trait. */
-static uint8_t draw_traits(const struct trait_draws *t, const struct mig_draw *d,
+static uint8_t draw_traits(const struct population_recipe *t, const struct mig_draw *d,
                            const struct mig_draw *f)
 {
     /* Whether work is informal is chosen at each entry (behaviour.c); the
      * last two say what a formal job of this worker lacks. */
-    return (uint8_t)((d->w[0] < t->trait[TRAIT_FEMALE] ? MIG_FEMALE : 0) |
-                     (f->w[0] < t->trait[TRAIT_UPPER_SECONDARY] ? MIG_UPPER_SECONDARY : 0) |
-                     (f->w[1] < t->trait[TRAIT_PRIMARY_EARNER] ? MIG_PRIMARY_EARNER : 0) |
-                     (d->w[2] < t->trait[TRAIT_REMITTER] ? MIG_REMITTER : 0) |
-                     (f->w[2] < t->trait[TRAIT_NO_PENSION] ? MIG_NO_PENSION : 0) |
-                     (f->w[3] < t->trait[TRAIT_NO_LEAVE] ? MIG_NO_LEAVE : 0));
+    return (uint8_t)((d->w[0] < t->trait[MIG_TRAIT_FEMALE] ? MIG_FEMALE : 0) |
+                     (f->w[0] < t->trait[MIG_TRAIT_UPPER_SECONDARY] ? MIG_UPPER_SECONDARY : 0) |
+                     (f->w[1] < t->trait[MIG_TRAIT_PRIMARY_EARNER] ? MIG_PRIMARY_EARNER : 0) |
+                     (d->w[2] < t->trait[MIG_TRAIT_REMITTER] ? MIG_REMITTER : 0) |
+                     (f->w[2] < t->trait[MIG_TRAIT_NO_PENSION] ? MIG_NO_PENSION : 0) |
+                     (f->w[3] < t->trait[MIG_TRAIT_NO_LEAVE] ? MIG_NO_LEAVE : 0));
 }
 
 /* The first area whose cumulative share exceeds the word's uniform (the
  * last when rounding leaves the sum short of 1). */
-static uint8_t draw_area(const struct trait_draws *t, int o, uint32_t word)
+static uint8_t draw_area(const struct population_recipe *t, int o, uint32_t word)
 {
     int i = 0;
-    for (int k = 0; k < t->count[o] - 1; k++)
+    for (int k = 0; k < t->areas[o] - 1; k++)
         i += word >= t->area_threshold[o][k];
     return t->area[o][i];
 }
 
-static void init_migrant(struct population *pop, const struct trait_draws *t, uint64_t seed,
-                         uint64_t id, int o)
+static void init_migrant(struct population *pop, const struct population_recipe *t, uint64_t id,
+                         int o)
 {
+    uint64_t seed = t->seed;
     struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
     struct mig_draw f = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 2);
     struct mig_draw g = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 3);
@@ -217,26 +206,19 @@ void mig_population_classify(struct population *pop, int32_t step, int32_t min_h
     }
 }
 
-static void init_residents(struct population *pop, const struct scenario *sc, const struct world *w)
+static void init_residents(struct population *pop)
 {
-    /* Age bands by thresholds on 31 random bits; counting the thresholds
-     * passed avoids a branch per band. */
-    uint32_t threshold[MIG_MAX_AGES] = {0};
-    double sum = 0, running = 0;
-    for (int a = 0; a < w->ages; a++)
-        sum += w->age_share[a];
-    for (int a = 0; a < w->ages - 1; a++) {
-        running += w->age_share[a];
-        threshold[a] = (uint32_t)fmin(running / sum * 2147483648.0, 2147483647.0);
-    }
-    int bands = w->ages - 1;
+    const struct population_recipe *r = &pop->recipe;
+    /* Counting the thresholds passed avoids a branch per band. */
+    const uint32_t *threshold = r->age_threshold;
+    int bands = r->ages - 1;
     uint64_t first = pop->resident_begin, end = pop->resident_end, n = pop->residents;
     /* One draw of 4 words for 4 residents: a word's low bit is the sex, the
      * other 31 its age band. */
 #pragma omp parallel for schedule(static)
     for (int64_t quad = (int64_t)(first / 4); quad < (int64_t)((end + 3) / 4); quad++) {
         struct mig_draw d =
-            mig_rng_draw((uint64_t)sc->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)quad, 0);
+            mig_rng_draw(r->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)quad, 0);
         for (uint64_t i = (uint64_t)quad * 4, j = 0; j < 4; i++, j++) {
             if (i < first || i >= end)
                 continue;
@@ -247,12 +229,12 @@ static void init_residents(struct population *pop, const struct scenario *sc, co
             pop->resident[i].person = (uint8_t)(a | (d.w[j] & 1u ? MIG_RESIDENT_FEMALE : 0));
         }
     }
-    for (int r = 0; r <= w->regions; r++) {
+    for (int k = 0; k <= r->regions; k++) {
         /* After the last region: ids kept free for births and immigrants. */
-        uint64_t a = pop->region_first[r], b = r < w->regions ? pop->region_first[r + 1] : n;
+        uint64_t a = pop->region_first[k], b = k < r->regions ? pop->region_first[k + 1] : n;
         a = a > pop->resident_begin ? a : pop->resident_begin;
         b = b < pop->resident_end ? b : pop->resident_end;
-        uint8_t region = r < w->regions ? (uint8_t)r : MIG_NOBODY;
+        uint8_t region = k < r->regions ? (uint8_t)k : MIG_NOBODY;
 #pragma omp parallel for schedule(static)
         for (int64_t id = (int64_t)a; id < (int64_t)b; id++)
             pop->resident[id].region = region;
@@ -284,31 +266,63 @@ uint64_t mig_population_migrants_of(const struct scenario *sc, const struct worl
                              sc->scale);
 }
 
-int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w,
-                        int split)
+void mig_population_recipe(const struct scenario *sc, const struct world *w,
+                           struct population_recipe *r)
 {
-    memset(pop, 0, sizeof *pop);
-    int status;
+    memset(r, 0, sizeof *r);
+    r->seed = (uint64_t)sc->seed;
+    r->origins = w->origins;
+    r->regions = w->regions;
+    r->ages = w->ages;
     uint64_t next = 0;
     for (int o = 0; o < w->origins; o++) {
-        pop->origin_first[o] = next;
-        pop->initially_present[o] = mig_population_present_of(sc, w, o);
-        pop->initially_in_russia[o] = mig_population_in_russia_of(sc, w, o);
+        r->origin_first[o] = next;
+        r->initially_present[o] = mig_population_present_of(sc, w, o);
+        r->initially_in_russia[o] = mig_population_in_russia_of(sc, w, o);
         next += mig_population_migrants_of(sc, w, o);
     }
-    pop->origin_first[w->origins] = pop->migrants = next;
+    r->origin_first[w->origins] = r->migrants = next;
     next = 0;
-    for (int r = 0; r < w->regions; r++) {
-        pop->region_first[r] = next;
-        next += mig_population_residents_of(sc, w, r);
+    for (int k = 0; k < w->regions; k++) {
+        r->region_first[k] = next;
+        next += mig_population_residents_of(sc, w, k);
     }
-    pop->region_first[w->regions] = next;
-    pop->residents = next + mig_demography_capacity(sc, w, next);
+    r->region_first[w->regions] = next;
+    r->residents = next + mig_demography_capacity(sc, w, next);
+    const double share[MIG_TRAIT_SHARES] = {
+        [MIG_TRAIT_FEMALE] = sc->migrants.female_share,
+        [MIG_TRAIT_UPPER_SECONDARY] = sc->migrants.upper_secondary_share,
+        [MIG_TRAIT_PRIMARY_EARNER] = sc->migrants.primary_earner_share,
+        [MIG_TRAIT_REMITTER] = sc->migrants.remitter_share,
+        [MIG_TRAIT_NO_PENSION] = sc->migrants.formal_no_pension_share,
+        [MIG_TRAIT_NO_LEAVE] = sc->migrants.formal_no_leave_share,
+    };
+    for (int i = 0; i < MIG_TRAIT_SHARES; i++)
+        r->trait[i] = mig_rng_threshold(share[i]);
+    area_thresholds(w, r);
+    age_thresholds(w, r);
+}
 
-    pop->personal = (struct personal_draws){(uint64_t)sc->seed, sc->migrants.wage_sigma,
-                                            sc->migrants.remit_share_mean,
-                                            sc->migrants.remit_share_sd,
-                                            sc->migrants.living_cost_sigma};
+struct personal_draws mig_population_personal_draws(const struct scenario *sc)
+{
+    return (struct personal_draws){(uint64_t)sc->seed, sc->migrants.wage_sigma,
+                                   sc->migrants.remit_share_mean, sc->migrants.remit_share_sd,
+                                   sc->migrants.living_cost_sigma};
+}
+
+int mig_population_make(struct population *pop, const struct population_recipe *recipe,
+                        struct personal_draws personal, int split)
+{
+    memset(pop, 0, sizeof *pop);
+    const struct population_recipe *r = &pop->recipe;
+    pop->recipe = *recipe;
+    pop->migrants = r->migrants;
+    pop->residents = r->residents;
+    memcpy(pop->origin_first, r->origin_first, sizeof pop->origin_first);
+    memcpy(pop->initially_present, r->initially_present, sizeof pop->initially_present);
+    memcpy(pop->initially_in_russia, r->initially_in_russia, sizeof pop->initially_in_russia);
+    memcpy(pop->region_first, r->region_first, sizeof pop->region_first);
+    pop->personal = personal;
     pop->migrant_end = pop->migrants;
     pop->resident_end = pop->residents;
     pop->split = split && mig_comm_size() > 1;
@@ -316,27 +330,32 @@ int mig_population_init(struct population *pop, const struct scenario *sc, const
         mig_comm_share(pop->migrants, MIG_SKIP_CHUNK, &pop->migrant_begin, &pop->migrant_end);
         mig_comm_share(pop->residents, MIG_SKIP_CHUNK, &pop->resident_begin, &pop->resident_end);
     }
-    if ((status = allocate_all(pop)) < 0)
-        goto fail;
-    struct trait_draws *draws = malloc(sizeof *draws);
-    if (!draws) {
-        status = mig_fail(MIG_ENOMEM, "out of memory for the traits of migrants");
-        goto fail;
+    int status = allocate_all(pop);
+    if (status < 0) {
+        mig_population_free(pop);
+        return status;
     }
-    trait_draws(sc, w, draws);
-    for (int o = 0; o < w->origins; o++) {
+    for (int o = 0; o < r->origins; o++) {
         int64_t first = (int64_t)pop->origin_first[o], end = (int64_t)pop->origin_first[o + 1];
         first = first > (int64_t)pop->migrant_begin ? first : (int64_t)pop->migrant_begin;
         end = end < (int64_t)pop->migrant_end ? end : (int64_t)pop->migrant_end;
 #pragma omp parallel for schedule(static)
         for (int64_t id = first; id < end; id++)
-            init_migrant(pop, draws, (uint64_t)sc->seed, (uint64_t)id, o);
+            init_migrant(pop, r, (uint64_t)id, o);
     }
-    free(draws);
-    init_residents(pop, sc, w);
+    init_residents(pop);
     return 0;
-fail:
-    mig_population_free(pop);
+}
+
+int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w,
+                        int split)
+{
+    struct population_recipe *recipe = malloc(sizeof *recipe);
+    if (!recipe)
+        return mig_fail(MIG_ENOMEM, "out of memory for the recipe of the agents");
+    mig_population_recipe(sc, w, recipe);
+    int status = mig_population_make(pop, recipe, mig_population_personal_draws(sc), split);
+    free(recipe);
     return status;
 }
 

@@ -142,6 +142,7 @@ static int worker_open(struct worker *w, const struct sensitivity_options *o)
     w->base_open = 1;
     w->base.whole = 1; /* one run per thread, never split over MPI ranks */
     w->base.figures_only = 1; /* each run ends with the last step a figure reads */
+    w->base.reuse_agents = 1; /* and copies the agents of the last one when it can */
     if (status == 0 && o->target_files)
         status = mig_simulation_use_targets(&w->base, o->targets, o->target_files);
     if (status == 0 && w->base.figures.count == 0)
@@ -154,6 +155,7 @@ static int worker_open(struct worker *w, const struct sensitivity_options *o)
         w->alt_open = 1;
         w->alt.whole = 1;
         w->alt.figures_only = 1;
+        w->alt.reuse_agents = 1;
         const struct scenario *a = &w->alt.scenario, *b = &w->base.scenario;
         if (status == 0 && (a->start != b->start || a->end != b->end ||
                             a->step_days != b->step_days || a->scale != b->scale))

@@ -244,6 +244,41 @@ static int start_warm(struct simulation *sim, int r)
     return 0;
 }
 
+static void forget_drawn(struct simulation *sim)
+{
+    if (sim->has_drawn)
+        mig_population_free(&sim->drawn);
+    sim->has_drawn = 0;
+}
+
+/* The scenario's agents, before placement: a copy of those drawn for the
+ * last run when their recipe is the same (the personal draws' parameters
+ * are set anew: they are used only later), else drawn, and kept when
+ * runs with other parameter values follow. */
+static int draw_agents(struct simulation *sim)
+{
+    struct population_recipe *recipe = malloc(sizeof *recipe);
+    if (!recipe)
+        return mig_fail(MIG_ENOMEM, "out of memory for the recipe of the agents");
+    mig_population_recipe(&sim->scenario, &sim->world, recipe);
+    struct personal_draws personal = mig_population_personal_draws(&sim->scenario);
+    int status, split = sim->split && mig_comm_size() > 1;
+    if (sim->has_drawn && sim->drawn.split == split &&
+        memcmp(&sim->drawn.recipe, recipe, sizeof *recipe) == 0) {
+        status = mig_population_copy(&sim->population, &sim->drawn);
+        sim->population.personal = personal;
+    } else {
+        forget_drawn(sim);
+        status = mig_population_make(&sim->population, recipe, personal, split);
+        sim->draws++;
+        if (status == 0 && sim->reuse_agents &&
+            (status = mig_population_copy(&sim->drawn, &sim->population)) == 0)
+            sim->has_drawn = 1;
+    }
+    free(recipe);
+    return status;
+}
+
 /* Readies replicate r: its series, population and engine. The population
  * and the warm-up are drawn from the scenario's seed, so every replicate
  * starts from the same warm state (made once, kept when more replicates
@@ -265,8 +300,7 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
             sim->built = 0;
         }
         sim->scenario.seed = seed;
-        if ((status = mig_population_init(&sim->population, &sim->scenario, &sim->world,
-                                          sim->split)) < 0)
+        if ((status = draw_agents(sim)) < 0)
             return status;
         sim->built = 1;
         status = mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
@@ -543,6 +577,7 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
 void mig_simulation_free(struct simulation *sim)
 {
     forget_warm(sim);
+    forget_drawn(sim);
     mig_engine_free(&sim->engine);
     for (int r = 0; r < sim->replicates; r++)
         mig_stats_free(&sim->runs[r]);

@@ -166,6 +166,56 @@ static void figures_only_stops_early_with_the_same_figures(void **state)
     mig_simulation_free(&early);
 }
 
+/* Every series of two runs, byte for byte. */
+static void assert_same_series(const struct stats *a, const struct stats *b)
+{
+    size_t count;
+    const struct mig_series *series = mig_stats_series(&count);
+    assert_int_equal(a->steps, b->steps);
+    for (size_t i = 0; i < count; i++) {
+        size_t n = (size_t)a->steps * mig_stats_series_width(a, &series[i]);
+        const double *x = *(double *const *)((const char *)a + series[i].offset);
+        const double *y = *(double *const *)((const char *)b + series[i].offset);
+        assert_memory_equal(x, y, n * sizeof(double));
+    }
+}
+
+/* A run with other parameter values copies the agents drawn for the last
+ * one when they would be drawn the same (another entry rate, and another
+ * spread of wages, drawn at a worker's first entry), draws them
+ * again when not (another share of remitters), and either way runs exactly
+ * as a fresh simulation does. */
+static void reused_agents_run_as_fresh_ones(void **state)
+{
+    (void)state;
+    struct overrides o = {-1, 100};
+    struct simulation kept, fresh;
+    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
+    kept.reuse_agents = 1;
+    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+    const double entry = kept.scenario.migrants.entry_rate * 1.3;
+    const double remitters = kept.scenario.migrants.remitter_share * 0.5;
+    const double sigma = kept.scenario.migrants.wage_sigma * 2;
+    for (int change = 0; change < 2; change++) {
+        if (change == 0) {
+            kept.scenario.migrants.entry_rate = entry;
+            kept.scenario.migrants.wage_sigma = sigma;
+        } else
+            kept.scenario.migrants.remitter_share = remitters;
+        assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+        assert_int_equal(kept.draws, 1 + change);
+        assert_int_equal(mig_simulation_load(&fresh, BASELINE, &o), 0);
+        fresh.scenario.migrants.entry_rate = entry;
+        fresh.scenario.migrants.wage_sigma = sigma;
+        if (change == 1)
+            fresh.scenario.migrants.remitter_share = remitters;
+        assert_int_equal(mig_simulation_run(&fresh, 1, NULL, NULL), 0);
+        assert_same_series(&kept.runs[0], &fresh.runs[0]);
+        mig_simulation_free(&fresh);
+    }
+    mig_simulation_free(&kept);
+}
+
 /* While the border is closed to an origin, nobody from it comes or goes. */
 static void closed_border_holds(void **state)
 {
@@ -292,6 +342,7 @@ int main(void)
         cmocka_unit_test(no_dip_at_the_start),      cmocka_unit_test(threads_do_not_change_results),
         cmocka_unit_test(seeds_matter),        cmocka_unit_test(figures_are_evaluated),
         cmocka_unit_test(figures_only_stops_early_with_the_same_figures),
+        cmocka_unit_test(reused_agents_run_as_fresh_ones),
         cmocka_unit_test(closed_border_holds),        cmocka_unit_test(levels_match_a_recount),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,7 +78,43 @@ struct resident {
     uint8_t person; /* age band | MIG_RESIDENT_FEMALE */
 };
 
+/* The migrants' trait shares, as thresholds (mig_rng_threshold): a trait
+ * is drawn when its word is below its share's threshold. */
+enum {
+    MIG_TRAIT_FEMALE,
+    MIG_TRAIT_UPPER_SECONDARY,
+    MIG_TRAIT_PRIMARY_EARNER,
+    MIG_TRAIT_REMITTER,
+    MIG_TRAIT_NO_PENSION,
+    MIG_TRAIT_NO_LEAVE,
+    MIG_TRAIT_SHARES
+};
+
+/* Everything the agents are drawn from, in the form the draws use: how
+ * many of each kind, the thresholds of the traits, of each origin's areas
+ * (on their cumulative shares) and of the residents' age bands (on 31
+ * bits), and the seed. The agents are a pure function of their recipe, so
+ * two equal recipes give identical agents, whatever else their scenarios
+ * differ in: calibration and sensitivity runs copy the agents they drew
+ * last instead of drawing them again. Zeroed before it is filled, so that
+ * recipes compare as bytes. */
+struct population_recipe {
+    uint64_t seed;
+    int origins, regions, ages;
+    uint64_t migrants, residents;
+    uint64_t origin_first[MIG_MAX_ORIGINS + 1];
+    uint64_t initially_present[MIG_MAX_ORIGINS];
+    uint64_t initially_in_russia[MIG_MAX_ORIGINS];
+    uint64_t region_first[MIG_MAX_REGIONS + 1];
+    uint64_t trait[MIG_TRAIT_SHARES];
+    int areas[MIG_MAX_ORIGINS];
+    uint8_t area[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
+    uint64_t area_threshold[MIG_MAX_ORIGINS][MIG_MAX_AREAS];
+    uint32_t age_threshold[MIG_MAX_AGES];
+};
+
 struct population {
+    struct population_recipe recipe; /* what the agents were drawn from */
     uint64_t migrants;
     uint64_t origin_first[MIG_MAX_ORIGINS + 1];  /* ids of origin o: [first[o], first[o+1]) */
     uint64_t initially_present[MIG_MAX_ORIGINS]; /* the first ones of each origin */
@@ -104,6 +140,15 @@ struct population {
  * its share of the ids (MPI ranks split a run by id, in whole chunks). */
 int mig_population_init(struct population *pop, const struct scenario *sc, const struct world *w,
                         int split);
+
+/* The recipe of a scenario's agents, and what their personal draws need. */
+void mig_population_recipe(const struct scenario *sc, const struct world *w,
+                           struct population_recipe *recipe);
+struct personal_draws mig_population_personal_draws(const struct scenario *sc);
+
+/* The agents of a recipe (mig_population_init is the recipe, then this). */
+int mig_population_make(struct population *pop, const struct population_recipe *recipe,
+                        struct personal_draws personal, int split);
 void mig_population_free(struct population *pop);
 
 /* Copies every agent of `from` into `to`: a new copy when `to` is zeroed,

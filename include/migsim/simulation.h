@@ -35,6 +35,13 @@ struct simulation {
     /* Only the figures are wanted (calibration, sensitivity): steps after
      * the last one a figure reads are not run, and their series stay 0. */
     int figures_only;
+    /* Runs follow with other parameter values (calibration, sensitivity):
+     * the agents as drawn for a run, before they are placed, are kept and
+     * copied for the next run whose recipe is the same. */
+    int reuse_agents;
+    struct population drawn;
+    int has_drawn;
+    int draws; /* how many times agents were drawn (not copied) */
     /* The warm state after the warm-up, shared by the replicates of a run. */
     struct population warm_population;
     struct engine warm_engine;
