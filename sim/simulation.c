@@ -124,13 +124,12 @@ static void replicate_step(void *user, int step, int steps, long day)
  * calibration does with other parameter values). */
 static void forget_warm(struct simulation *sim);
 
+static void unbuild(struct simulation *sim);
+
 static int reset(struct simulation *sim)
 {
     forget_warm(sim);
-    mig_engine_free(&sim->engine);
-    if (sim->built)
-        mig_population_free(&sim->population);
-    sim->built = 0;
+    unbuild(sim);
     for (int r = 0; r < sim->replicates; r++)
         mig_stats_free(&sim->runs[r]);
     sim->replicates = 1;
@@ -251,10 +250,30 @@ static void forget_drawn(struct simulation *sim)
     sim->has_drawn = 0;
 }
 
+/* Whether population p (allocated or not) holds the agents of this recipe
+ * and split, ids for ids. */
+static bool made_from(const struct population *p, const struct population_recipe *recipe,
+                      int split)
+{
+    return p->migrant && p->split == split && memcmp(&p->recipe, recipe, sizeof *recipe) == 0;
+}
+
+/* The engine and population of the last run are done with; the
+ * population's memory is kept when the next run may copy the drawn agents
+ * into it (draw_agents decides). */
+static void unbuild(struct simulation *sim)
+{
+    mig_engine_free(&sim->engine);
+    if (!sim->has_drawn)
+        mig_population_free(&sim->population);
+    sim->built = 0;
+}
+
 /* The scenario's agents, before placement: a copy of those drawn for the
- * last run when their recipe is the same (the personal draws' parameters
- * are set anew: they are used only later), else drawn, and kept when
- * runs with other parameter values follow. */
+ * last run when their recipe is the same (into the last run's memory when
+ * it holds the same ids; the personal draws' parameters are set anew: they
+ * are used only later), else drawn, and kept when runs with other parameter
+ * values follow. */
 static int draw_agents(struct simulation *sim)
 {
     struct population_recipe *recipe = malloc(sizeof *recipe);
@@ -263,12 +282,14 @@ static int draw_agents(struct simulation *sim)
     mig_population_recipe(&sim->scenario, &sim->world, recipe);
     struct personal_draws personal = mig_population_personal_draws(&sim->scenario);
     int status, split = sim->split && mig_comm_size() > 1;
-    if (sim->has_drawn && sim->drawn.split == split &&
-        memcmp(&sim->drawn.recipe, recipe, sizeof *recipe) == 0) {
+    if (sim->has_drawn && made_from(&sim->drawn, recipe, split)) {
+        if (!made_from(&sim->population, recipe, split))
+            mig_population_free(&sim->population);
         status = mig_population_copy(&sim->population, &sim->drawn);
         sim->population.personal = personal;
     } else {
         forget_drawn(sim);
+        mig_population_free(&sim->population);
         status = mig_population_make(&sim->population, recipe, personal, split);
         sim->draws++;
         if (status == 0 && sim->reuse_agents &&
@@ -294,11 +315,8 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
     if (sim->warm) {
         status = start_warm(sim, r);
     } else {
-        if (sim->built) {
-            mig_engine_free(&sim->engine);
-            mig_population_free(&sim->population);
-            sim->built = 0;
-        }
+        if (sim->built)
+            unbuild(sim);
         sim->scenario.seed = seed;
         if ((status = draw_agents(sim)) < 0)
             return status;
@@ -582,8 +600,7 @@ void mig_simulation_free(struct simulation *sim)
     for (int r = 0; r < sim->replicates; r++)
         mig_stats_free(&sim->runs[r]);
     free(sim->runs);
-    if (sim->built)
-        mig_population_free(&sim->population);
+    mig_population_free(&sim->population);
     mig_targets_free(&sim->figures);
     mig_scenario_free(&sim->scenario);
     free(sim->results);
