@@ -113,17 +113,6 @@ static void thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, 
     }
 }
 
-/* The members of a class among ids [first, end) in word `word`. */
-static uint64_t members(const uint64_t *member, uint64_t word, uint64_t first, uint64_t end)
-{
-    uint64_t bits = member[word];
-    if (word == first / 64)
-        bits &= ~(uint64_t)0 << (first % 64);
-    if (word == (end - 1) / 64 && end % 64)
-        bits &= ((uint64_t)1 << (end % 64)) - 1;
-    return bits;
-}
-
 /* Runs `visit` on a Bernoulli(q) subset of the members of class `cls` among
  * ids [first, end) (within one chunk; `key` names the range for the skips):
  * the skips run over the members in id order, so the work follows the
@@ -135,16 +124,16 @@ static void thinned_class(struct engine *e, int cls, uint32_t stream, double q, 
     const uint64_t *member = e->pop->member[cls];
     uint64_t low = first / 64, high = (end + 63) / 64, n = 0;
     for (uint64_t word = low; word < high; word++)
-        n += mig_population_bits(members(member, word, first, end));
+        n += mig_population_bits(mig_population_members(member, word, first, end));
     struct mig_skip it;
-    uint64_t position, word = low, before = 0, bits = members(member, low, first, end);
+    uint64_t position, word = low, before = 0, bits = mig_population_members(member, low, first, end);
     uint64_t in_word = mig_population_bits(bits), batch[BATCH];
     int size = 0;
     mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, key, 0, n, q);
     while (mig_skip_next(&it, &position)) {
         while (position >= before + in_word) {
             before += in_word;
-            bits = members(member, ++word, first, end);
+            bits = mig_population_members(member, ++word, first, end);
             in_word = mig_population_bits(bits);
         }
         batch[size] = word * 64 + mig_population_select(bits, (unsigned)(position - before));

@@ -286,11 +286,10 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
         s->internal_moves_by_driver[t * MIG_DRIVERS + d] = k * y->residents.moves_by_driver[d];
 }
 
+/* Adds worker id, present, to a snapshot. */
 static void survey_one(const struct tables *t, const struct population *pop, uint64_t id,
                        int32_t window, struct snapshot *n)
 {
-    if (pop->migrant[id].state != MIG_PRESENT)
-        return;
     int o = pop->migrant[id].origin, female = (pop->migrant[id].traits & MIG_FEMALE) != 0;
     double wage = mig_behaviour_wage(t, pop, id);
     n->present++;
@@ -329,6 +328,25 @@ static void add_snapshot(struct snapshot *into, const struct snapshot *from)
         a[i] += b[i];
 }
 
+/* The ids of the workers present that this process holds, in id order
+ * (the members of the present class, not every migrant); NULL when out of
+ * memory. */
+static uint64_t *present_ids(const struct population *pop, int64_t *count)
+{
+    const uint64_t *present = pop->member[MIG_CLASS_PRESENT];
+    uint64_t first = pop->migrant_begin, end = pop->migrant_end, n = 0;
+    for (uint64_t word = first / 64; word < (end + 63) / 64; word++)
+        n += mig_population_bits(mig_population_members(present, word, first, end));
+    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    *count = (int64_t)n;
+    n = 0;
+    for (uint64_t word = first / 64; ids && word < (end + 63) / 64; word++)
+        for (uint64_t bits = mig_population_members(present, word, first, end); bits;
+             bits &= bits - 1)
+            ids[n++] = word * 64 + (uint64_t)__builtin_ctzll(bits);
+    return ids;
+}
+
 struct respondent {
     uint64_t id;
     double key; /* a uniform; the smallest of each stratum are drawn */
@@ -354,28 +372,32 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
                          const struct population *pop, int size, int32_t window,
                          struct snapshot *out)
 {
-    int64_t mine = 0;
-    for (uint64_t id = pop->migrant_begin; id < pop->migrant_end; id++)
-        mine += pop->migrant[id].state == MIG_PRESENT && w->region_surveyed[pop->migrant[id].region];
-    struct respondent *local = malloc((size_t)(mine ? mine : 1) * sizeof *local), *all = NULL;
+    int64_t present;
+    uint64_t *ids = present_ids(pop, &present);
+    struct respondent *local = malloc((size_t)(present ? present : 1) * sizeof *local), *all = NULL;
     /* Every rank learns whether any failed before the gather, so that no
      * rank waits there for one that returned. */
-    int64_t failed = local == NULL;
+    int64_t failed = !ids || !local;
     if (pop->split && mig_comm_sum(&failed, 1) < 0) {
+        free(ids);
         free(local);
         return MIG_ERUNTIME;
     }
     if (failed) {
+        free(ids);
         free(local);
         return mig_fail(MIG_ENOMEM, "out of memory for a survey sample");
     }
-    int64_t next = 0;
-    for (uint64_t id = pop->migrant_begin; id < pop->migrant_end; id++)
-        if (pop->migrant[id].state == MIG_PRESENT && w->region_surveyed[pop->migrant[id].region]) {
-            struct mig_draw d = mig_rng_draw(s->seed, MIG_STREAM_SURVEY, id, (uint32_t)t->step);
-            int h = 2 * pop->migrant[id].region + ((pop->migrant[id].traits & MIG_FEMALE) != 0);
-            local[next++] = (struct respondent){id, mig_rng_u01(d.w[0]), h};
+    int64_t mine = 0;
+    for (int64_t i = 0; i < present; i++) {
+        const struct migrant *m = &pop->migrant[ids[i]];
+        if (w->region_surveyed[m->region]) {
+            struct mig_draw d = mig_rng_draw(s->seed, MIG_STREAM_SURVEY, ids[i], (uint32_t)t->step);
+            int h = 2 * m->region + ((m->traits & MIG_FEMALE) != 0);
+            local[mine++] = (struct respondent){ids[i], mig_rng_u01(d.w[0]), h};
         }
+    }
+    free(ids);
     size_t bytes = (size_t)mine * sizeof *local;
     int status = 0;
     if (pop->split) /* the other ranks' workers are candidates too */
@@ -425,7 +447,6 @@ int mig_stats_snapshots(struct stats *s, int step, const struct world *w, const 
         if (s->wanted[i] < first || s->wanted[i] > last || s->snapshots == MIG_MAX_SNAPSHOTS)
             continue;
         struct snapshot total = {0};
-        int64_t begin = (int64_t)pop->migrant_begin, n = (int64_t)pop->migrant_end;
         if (s->wanted_sample[i] > 0) {
             int status = survey_sample(s, w, t, pop, s->wanted_sample[i], window, &total);
             if (status < 0)
@@ -434,9 +455,15 @@ int mig_stats_snapshots(struct stats *s, int step, const struct world *w, const 
 #pragma omp parallel
             {
                 struct snapshot mine = {0};
+                /* Each worker present: the members of the present class. */
+                const uint64_t *present = pop->member[MIG_CLASS_PRESENT];
+                uint64_t from = pop->migrant_begin, end = pop->migrant_end;
 #pragma omp for schedule(static)
-                for (int64_t id = begin; id < n; id++)
-                    survey_one(t, pop, (uint64_t)id, window, &mine);
+                for (int64_t word = (int64_t)(from / 64); word < (int64_t)((end + 63) / 64); word++)
+                    for (uint64_t bits = mig_population_members(present, (uint64_t)word, from, end);
+                         bits; bits &= bits - 1)
+                        survey_one(t, pop, (uint64_t)word * 64 + (uint64_t)__builtin_ctzll(bits),
+                                   window, &mine);
 #pragma omp critical
                 add_snapshot(&total, &mine); /* integers: order does not matter */
             }

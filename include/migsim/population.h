@@ -195,6 +195,19 @@ static inline unsigned mig_population_select(uint64_t x, unsigned k)
     return shift + (unsigned)__builtin_ctzll(bits);
 }
 
+/* The members of a class (bitmap `member`) among ids [first, end) in word
+ * `word`. */
+static inline uint64_t mig_population_members(const uint64_t *member, uint64_t word,
+                                              uint64_t first, uint64_t end)
+{
+    uint64_t bits = member[word];
+    if (word == first / 64)
+        bits &= ~(uint64_t)0 << (first % 64);
+    if (word == (end - 1) / 64 && end % 64)
+        bits &= ((uint64_t)1 << (end % 64)) - 1;
+    return bits;
+}
+
 static inline bool mig_population_in(const struct population *pop, int cls, uint64_t id)
 {
     return (pop->member[cls][id >> 6] >> (id & 63)) & 1u;
