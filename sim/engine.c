@@ -324,7 +324,6 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
                     struct population *pop, struct stats *stats)
 {
     memset(e, 0, sizeof *e);
-    double started = omp_get_wtime();
     e->sc = sc;
     e->w = w;
     e->pop = pop;
@@ -352,9 +351,10 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
         e->aggregates.in_russia[o] = (int64_t)pop->initially_in_russia[o];
     }
     int status = mig_engine_recount(e);
+    double warming = omp_get_wtime();
     if (status == 0)
         status = warm_up(e);
-    e->init_seconds = omp_get_wtime() - started;
+    e->warmup_seconds = omp_get_wtime() - warming;
     return status;
 }
 

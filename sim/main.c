@@ -1233,8 +1233,9 @@ static int command_bench(const struct cli_args *a)
                 fprintf(out, " %s %.2f", stages[k].name, sim.engine.stage_seconds[k]);
                 staged += sim.engine.stage_seconds[k];
             }
-            /* The rest: the population, its placement and the warm-up. */
-            fprintf(out, " setup %.2f\n", wall[i] - staged);
+            /* The rest: drawing and placing the agents. */
+            fprintf(out, " warmup %.2f setup %.2f\n", sim.engine.warmup_seconds,
+                    wall[i] - staged - sim.engine.warmup_seconds);
         }
         mig_simulation_free(&sim);
     }

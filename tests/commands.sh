@@ -39,9 +39,9 @@ expect 2 "check --seed --by" "$migsim" check "$base" --seed 5 --by foo
 expect 2 "run --by --at" "$migsim" run --by --at
 expect 2 "compare --seed --fork-at" "$migsim" compare a.h5 b.h5 --seed --fork-at
 expect 2 "bench -o --by" "$migsim" bench "$base" -o --by
-# bench itself: one line per run with every stage and the setup, then the median.
+# bench itself: one line per run with every stage, the warm-up and the setup, then the median.
 expect 0 "bench" "$migsim" bench "$base" --scale 400 --repeat 3
-[ "$(grep -c '^[123] .* migrants [0-9.]* residents [0-9.]* .* setup [0-9.]*$' "$work/out")" -eq 3 ] &&
+[ "$(grep -c '^[123] .* migrants [0-9.]* residents [0-9.]* .* warmup [0-9.]* setup [0-9.]*$' "$work/out")" -eq 3 ] &&
     ok || not_ok "bench run lines: $(cat "$work/out")"
 contains "$work/out" "median: " "bench median line"
 # Values that look like options, empty values, repeats, abbreviations.

@@ -27,7 +27,7 @@ struct engine {
     int threads;
     long clamped_steps;       /* steps whose rates hit a thinning ceiling */
     double stage_seconds[16]; /* wall time spent in each stage, for the benchmark */
-    double init_seconds;
+    double warmup_seconds;    /* the unrecorded steps before the start, for the benchmark */
 };
 
 /* A stage of the step; the list is in engine.c. */
