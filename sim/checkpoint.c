@@ -37,8 +37,9 @@ struct blob {
     {#field, (char *)(p->migrant + mb) + offsetof(struct migrant, field), m,                       \
      sizeof p->migrant->field, type, sizeof(struct migrant)}
 
-/* A blob's elements, packed: its own data, or a copy into *buffer (to be
- * freed) when it is a field of records. NULL when out of memory. */
+/* A blob's elements, packed, to be written: its own data, or a copy into
+ * *buffer (to be freed) when it is a field of records. NULL when out of
+ * memory. */
 static void *packed(const struct blob *b, void **buffer)
 {
     *buffer = NULL;
@@ -308,7 +309,10 @@ static int restore(const char *path, struct engine *e, int branch)
             status = refuse(path, why);
             break;
         }
-        void *buffer, *data = packed(&list[i], &buffer);
+        /* A field of records is read packed, then spread into them. */
+        void *buffer = list[i].stride ? malloc(list[i].count ? list[i].count * list[i].size : 1)
+                                      : NULL;
+        void *data = list[i].stride ? buffer : list[i].data;
         if (!data)
             status = mig_fail(MIG_ENOMEM, "%s: error: out of memory to resume", path);
         else if (mig_h5_numbers(file, list[i].name, list[i].type, list[i].count, data) < 0)

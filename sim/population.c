@@ -313,9 +313,10 @@ struct personal_draws mig_population_personal_draws(const struct scenario *sc)
 int mig_population_make(struct population *pop, const struct population_recipe *recipe,
                         struct personal_draws personal, int split)
 {
+    struct population_recipe own = *recipe; /* which may be pop's own */
     memset(pop, 0, sizeof *pop);
+    pop->recipe = own;
     const struct population_recipe *r = &pop->recipe;
-    pop->recipe = *recipe;
     pop->migrants = r->migrants;
     pop->residents = r->residents;
     memcpy(pop->origin_first, r->origin_first, sizeof pop->origin_first);

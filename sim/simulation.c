@@ -273,7 +273,9 @@ static void unbuild(struct simulation *sim)
  * last run when their recipe is the same (into the last run's memory when
  * it holds the same ids; the personal draws' parameters are set anew: they
  * are used only later), else drawn, and kept when runs with other parameter
- * values follow. */
+ * values follow. A kept copy doubles the agents' memory, so once a run
+ * finds it drawn from another recipe (the parameters that vary enter the
+ * recipe), no further copy is kept. */
 static int draw_agents(struct simulation *sim)
 {
     struct population_recipe *recipe = malloc(sizeof *recipe);
@@ -288,6 +290,8 @@ static int draw_agents(struct simulation *sim)
         status = mig_population_copy(&sim->population, &sim->drawn);
         sim->population.personal = personal;
     } else {
+        if (sim->has_drawn)
+            sim->reuse_agents = 0;
         forget_drawn(sim);
         mig_population_free(&sim->population);
         status = mig_population_make(&sim->population, recipe, personal, split);

@@ -183,8 +183,8 @@ static void assert_same_series(const struct stats *a, const struct stats *b)
 /* A run with other parameter values copies the agents drawn for the last
  * one when they would be drawn the same (another entry rate, and another
  * spread of wages, drawn at a worker's first entry), draws them
- * again when not (another share of remitters), and either way runs exactly
- * as a fresh simulation does. */
+ * again when not (another share of remitters, after which no copy is
+ * kept), and either way runs exactly as a fresh simulation does. */
 static void reused_agents_run_as_fresh_ones(void **state)
 {
     (void)state;
@@ -204,6 +204,8 @@ static void reused_agents_run_as_fresh_ones(void **state)
             kept.scenario.migrants.remitter_share = remitters;
         assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
         assert_int_equal(kept.draws, 1 + change);
+        /* A copy is kept while it serves, not once the recipe has changed. */
+        assert_int_equal(kept.has_drawn, change == 0);
         assert_int_equal(mig_simulation_load(&fresh, BASELINE, &o), 0);
         fresh.scenario.migrants.entry_rate = entry;
         fresh.scenario.migrants.wage_sigma = sigma;

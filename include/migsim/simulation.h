@@ -37,7 +37,8 @@ struct simulation {
     int figures_only;
     /* Runs follow with other parameter values (calibration, sensitivity):
      * the agents as drawn for a run, before they are placed, are kept and
-     * copied for the next run whose recipe is the same. */
+     * copied for the next run whose recipe is the same (until a run's
+     * recipe differs: then the parameters that vary change the agents). */
     int reuse_agents;
     struct population drawn;
     int has_drawn;
