@@ -1482,9 +1482,16 @@ static int calibrate(const struct calibrate_options *o, FILE *out)
     snprintf(h5, sizeof h5, "%s.h5", o->output);
     if ((status = write_outputs(yaml, h5, &trace, f, n, o, &e[0], fitted)) < 0)
         goto done;
-    /* The fit: the calibrated scenario at its own scale. */
+    /* The search's agents are done with: their memory is free for the fit's. */
+    for (int w = 0; w < workers; w++)
+        if (e[w].open) {
+            mig_simulation_free(&e[w].sim);
+            e[w].open = 0;
+        }
+    /* The fit: the calibrated scenario at its own scale, one run. */
     struct evaluator check = {0};
     if ((status = evaluator_open(&check, o, 0)) == 0) {
+        check.sim.reuse_agents = 0;
         double objective;
         static double values[3 * 1024];
         double seed = check.sim.scenario.seed;
