@@ -395,9 +395,8 @@ static void count_home(const struct population *pop, uint64_t id, struct tally *
 }
 
 void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t id,
-                        struct tally *y)
+                        struct mig_draw d, struct tally *y)
 {
-    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
     int o = pop->migrant[id].origin, a = pop->migrant[id].area, female = (pop->migrant[id].traits & MIG_FEMALE) != 0;
     double x = mig_rng_u01(d.w[0]) * t->q_home[o];
     double p_kz = t->entry_p[a][female];
@@ -441,9 +440,8 @@ static void start_rest(const struct tables *t, struct population *pop, uint64_t 
 /* Work in Russia ends with a return home, after which one rests like any
  * returned migrant. */
 void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uint64_t id,
-                             struct tally *y)
+                             struct mig_draw d, struct tally *y)
 {
-    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
     if (mig_rng_u01(d.w[0]) * t->q_russia < t->russia_back_p) {
         start_rest(t, pop, id, MIG_CLASS_RUSSIA);
         y->from_russia[pop->migrant[id].origin]++;
@@ -452,9 +450,8 @@ void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uin
 
 /* Competing risks in the order return, visit, relocation. */
 void mig_behaviour_present(const struct tables *t, struct population *pop, uint64_t id,
-                           struct tally *y)
+                           struct mig_draw d, struct tally *y)
 {
-    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_MIGRANT_STEP, id, (uint32_t)t->step);
     int o = pop->migrant[id].origin, r = pop->migrant[id].region;
     double x = mig_rng_u01(d.w[0]) * t->q_present[o];
     int early = t->step - pop->migrant[id].arrived < t->early_steps;

@@ -159,13 +159,12 @@ void mig_residents_tables(const struct scenario *sc, const struct world *w,
 }
 
 void mig_residents_move(const struct tables *t, struct population *pop, uint64_t id,
-                        struct tally *y)
+                        struct mig_draw d, struct tally *y)
 {
     int from = pop->resident[id].region;
     if (from == MIG_NOBODY)
         return;
     int age = pop->resident[id].person & 0x7F;
-    struct mig_draw d = mig_rng_draw(t->seed, MIG_STREAM_RESIDENT_MOVE, id, (uint32_t)t->step);
     double x = mig_rng_u01(d.w[0]) * t->residents.q_move;
     const double *cum = t->residents.move_cum[from][age];
     if (x >= cum[MIG_RESIDENT_EVENTS - 1])

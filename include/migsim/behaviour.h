@@ -109,16 +109,17 @@ void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct wo
 void mig_behaviour_place_initial(const struct scenario *sc, const struct tables *t,
                                  struct population *pop, uint64_t first, uint64_t end);
 
-/* Candidates drawn by thinning from their class. At home: may leave for
+/* Candidates drawn by thinning from their class, each with its step's draw
+ * (stream MIG_STREAM_MIGRANT_STEP, its id, the step). At home: may leave for
  * Kazakhstan (choosing region, sector and formal or informal work) or for
  * Russia. In Russia: may come home. Present: may return for good, visit
  * home, or relocate. */
 void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t id,
-                        struct tally *y);
+                        struct mig_draw d, struct tally *y);
 void mig_behaviour_in_russia(const struct tables *t, struct population *pop, uint64_t id,
-                             struct tally *y);
+                             struct mig_draw d, struct tally *y);
 void mig_behaviour_present(const struct tables *t, struct population *pop, uint64_t id,
-                           struct tally *y);
+                           struct mig_draw d, struct tally *y);
 
 /* The step's timers among ids [first, end) (whole words): visits that end,
  * and returned migrants who are free to go again. Work follows the number

@@ -16,6 +16,7 @@
 
 #include "migsim/policy.h"
 #include "migsim/population.h"
+#include "migsim/rng.h"
 
 struct tables;
 struct tally;
@@ -64,10 +65,11 @@ double mig_residents_income(const struct world *w, const struct conditions *c, i
 void mig_residents_tables(const struct scenario *sc, const struct world *w,
                           const struct conditions *c, struct resident_tables *t);
 
-/* A candidate resident (thinning): may move (with a dominant driver), die or
- * emigrate. Reads
- * the step, seed and region count of t and its residents' tables. */
+/* A candidate resident (thinning), with its step's draw (stream
+ * MIG_STREAM_RESIDENT_MOVE, its id, the step): may move (with a dominant
+ * driver), die or emigrate. Reads the step, seed and region count of t and
+ * its residents' tables. */
 void mig_residents_move(const struct tables *t, struct population *pop, uint64_t id,
-                        struct tally *y);
+                        struct mig_draw d, struct tally *y);
 
 #endif
