@@ -13,6 +13,7 @@ void mig_skip_start(struct mig_skip *it, uint64_t seed, uint32_t stream, uint32_
     it->step = step;
     it->chunk = chunk;
     it->k = 0;
+    it->ready = 0;
     it->log_1mq = q >= 1.0 ? -INFINITY : log1p(-q);
     it->inverse_log_1mq = 1.0 / it->log_1mq;
     it->end = first + count;

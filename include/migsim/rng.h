@@ -96,14 +96,17 @@ static inline uint64_t mig_rng_replicate_seed(uint64_t seed, uint32_t index)
 /* Iterates over a Bernoulli(q) subset of the ids [first, first + count), by
  * geometric skips, in time proportional to the subset's size. The skips are
  * drawn per (chunk, step), so the subset does not depend on who computes it. */
+#define MIG_SKIP_AHEAD 32 /* gaps computed together (a multiple of 4) */
+
 struct mig_skip {
     uint64_t seed;
     uint32_t stream, step;
     uint64_t chunk;
     double log_1mq, inverse_log_1mq;
     uint64_t next, end;
-    uint32_t k;
-    struct mig_draw draw;
+    uint32_t k; /* the gaps made so far */
+    int ready;  /* of which the last `ready` are in gap[], not yet used */
+    uint64_t gap[MIG_SKIP_AHEAD];
 };
 
 /* Ids are split into fixed chunks of this size; each chunk has its own skips. */
@@ -112,20 +115,34 @@ struct mig_skip {
 void mig_skip_start(struct mig_skip *it, uint64_t seed, uint32_t stream, uint32_t step,
                     uint64_t chunk, uint64_t first, uint64_t count, double q);
 
-/* The gap before the next member: geometric, from one word of a draw
- * made for four gaps. */
+/* The next MIG_SKIP_AHEAD gaps, made together: each is geometric, from one
+ * word of a draw made for four gaps, and they do not depend on one another,
+ * so their random numbers and logarithms overlap in the processor instead
+ * of waiting each for the walk over the last candidate. */
+static inline void mig_skip_refill(struct mig_skip *it)
+{
+    for (int j = 0; j < MIG_SKIP_AHEAD; j += 4) {
+        uint32_t k = it->k + (uint32_t)j;
+        struct mig_draw d = mig_rng_draw(it->seed, it->stream, (it->chunk << 16) | (k >> 2), it->step);
+        for (int i = 0; i < 4; i++) {
+            double gap = floor(log(mig_rng_u01(d.w[i])) * it->inverse_log_1mq);
+            it->gap[j + i] = gap >= 1e18 ? UINT64_MAX : (uint64_t)gap;
+        }
+    }
+    it->k += MIG_SKIP_AHEAD;
+    it->ready = MIG_SKIP_AHEAD;
+}
+
+/* The gap before the next member. */
 static inline uint64_t mig_skip_length(struct mig_skip *it)
 {
     if (it->log_1mq == 0.0)
         return UINT64_MAX;
     if (it->log_1mq == -INFINITY)
         return 0;
-    if ((it->k & 3u) == 0)
-        it->draw = mig_rng_draw(it->seed, it->stream, (it->chunk << 16) | (it->k >> 2), it->step);
-    double u = mig_rng_u01(it->draw.w[it->k & 3u]);
-    it->k++;
-    double gap = floor(log(u) * it->inverse_log_1mq);
-    return gap >= 1e18 ? UINT64_MAX : (uint64_t)gap;
+    if (it->ready == 0)
+        mig_skip_refill(it);
+    return it->gap[MIG_SKIP_AHEAD - it->ready--];
 }
 
 /* The next id of the subset, or false when the range is exhausted. */
