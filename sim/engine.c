@@ -130,9 +130,7 @@ static void thinned_class(struct engine *e, int cls, uint32_t stream, double q, 
                           uint64_t key, uint64_t first, uint64_t end, struct tally *y)
 {
     const uint64_t *member = e->pop->member[cls];
-    uint64_t low = first / 64, high = (end + 63) / 64, n = 0;
-    for (uint64_t word = low; word < high; word++)
-        n += mig_population_bits(mig_population_members(member, word, first, end));
+    uint64_t low = first / 64, n = mig_population_count(member, first, end);
     struct mig_skip it;
     uint64_t position, word = low, before = 0, bits = mig_population_members(member, low, first, end);
     uint64_t in_word = mig_population_bits(bits), batch[BATCH];

@@ -334,9 +334,8 @@ static void add_snapshot(struct snapshot *into, const struct snapshot *from)
 static uint64_t *present_ids(const struct population *pop, int64_t *count)
 {
     const uint64_t *present = pop->member[MIG_CLASS_PRESENT];
-    uint64_t first = pop->migrant_begin, end = pop->migrant_end, n = 0;
-    for (uint64_t word = first / 64; word < (end + 63) / 64; word++)
-        n += mig_population_bits(mig_population_members(present, word, first, end));
+    uint64_t first = pop->migrant_begin, end = pop->migrant_end;
+    uint64_t n = mig_population_count(present, first, end);
     uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
     *count = (int64_t)n;
     n = 0;

@@ -208,6 +208,15 @@ static inline uint64_t mig_population_members(const uint64_t *member, uint64_t w
     return bits;
 }
 
+/* How many members a class (bitmap `member`) has among ids [first, end). */
+static inline uint64_t mig_population_count(const uint64_t *member, uint64_t first, uint64_t end)
+{
+    uint64_t n = 0;
+    for (uint64_t word = first / 64; word < (end + 63) / 64; word++)
+        n += mig_population_bits(mig_population_members(member, word, first, end));
+    return n;
+}
+
 static inline bool mig_population_in(const struct population *pop, int cls, uint64_t id)
 {
     return (pop->member[cls][id >> 6] >> (id & 63)) & 1u;
