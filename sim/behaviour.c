@@ -374,7 +374,8 @@ void mig_behaviour_place_initial(const struct scenario *sc, const struct tables 
  * in fixed point (0 for non-remitters). */
 static int64_t remit_base(const struct population *pop, uint64_t id)
 {
-    return llround((double)pop->migrant[id].remit_share * (double)pop->migrant[id].skill * MIG_REMIT_UNIT);
+    return llround((double)pop->migrant[id].remit_share * (double)pop->migrant[id].skill *
+                   MIG_REMIT_UNIT);
 }
 
 /* Adds (sign 1) or removes (-1) a present worker from the levels. */
@@ -397,7 +398,8 @@ static void count_home(const struct population *pop, uint64_t id, struct tally *
 void mig_behaviour_home(const struct tables *t, struct population *pop, uint64_t id,
                         struct mig_draw d, struct tally *y)
 {
-    int o = pop->migrant[id].origin, a = pop->migrant[id].area, female = (pop->migrant[id].traits & MIG_FEMALE) != 0;
+    int o = pop->migrant[id].origin, a = pop->migrant[id].area,
+        female = (pop->migrant[id].traits & MIG_FEMALE) != 0;
     double x = mig_rng_u01(d.w[0]) * t->q_home[o];
     double p_kz = t->entry_p[a][female];
     if (x >= p_kz) {
@@ -479,7 +481,8 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
     x -= p_visit;
     if (x < t->relocate_p[r]) {
         count_present(pop, id, y, -1);
-        pop->migrant[id].region = (uint8_t)sample(t->region_cdf[pop->migrant[id].area], t->regions, d.w[2]);
+        pop->migrant[id].region =
+            (uint8_t)sample(t->region_cdf[pop->migrant[id].area], t->regions, d.w[2]);
         count_present(pop, id, y, 1);
     }
 }

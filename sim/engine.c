@@ -132,7 +132,8 @@ static void thinned_class(struct engine *e, int cls, uint32_t stream, double q, 
     const uint64_t *member = e->pop->member[cls];
     uint64_t low = first / 64, n = mig_population_count(member, first, end);
     struct mig_skip it;
-    uint64_t position, word = low, before = 0, bits = mig_population_members(member, low, first, end);
+    uint64_t position, word = low, before = 0,
+                       bits = mig_population_members(member, low, first, end);
     uint64_t in_word = mig_population_bits(bits), batch[BATCH];
     int size = 0;
     mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, key, 0, n, q);

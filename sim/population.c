@@ -217,8 +217,7 @@ static void init_residents(struct population *pop)
      * other 31 its age band. */
 #pragma omp parallel for schedule(static)
     for (int64_t quad = (int64_t)(first / 4); quad < (int64_t)((end + 3) / 4); quad++) {
-        struct mig_draw d =
-            mig_rng_draw(r->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)quad, 0);
+        struct mig_draw d = mig_rng_draw(r->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)quad, 0);
         for (uint64_t i = (uint64_t)quad * 4, j = 0; j < 4; i++, j++) {
             if (i < first || i >= end)
                 continue;

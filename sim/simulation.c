@@ -252,8 +252,7 @@ static void forget_drawn(struct simulation *sim)
 
 /* Whether population p (allocated or not) holds the agents of this recipe
  * and split, ids for ids. */
-static bool made_from(const struct population *p, const struct population_recipe *recipe,
-                      int split)
+static bool made_from(const struct population *p, const struct population_recipe *recipe, int split)
 {
     return p->migrant && p->split == split && memcmp(&p->recipe, recipe, sizeof *recipe) == 0;
 }

@@ -290,29 +290,29 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y)
 static void survey_one(const struct tables *t, const struct population *pop, uint64_t id,
                        int32_t window, struct snapshot *n)
 {
-    int o = pop->migrant[id].origin, female = (pop->migrant[id].traits & MIG_FEMALE) != 0;
+    const struct migrant *m = &pop->migrant[id];
+    int female = (m->traits & MIG_FEMALE) != 0;
     double wage = mig_behaviour_wage(t, pop, id);
     n->present++;
-    n->by_origin[o]++;
-    n->by_sector[pop->migrant[id].sector]++;
-    if (t->step - pop->migrant[id].arrived >= window) {
+    n->by_origin[m->origin]++;
+    n->by_sector[m->sector]++;
+    if (t->step - m->arrived >= window) {
         n->settled++;
-        n->settled_visited +=
-            pop->migrant[id].last_visit != MIG_NEVER && t->step - pop->migrant[id].last_visit < window;
+        n->settled_visited += m->last_visit != MIG_NEVER && t->step - m->last_visit < window;
     }
     struct budget b = mig_behaviour_budget(t, pop, id);
-    if (pop->migrant[id].remit_share > 0) {
+    if (m->remit_share > 0) {
         n->remitters++;
         n->remit_cents += llround(b.sent * 100.0);
         n->remit_usd_squared += llround(b.sent) * llround(b.sent);
-        n->remit_51_75 += pop->migrant[id].remit_share >= 0.51f && pop->migrant[id].remit_share <= 0.75f;
+        n->remit_51_75 += m->remit_share >= 0.51f && m->remit_share <= 0.75f;
     }
     n->wage_cents[female] += llround(wage * 100.0);
     n->wage_count[female]++;
     n->wage_usd_squared[female] += llround(wage) * llround(wage);
     n->savings[mig_behaviour_savings(t, &b)]++;
     /* Informal work has neither pension nor paid leave. */
-    uint8_t traits = pop->migrant[id].traits;
+    uint8_t traits = m->traits;
     if (traits & MIG_INFORMAL)
         traits |= MIG_NO_PENSION | MIG_NO_LEAVE;
     for (int k = 0; k < 8; k++)

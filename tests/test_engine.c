@@ -58,7 +58,8 @@ static void nobody_is_lost(void **state)
     /* Workers in Russia are kept by events; a recount agrees. */
     int64_t russia[MIG_MAX_ORIGINS] = {0};
     for (uint64_t id = 0; id < sim.population.migrants; id++)
-        russia[sim.population.migrant[id].origin] += sim.population.migrant[id].state == MIG_IN_RUSSIA;
+        russia[sim.population.migrant[id].origin] +=
+            sim.population.migrant[id].state == MIG_IN_RUSSIA;
     size_t last = (size_t)(s->steps - 1) * O;
     for (size_t o = 0; o < O; o++)
         assert_true(fabs(s->working_in_russia[last + o] - (double)russia[o] * s->scale) < 1e-6);
@@ -293,8 +294,9 @@ static void check_levels(void *user, int step, int steps, long day)
             int slot = 0;
             while (!((p->due[slot][word] >> (id & 63)) & 1))
                 slot++;
-            int64_t looked = now + 1 + ((slot - (now + 1)) % MIG_TIMER_SLOTS + MIG_TIMER_SLOTS) %
-                                           MIG_TIMER_SLOTS;
+            int64_t looked =
+                now + 1 +
+                ((slot - (now + 1)) % MIG_TIMER_SLOTS + MIG_TIMER_SLOTS) % MIG_TIMER_SLOTS;
             assert_true(looked <= (ends > now + 1 ? ends : now + 1));
         }
     }
@@ -341,11 +343,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nobody_is_lost),
-        cmocka_unit_test(no_dip_at_the_start),      cmocka_unit_test(threads_do_not_change_results),
-        cmocka_unit_test(seeds_matter),        cmocka_unit_test(figures_are_evaluated),
+        cmocka_unit_test(no_dip_at_the_start),
+        cmocka_unit_test(threads_do_not_change_results),
+        cmocka_unit_test(seeds_matter),
+        cmocka_unit_test(figures_are_evaluated),
         cmocka_unit_test(figures_only_stops_early_with_the_same_figures),
         cmocka_unit_test(reused_agents_run_as_fresh_ones),
-        cmocka_unit_test(closed_border_holds),        cmocka_unit_test(levels_match_a_recount),
+        cmocka_unit_test(closed_border_holds),
+        cmocka_unit_test(levels_match_a_recount),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

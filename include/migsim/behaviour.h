@@ -143,10 +143,9 @@ void mig_behaviour_remittances(const struct tables *t, struct tally *y);
 static inline double mig_behaviour_wage(const struct tables *t, const struct population *pop,
                                         uint64_t id)
 {
-    uint8_t traits = pop->migrant[id].traits;
-    double wage = (double)t->wage[pop->migrant[id].region][pop->migrant[id].sector][(traits & MIG_FEMALE) != 0] *
-                  pop->migrant[id].skill;
-    return traits & MIG_INFORMAL ? wage * t->informal_factor : wage;
+    const struct migrant *m = &pop->migrant[id];
+    double wage = (double)t->wage[m->region][m->sector][(m->traits & MIG_FEMALE) != 0] * m->skill;
+    return m->traits & MIG_INFORMAL ? wage * t->informal_factor : wage;
 }
 
 /* A present migrant's monthly budget in USD. Formal workers pay the permit
@@ -163,7 +162,8 @@ static inline struct budget mig_behaviour_budget(const struct tables *t,
 {
     struct budget b;
     b.wage = mig_behaviour_wage(t, pop, id);
-    b.fee = pop->migrant[id].traits & MIG_INFORMAL ? 0.0 : (double)t->fee_usd[pop->migrant[id].origin];
+    b.fee =
+        pop->migrant[id].traits & MIG_INFORMAL ? 0.0 : (double)t->fee_usd[pop->migrant[id].origin];
     b.cost = (double)t->living_cost_usd[pop->migrant[id].region] * pop->migrant[id].living_cost;
     b.sent = pop->migrant[id].remit_share * b.wage;
     b.left = b.wage - b.fee - b.cost - b.sent;

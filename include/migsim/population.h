@@ -119,7 +119,7 @@ struct population {
     uint64_t origin_first[MIG_MAX_ORIGINS + 1];  /* ids of origin o: [first[o], first[o+1]) */
     uint64_t initially_present[MIG_MAX_ORIGINS]; /* the first ones of each origin */
     uint64_t initially_in_russia[MIG_MAX_ORIGINS]; /* the next ones */
-    struct migrant *migrant; /* indexed by id */
+    struct migrant *migrant;                       /* indexed by id */
     struct personal_draws personal;
     uint64_t *member[MIG_CLASSES]; /* bit id % 64 of word id / 64: the agent is in the class */
     uint64_t *due[MIG_TIMER_SLOTS]; /* by step modulo the slots: a timer falls due (same bits) */
@@ -197,8 +197,8 @@ static inline unsigned mig_population_select(uint64_t x, unsigned k)
 
 /* The members of a class (bitmap `member`) among ids [first, end) in word
  * `word`. */
-static inline uint64_t mig_population_members(const uint64_t *member, uint64_t word,
-                                              uint64_t first, uint64_t end)
+static inline uint64_t mig_population_members(const uint64_t *member, uint64_t word, uint64_t first,
+                                              uint64_t end)
 {
     uint64_t bits = member[word];
     if (word == first / 64)

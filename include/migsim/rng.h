@@ -123,7 +123,8 @@ static inline void mig_skip_refill(struct mig_skip *it)
 {
     for (int j = 0; j < MIG_SKIP_AHEAD; j += 4) {
         uint32_t k = it->k + (uint32_t)j;
-        struct mig_draw d = mig_rng_draw(it->seed, it->stream, (it->chunk << 16) | (k >> 2), it->step);
+        struct mig_draw d =
+            mig_rng_draw(it->seed, it->stream, (it->chunk << 16) | (k >> 2), it->step);
         for (int i = 0; i < 4; i++) {
             double gap = floor(log(mig_rng_u01(d.w[i])) * it->inverse_log_1mq);
             it->gap[j + i] = gap >= 1e18 ? UINT64_MAX : (uint64_t)gap;
