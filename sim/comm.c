@@ -140,11 +140,34 @@ int mig_comm_size(void)
     return size;
 }
 
-void mig_comm_share(uint64_t count, uint64_t chunk, uint64_t *first, uint64_t *end)
+/* Chunk c's work: its estimate, or its number of ids. */
+static double chunk_work(uint64_t count, uint64_t chunk, const double *work, uint64_t c)
+{
+    return work ? work[c] : (double)((c + 1) * chunk < count ? chunk : count - c * chunk);
+}
+
+/* The chunk boundary whose work before it is nearest to `target`. */
+static uint64_t boundary(uint64_t count, uint64_t chunk, const double *work, double target)
+{
+    uint64_t chunks = (count + chunk - 1) / chunk, c = 0;
+    for (double before = 0; c < chunks; c++) {
+        double w = chunk_work(count, chunk, work, c);
+        if (before + w / 2 > target) /* nearer to this boundary than to the next */
+            break;
+        before += w;
+    }
+    return c * chunk < count ? c * chunk : count;
+}
+
+void mig_comm_share(int k, int ranks, uint64_t count, uint64_t chunk, const double *work,
+                    uint64_t *first, uint64_t *end)
 {
     uint64_t chunks = (count + chunk - 1) / chunk;
-    uint64_t a = chunks * (uint64_t)rank / (uint64_t)size;
-    uint64_t b = chunks * (uint64_t)(rank + 1) / (uint64_t)size;
-    *first = a * chunk < count ? a * chunk : count;
-    *end = b * chunk < count ? b * chunk : count;
+    double whole = 0;
+    for (uint64_t c = 0; c < chunks; c++)
+        whole += chunk_work(count, chunk, work, c);
+    *first = k == 0 ? 0 : boundary(count, chunk, work, whole * k / ranks);
+    *end = k == ranks - 1 ? count : boundary(count, chunk, work, whole * (k + 1) / ranks);
+    if (*first >= *end) /* none: [0, 0), since the loops begin at a chunk boundary */
+        *first = *end = 0;
 }

@@ -18,8 +18,13 @@ int mig_comm_rank(void);
 void mig_comm_alone(void);
 int mig_comm_size(void);
 
-/* This rank's share [first, end) of `count` ids, in whole chunks of `chunk`. */
-void mig_comm_share(uint64_t count, uint64_t chunk, uint64_t *first, uint64_t *end);
+/* The share [first, end) of rank k of `ranks` in `count` ids, in whole
+ * chunks of `chunk`, so that the ranks' work is about equal: work[c]
+ * estimates chunk c's (NULL: its number of ids). Rank k's share begins at
+ * the chunk boundary nearest to k / ranks of the whole work; an empty share
+ * is [0, 0). */
+void mig_comm_share(int k, int ranks, uint64_t count, uint64_t chunk, const double *work,
+                    uint64_t *first, uint64_t *end);
 
 /* Sums integers over ranks, in place, on every rank. */
 int mig_comm_sum(int64_t *values, size_t count);
