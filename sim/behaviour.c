@@ -314,6 +314,8 @@ void mig_behaviour_tables(const struct scenario *sc, const struct world *w,
     entry_tables(sc, w, c, agg, t);
     stay_tables(sc, w, c, t);
     mig_residents_tables(sc, w, c, &t->residents);
+    t->start_tenure_steps = 365.25 / fmax(sc->migrants.return_rate, 1e-6) / sc->step_days;
+    t->start_visit_gap_steps = 365.25 / fmax(sc->migrants.visit_rate, 1e-6) / sc->step_days;
 }
 
 void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct world *w,
@@ -342,11 +344,10 @@ void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct wo
     }
 }
 
-void mig_behaviour_place_initial(const struct scenario *sc, const struct tables *t,
-                                 struct population *pop, uint64_t first, uint64_t end)
+void mig_behaviour_place_initial(const struct tables *t, struct population *pop, uint64_t first,
+                                 uint64_t end)
 {
-    double tenure_steps = 365.25 / fmax(sc->migrants.return_rate, 1e-6) / sc->step_days;
-    double visit_steps = 365.25 / fmax(sc->migrants.visit_rate, 1e-6) / sc->step_days;
+    double tenure_steps = t->start_tenure_steps, visit_steps = t->start_visit_gap_steps;
     /* Each worker's draws are its own: placed in parallel. */
 #pragma omp parallel for schedule(static)
     for (int64_t i = (int64_t)first; i < (int64_t)end; i++) {

@@ -29,12 +29,22 @@ static struct tally *my_tally(struct engine *e)
     return &e->per_thread[omp_get_thread_num()];
 }
 
-/* The first day and length of the current step; warm-up steps (negative)
- * precede the start in whole steps. */
+/* The first day of warm-up step `step` (negative): the warm-up precedes the
+ * start in whole steps. */
+static long warmup_day(const struct scenario *sc, int step)
+{
+    return sc->start + (long)step * (long)sc->step_days;
+}
+
+static int warmup_first_step(const struct scenario *sc)
+{
+    return -(int)ceil(sc->migrants.warmup_weeks * 7.0 / sc->step_days);
+}
+
+/* The first day and length of the current step. */
 static long step_day(const struct engine *e)
 {
-    return e->step >= 0 ? e->stats->step_day[e->step]
-                        : e->sc->start + (long)e->step * (long)e->sc->step_days;
+    return e->step >= 0 ? e->stats->step_day[e->step] : warmup_day(e->sc, e->step);
 }
 
 static double step_days(const struct engine *e)
@@ -48,9 +58,30 @@ static int stage_conditions(struct engine *e)
     return 0;
 }
 
-static int stage_tables(struct engine *e)
+/* Tables with the residents' part cleared, for comparing what the
+ * migrants read. */
+static void migrants_part(struct tables *t)
+{
+    memset(&t->residents, 0, sizeof t->residents);
+}
+
+/* The step's tables, recorded with their aggregates while a warm-up is
+ * (the placement's at the start included). */
+static void make_tables(struct engine *e)
 {
     mig_behaviour_tables(e->sc, e->w, &e->conditions, &e->aggregates, e->step, &e->tables);
+    struct warmup_record *r = e->record;
+    if (r) {
+        struct warmup_tables *made = &r->tables[r->made++];
+        made->aggregates = e->aggregates;
+        made->tables = e->tables;
+        migrants_part(&made->tables);
+    }
+}
+
+static int stage_tables(struct engine *e)
+{
+    make_tables(e);
     if (e->tables.migrant_clamped)
         e->clamped_steps++;
     return 0;
@@ -327,8 +358,54 @@ static int warm_up(struct engine *e)
     return 0;
 }
 
+/* Readies `record` for the warm-up of sc, from its initial aggregates: one
+ * set of tables at the start and one a step. */
+static int start_record(struct warmup_record *r, const struct scenario *sc,
+                        const struct aggregates *initial)
+{
+    mig_engine_warmup_free(r);
+    *r = (struct warmup_record){.scale = sc->scale, .step_days = sc->step_days,
+                                .start = sc->start, .first_step = warmup_first_step(sc),
+                                .initial = *initial};
+    r->tables = malloc((size_t)(1 - r->first_step) * sizeof *r->tables);
+    if (!r->tables)
+        return mig_fail(MIG_ENOMEM, "out of memory for the record of the warm-up");
+    return 0;
+}
+
+void mig_engine_warmup_free(struct warmup_record *r)
+{
+    free(r->tables);
+    memset(r, 0, sizeof *r);
+}
+
+bool mig_engine_warmup_same(const struct warmup_record *r, const struct scenario *sc,
+                            const struct world *w)
+{
+    if (!r->tables || r->scale != sc->scale || r->step_days != sc->step_days ||
+        r->start != sc->start || r->first_step != warmup_first_step(sc))
+        return false;
+    struct conditions c;
+    struct aggregates initial;
+    mig_policy_conditions(sc, w, warmup_day(sc, r->first_step), sc->step_days, &c);
+    mig_behaviour_initial_aggregates(sc, w, &c, &initial);
+    struct tables *t = malloc(sizeof *t); /* too large for the stack */
+    bool same = t && memcmp(&initial, &r->initial, sizeof initial) == 0;
+    for (int k = 0; same && k < r->made; k++) {
+        const struct warmup_tables *made = &r->tables[k];
+        int step = made->tables.step;
+        mig_policy_conditions(sc, w, warmup_day(sc, step), sc->step_days, &c);
+        memset(t, 0, sizeof *t);
+        mig_behaviour_tables(sc, w, &c, &made->aggregates, step, t);
+        migrants_part(t);
+        same = memcmp(t, &made->tables, sizeof *t) == 0;
+    }
+    free(t);
+    return same;
+}
+
 int mig_engine_init(struct engine *e, const struct scenario *sc, const struct world *w,
-                    struct population *pop, struct stats *stats)
+                    struct population *pop, struct stats *stats, struct warmup_record *record)
 {
     memset(e, 0, sizeof *e);
     e->sc = sc;
@@ -340,11 +417,17 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     e->per_thread = calloc((size_t)e->threads, sizeof *e->per_thread);
     if (!e->per_thread)
         return mig_fail(MIG_ENOMEM, "out of memory for per-thread tallies");
-    e->step = -(int)ceil(sc->migrants.warmup_weeks * 7.0 / sc->step_days);
+    e->step = warmup_first_step(sc);
     (void)stage_conditions(e);
     mig_behaviour_initial_aggregates(sc, w, &e->conditions, &e->aggregates);
+    if (record) {
+        int status = start_record(record, sc, &e->aggregates);
+        if (status < 0)
+            return status;
+        e->record = record;
+    }
     mig_demography_init(pop, w->regions, &e->aggregates.residents);
-    mig_behaviour_tables(sc, w, &e->conditions, &e->aggregates, e->step, &e->tables);
+    make_tables(e);
     for (int o = 0; o < w->origins; o++) {
         uint64_t first = pop->origin_first[o], present = first + pop->initially_present[o];
         uint64_t russia = present + pop->initially_in_russia[o];
@@ -354,7 +437,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
         first = first > pop->migrant_begin ? first : pop->migrant_begin;
         present = present < pop->migrant_end ? present : pop->migrant_end;
         if (first < present)
-            mig_behaviour_place_initial(sc, &e->tables, pop, first, present);
+            mig_behaviour_place_initial(&e->tables, pop, first, present);
         e->aggregates.in_russia[o] = (int64_t)pop->initially_in_russia[o];
     }
     int status = mig_engine_recount(e);
@@ -362,6 +445,7 @@ int mig_engine_init(struct engine *e, const struct scenario *sc, const struct wo
     if (status == 0)
         status = warm_up(e);
     e->warmup_seconds = omp_get_wtime() - warming;
+    e->record = NULL;
     return status;
 }
 

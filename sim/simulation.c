@@ -126,9 +126,16 @@ static void forget_warm(struct simulation *sim);
 
 static void unbuild(struct simulation *sim);
 
+/* Whether a run's warm state is kept for the next run. */
+static bool carry_warm(const struct simulation *sim)
+{
+    return sim->reuse_agents && !sim->warm_differs;
+}
+
 static int reset(struct simulation *sim)
 {
-    forget_warm(sim);
+    if (!carry_warm(sim))
+        forget_warm(sim);
     unbuild(sim);
     for (int r = 0; r < sim->replicates; r++)
         mig_stats_free(&sim->runs[r]);
@@ -224,22 +231,36 @@ static void forget_warm(struct simulation *sim)
     if (sim->warm)
         mig_population_free(&sim->warm_population);
     memset(&sim->warm_population, 0, sizeof sim->warm_population);
+    mig_engine_warmup_free(&sim->warm_record);
     sim->warm = 0;
+}
+
+/* Whether population p (allocated or not) holds the agents of this recipe
+ * and split, ids for ids. */
+static bool made_from(const struct population *p, const struct population_recipe *recipe, int split)
+{
+    return p->migrant && p->split == split && memcmp(&p->recipe, recipe, sizeof *recipe) == 0;
 }
 
 /* Starts replicate r from the kept warm state (the same agents and
  * aggregates at the start date, before any recorded step). */
 static int start_warm(struct simulation *sim, int r)
 {
-    int status = mig_population_copy(&sim->population, &sim->warm_population);
+    const struct population *warm = &sim->warm_population;
+    if (sim->population.migrant && !made_from(&sim->population, &warm->recipe, warm->split))
+        mig_population_free(&sim->population); /* other ids: not copied into */
+    int status = mig_population_copy(&sim->population, warm);
     if (status < 0)
         return status;
     struct engine *e = &sim->engine;
-    struct tally *per_thread = e->per_thread;
+    struct tally *per_thread = e->per_thread; /* none when the last run is done with */
     *e = sim->warm_engine;
-    e->per_thread = per_thread;
+    e->per_thread = per_thread ? per_thread : calloc((size_t)e->threads, sizeof *per_thread);
+    if (!e->per_thread)
+        return mig_fail(MIG_ENOMEM, "out of memory for per-thread tallies");
     e->pop = &sim->population;
     e->stats = &sim->runs[r];
+    sim->built = 1;
     return 0;
 }
 
@@ -250,20 +271,43 @@ static void forget_drawn(struct simulation *sim)
     sim->has_drawn = 0;
 }
 
-/* Whether population p (allocated or not) holds the agents of this recipe
- * and split, ids for ids. */
-static bool made_from(const struct population *p, const struct population_recipe *recipe, int split)
+
+/* The scenario's recipe of agents (malloc'd; NULL when out of memory). */
+static struct population_recipe *recipe_of(const struct simulation *sim)
 {
-    return p->migrant && p->split == split && memcmp(&p->recipe, recipe, sizeof *recipe) == 0;
+    struct population_recipe *recipe = malloc(sizeof *recipe);
+    if (recipe)
+        mig_population_recipe(&sim->scenario, &sim->world, recipe);
+    return recipe;
+}
+
+static int split_of(const struct simulation *sim)
+{
+    return sim->split && mig_comm_size() > 1;
+}
+
+/* Whether the kept warm state is the one the scenario's warm-up (with seed
+ * `seed`) would end in: the same agents, drawn and placed alike, and a
+ * warm-up that reads the same. */
+static bool warm_fits(struct simulation *sim, double seed)
+{
+    sim->scenario.seed = seed;
+    struct population_recipe *recipe = recipe_of(sim);
+    struct personal_draws personal = mig_population_personal_draws(&sim->scenario);
+    bool fits = recipe && made_from(&sim->warm_population, recipe, split_of(sim)) &&
+                memcmp(&sim->warm_population.personal, &personal, sizeof personal) == 0 &&
+                mig_engine_warmup_same(&sim->warm_record, &sim->scenario, &sim->world);
+    free(recipe);
+    return fits;
 }
 
 /* The engine and population of the last run are done with; the
  * population's memory is kept when the next run may copy the drawn agents
- * into it (draw_agents decides). */
+ * or the warm state into it (draw_agents and start_warm decide). */
 static void unbuild(struct simulation *sim)
 {
     mig_engine_free(&sim->engine);
-    if (!sim->has_drawn)
+    if (!sim->has_drawn && !sim->warm)
         mig_population_free(&sim->population);
     sim->built = 0;
 }
@@ -272,17 +316,18 @@ static void unbuild(struct simulation *sim)
  * last run when their recipe is the same (into the last run's memory when
  * it holds the same ids; the personal draws' parameters are set anew: they
  * are used only later), else drawn, and kept when runs with other parameter
- * values follow. A kept copy doubles the agents' memory, so once a run
+ * values follow and no warm state is kept for them (the first run keeps
+ * the warm state; if the next one cannot start from it, it draws again and
+ * keeps that copy). A kept copy doubles the agents' memory, so once a run
  * finds it drawn from another recipe (the parameters that vary enter the
  * recipe), no further copy is kept. */
 static int draw_agents(struct simulation *sim)
 {
-    struct population_recipe *recipe = malloc(sizeof *recipe);
+    struct population_recipe *recipe = recipe_of(sim);
     if (!recipe)
         return mig_fail(MIG_ENOMEM, "out of memory for the recipe of the agents");
-    mig_population_recipe(&sim->scenario, &sim->world, recipe);
     struct personal_draws personal = mig_population_personal_draws(&sim->scenario);
-    int status, split = sim->split && mig_comm_size() > 1;
+    int status, split = split_of(sim);
     if (sim->has_drawn && made_from(&sim->drawn, recipe, split)) {
         if (!made_from(&sim->population, recipe, split))
             mig_population_free(&sim->population);
@@ -295,7 +340,7 @@ static int draw_agents(struct simulation *sim)
         mig_population_free(&sim->population);
         status = mig_population_make(&sim->population, recipe, personal, split);
         sim->draws++;
-        if (status == 0 && sim->reuse_agents &&
+        if (status == 0 && sim->reuse_agents && !carry_warm(sim) &&
             (status = mig_population_copy(&sim->drawn, &sim->population)) == 0)
             sim->has_drawn = 1;
     }
@@ -315,6 +360,10 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
         return status;
     double own =
         (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)(sim->first_replicate + r));
+    if (r == 0 && sim->warm && !warm_fits(sim, seed)) { /* kept from the last run */
+        forget_warm(sim);
+        sim->warm_differs = 1;
+    }
     if (sim->warm) {
         status = start_warm(sim, r);
     } else {
@@ -324,9 +373,11 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
         if ((status = draw_agents(sim)) < 0)
             return status;
         sim->built = 1;
+        bool carry = carry_warm(sim);
         status = mig_engine_init(&sim->engine, &sim->scenario, &sim->world, &sim->population,
-                                 &sim->runs[r]);
-        if (status == 0 && more)
+                                 &sim->runs[r], carry ? &sim->warm_record : NULL);
+        sim->warm_ups++;
+        if (status == 0 && (more || carry))
             status = keep_warm(sim);
     }
     sim->scenario.seed = own;
@@ -425,7 +476,8 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
         status = run_checkpointed(sim, progress ? replicate_step : NULL, &wrap);
     }
     sim->scenario.seed = seed;
-    forget_warm(sim);
+    if (status < 0 || !carry_warm(sim))
+        forget_warm(sim);
     if (status == 0 && spread)
         status = share_replicates(sim);
     return status;

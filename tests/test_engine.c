@@ -185,7 +185,9 @@ static void assert_same_series(const struct stats *a, const struct stats *b)
  * one when they would be drawn the same (another entry rate, and another
  * spread of wages, drawn at a worker's first entry), draws them
  * again when not (another share of remitters, after which no copy is
- * kept), and either way runs exactly as a fresh simulation does. */
+ * kept), and either way runs exactly as a fresh simulation does. The first
+ * run keeps its warm state instead of its agents, so the second, whose
+ * warm-up differs, draws again and keeps that copy. */
 static void reused_agents_run_as_fresh_ones(void **state)
 {
     (void)state;
@@ -204,7 +206,7 @@ static void reused_agents_run_as_fresh_ones(void **state)
         } else
             kept.scenario.migrants.remitter_share = remitters;
         assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
-        assert_int_equal(kept.draws, 1 + change);
+        assert_int_equal(kept.draws, 2 + change);
         /* A copy is kept while it serves, not once the recipe has changed. */
         assert_int_equal(kept.has_drawn, change == 0);
         assert_int_equal(mig_simulation_load(&fresh, BASELINE, &o), 0);
@@ -212,6 +214,42 @@ static void reused_agents_run_as_fresh_ones(void **state)
         fresh.scenario.migrants.wage_sigma = sigma;
         if (change == 1)
             fresh.scenario.migrants.remitter_share = remitters;
+        assert_int_equal(mig_simulation_run(&fresh, 1, NULL, NULL), 0);
+        assert_same_series(&kept.runs[0], &fresh.runs[0]);
+        mig_simulation_free(&fresh);
+    }
+    mig_simulation_free(&kept);
+}
+
+/* A run whose warm-up reads what the last one's did (another rate of the
+ * residents' moves, who stay put during the warm-up) starts from the last
+ * run's warm state; one whose warm-up differs (another entry rate) warms up
+ * anew, after which no warm state is kept; either way each runs exactly as
+ * a fresh simulation does. */
+static void reused_warm_states_run_as_fresh_ones(void **state)
+{
+    (void)state;
+    struct overrides o = {-1, 100};
+    struct simulation kept, fresh;
+    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
+    kept.reuse_agents = 1;
+    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+    assert_int_equal(kept.warm_ups, 1);
+    const double climate = kept.scenario.residents.climate_rate * 1.5;
+    const double entry = kept.scenario.migrants.entry_rate * 1.3;
+    for (int change = 0; change < 3; change++) {
+        if (change == 0 || change == 2)
+            kept.scenario.residents.climate_rate = climate * (change ? 0.5 : 1);
+        else
+            kept.scenario.migrants.entry_rate = entry;
+        assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+        assert_int_equal(kept.warm_ups, change == 0 ? 1 : change + 1);
+        assert_int_equal(kept.warm, change == 0);
+        /* No agents were kept while the warm state was: drawn once more. */
+        assert_int_equal(kept.draws, change == 0 ? 1 : 2);
+        assert_int_equal(mig_simulation_load(&fresh, BASELINE, &o), 0);
+        fresh.scenario.residents.climate_rate = kept.scenario.residents.climate_rate;
+        fresh.scenario.migrants.entry_rate = kept.scenario.migrants.entry_rate;
         assert_int_equal(mig_simulation_run(&fresh, 1, NULL, NULL), 0);
         assert_same_series(&kept.runs[0], &fresh.runs[0]);
         mig_simulation_free(&fresh);
@@ -349,6 +387,7 @@ int main(void)
         cmocka_unit_test(figures_are_evaluated),
         cmocka_unit_test(figures_only_stops_early_with_the_same_figures),
         cmocka_unit_test(reused_agents_run_as_fresh_ones),
+        cmocka_unit_test(reused_warm_states_run_as_fresh_ones),
         cmocka_unit_test(closed_border_holds),
         cmocka_unit_test(levels_match_a_recount),
     };

@@ -85,6 +85,9 @@ struct tables {
     double return_p[MIG_MAX_ORIGINS][MIG_MAX_REGIONS][MIG_MAX_SECTORS][2];
     double relocate_p[MIG_MAX_REGIONS];
     double visit_steps; /* mean visit length in steps */
+    /* For placing the initial stock (only): the mean time since arrival and
+     * since the last visit home, in steps. */
+    double start_tenure_steps, start_visit_gap_steps;
     int32_t early_steps, min_home_steps;
     uint8_t border_open[MIG_MAX_ORIGINS];
     double remit_cents_factor; /* monthly USD to cents sent this step, after fees */
@@ -106,8 +109,8 @@ void mig_behaviour_initial_aggregates(const struct scenario *sc, const struct wo
 
 /* Places the initially present migrants of ids [first, end) in Kazakhstan,
  * as if they had come at the rates of the tables. */
-void mig_behaviour_place_initial(const struct scenario *sc, const struct tables *t,
-                                 struct population *pop, uint64_t first, uint64_t end);
+void mig_behaviour_place_initial(const struct tables *t, struct population *pop, uint64_t first,
+                                 uint64_t end);
 
 /* Candidates drawn by thinning from their class, each with its step's draw
  * (stream MIG_STREAM_MIGRANT_STEP, its id, the step). At home: may leave for

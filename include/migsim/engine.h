@@ -7,10 +7,32 @@
 
 #include "migsim/stats.h"
 
+#include <stdbool.h>
+
 struct engine;
 
 /* Called after each step (for a progress bar); may be NULL. */
 typedef void (*mig_progress_fn)(void *user, int step, int steps, long day);
+
+/* What a warm-up read of its scenario, recorded when asked: the scalars
+ * that time its steps, the initial aggregates, and each set of tables with
+ * the aggregates it was made from (the residents' part left out: residents
+ * stay put during the warm-up). Migrant workers decide from nothing else,
+ * so a scenario whose warm-up would read the same warms the same agents
+ * into the same state (mig_engine_warmup_same). */
+struct warmup_tables {
+    struct aggregates aggregates; /* before the tables were made */
+    struct tables tables;
+};
+
+struct warmup_record {
+    double scale, step_days;
+    long start;
+    int first_step; /* negative: the warm-up's steps are [first_step, 0) */
+    struct aggregates initial;
+    int made;                    /* tables made, at the start and at each step */
+    struct warmup_tables *tables; /* NULL when nothing was recorded */
+};
 
 struct engine {
     const struct scenario *sc;
@@ -28,6 +50,7 @@ struct engine {
     long clamped_steps;       /* steps whose rates hit a thinning ceiling */
     double stage_seconds[16]; /* wall time spent in each stage, for the benchmark */
     double warmup_seconds;    /* the unrecorded steps before the start, for the benchmark */
+    struct warmup_record *record; /* during the warm-up, when asked: what it reads */
 };
 
 /* A stage of the step; the list is in engine.c. */
@@ -37,10 +60,17 @@ struct mig_stage {
 };
 const struct mig_stage *mig_engine_stages(size_t *count);
 
-/* Places the initial population and prepares the first step. */
+/* Places the initial population and warms it up to the first step; with a
+ * record (else NULL), records what the warm-up read. */
 int mig_engine_init(struct engine *e, const struct scenario *sc, const struct world *w,
-                    struct population *pop, struct stats *stats);
+                    struct population *pop, struct stats *stats, struct warmup_record *record);
 void mig_engine_free(struct engine *e);
+
+/* Whether the warm-up of scenario sc would read what `record` holds, and so
+ * (from the same agents) end in the same state. */
+bool mig_engine_warmup_same(const struct warmup_record *record, const struct scenario *sc,
+                            const struct world *w);
+void mig_engine_warmup_free(struct warmup_record *record);
 
 /* Sets every migrant's class from its state and recounts the running levels
  * from scratch (after placing the population or restoring a checkpoint; a

@@ -43,10 +43,16 @@ struct simulation {
     struct population drawn;
     int has_drawn;
     int draws; /* how many times agents were drawn (not copied) */
-    /* The warm state after the warm-up, shared by the replicates of a run. */
+    /* The warm state after the warm-up, shared by the replicates of a run;
+     * with reuse_agents also kept for the next run, which starts from it
+     * when its warm-up would read what this one's did (warm_record: then it
+     * would end in the same state), until a run's would not. */
     struct population warm_population;
     struct engine warm_engine;
+    struct warmup_record warm_record;
     int warm;
+    int warm_differs; /* a run's warm-up differed: no warm state is kept across runs */
+    int warm_ups;     /* how many warm-ups were run (not reused) */
 };
 
 /* Loads and checks the scenario, its data and its figures (no agents yet). */
