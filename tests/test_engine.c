@@ -181,6 +181,30 @@ static void assert_same_series(const struct stats *a, const struct stats *b)
     }
 }
 
+/* A simulation at scale 100 that reuses what it can across runs, after
+ * its first run. */
+static void run_kept(struct simulation *kept, const struct overrides *o)
+{
+    assert_int_equal(mig_simulation_load(kept, BASELINE, o), 0);
+    kept->reuse_agents = 1;
+    assert_int_equal(mig_simulation_run(kept, 1, NULL, NULL), 0);
+}
+
+/* A fresh simulation with kept's values of the parameters the reuse tests
+ * vary gives kept's series. */
+static void assert_runs_as_fresh(const struct simulation *kept, const struct overrides *o)
+{
+    struct simulation fresh;
+    assert_int_equal(mig_simulation_load(&fresh, BASELINE, o), 0);
+    fresh.scenario.migrants.entry_rate = kept->scenario.migrants.entry_rate;
+    fresh.scenario.migrants.wage_sigma = kept->scenario.migrants.wage_sigma;
+    fresh.scenario.migrants.remitter_share = kept->scenario.migrants.remitter_share;
+    fresh.scenario.residents.climate_rate = kept->scenario.residents.climate_rate;
+    assert_int_equal(mig_simulation_run(&fresh, 1, NULL, NULL), 0);
+    assert_same_series(&kept->runs[0], &fresh.runs[0]);
+    mig_simulation_free(&fresh);
+}
+
 /* A run with other parameter values copies the agents drawn for the last
  * one when they would be drawn the same (another entry rate, and another
  * spread of wages, drawn at a worker's first entry), draws them
@@ -192,31 +216,19 @@ static void reused_agents_run_as_fresh_ones(void **state)
 {
     (void)state;
     struct overrides o = {-1, 100};
-    struct simulation kept, fresh;
-    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
-    kept.reuse_agents = 1;
-    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
-    const double entry = kept.scenario.migrants.entry_rate * 1.3;
-    const double remitters = kept.scenario.migrants.remitter_share * 0.5;
-    const double sigma = kept.scenario.migrants.wage_sigma * 2;
+    struct simulation kept;
+    run_kept(&kept, &o);
     for (int change = 0; change < 2; change++) {
         if (change == 0) {
-            kept.scenario.migrants.entry_rate = entry;
-            kept.scenario.migrants.wage_sigma = sigma;
+            kept.scenario.migrants.entry_rate *= 1.3;
+            kept.scenario.migrants.wage_sigma *= 2;
         } else
-            kept.scenario.migrants.remitter_share = remitters;
+            kept.scenario.migrants.remitter_share *= 0.5;
         assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
         assert_int_equal(kept.draws, 2 + change);
         /* A copy is kept while it serves, not once the recipe has changed. */
         assert_int_equal(kept.has_drawn, change == 0);
-        assert_int_equal(mig_simulation_load(&fresh, BASELINE, &o), 0);
-        fresh.scenario.migrants.entry_rate = entry;
-        fresh.scenario.migrants.wage_sigma = sigma;
-        if (change == 1)
-            fresh.scenario.migrants.remitter_share = remitters;
-        assert_int_equal(mig_simulation_run(&fresh, 1, NULL, NULL), 0);
-        assert_same_series(&kept.runs[0], &fresh.runs[0]);
-        mig_simulation_free(&fresh);
+        assert_runs_as_fresh(&kept, &o);
     }
     mig_simulation_free(&kept);
 }
@@ -230,29 +242,20 @@ static void reused_warm_states_run_as_fresh_ones(void **state)
 {
     (void)state;
     struct overrides o = {-1, 100};
-    struct simulation kept, fresh;
-    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
-    kept.reuse_agents = 1;
-    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+    struct simulation kept;
+    run_kept(&kept, &o);
     assert_int_equal(kept.warm_ups, 1);
-    const double climate = kept.scenario.residents.climate_rate * 1.5;
-    const double entry = kept.scenario.migrants.entry_rate * 1.3;
     for (int change = 0; change < 3; change++) {
-        if (change == 0 || change == 2)
-            kept.scenario.residents.climate_rate = climate * (change ? 0.5 : 1);
+        if (change == 1)
+            kept.scenario.migrants.entry_rate *= 1.3;
         else
-            kept.scenario.migrants.entry_rate = entry;
+            kept.scenario.residents.climate_rate *= change ? 0.5 : 1.5;
         assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
         assert_int_equal(kept.warm_ups, change == 0 ? 1 : change + 1);
         assert_int_equal(kept.warm, change == 0);
         /* No agents were kept while the warm state was: drawn once more. */
         assert_int_equal(kept.draws, change == 0 ? 1 : 2);
-        assert_int_equal(mig_simulation_load(&fresh, BASELINE, &o), 0);
-        fresh.scenario.residents.climate_rate = kept.scenario.residents.climate_rate;
-        fresh.scenario.migrants.entry_rate = kept.scenario.migrants.entry_rate;
-        assert_int_equal(mig_simulation_run(&fresh, 1, NULL, NULL), 0);
-        assert_same_series(&kept.runs[0], &fresh.runs[0]);
-        mig_simulation_free(&fresh);
+        assert_runs_as_fresh(&kept, &o);
     }
     mig_simulation_free(&kept);
 }
