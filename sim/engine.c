@@ -364,8 +364,10 @@ static int start_record(struct warmup_record *r, const struct scenario *sc,
                         const struct aggregates *initial)
 {
     mig_engine_warmup_free(r);
-    *r = (struct warmup_record){.scale = sc->scale, .step_days = sc->step_days,
-                                .start = sc->start, .first_step = warmup_first_step(sc),
+    *r = (struct warmup_record){.scale = sc->scale,
+                                .step_days = sc->step_days,
+                                .start = sc->start,
+                                .first_step = warmup_first_step(sc),
                                 .initial = *initial};
     r->tables = malloc((size_t)(1 - r->first_step) * sizeof *r->tables);
     if (!r->tables)

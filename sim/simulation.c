@@ -271,7 +271,6 @@ static void forget_drawn(struct simulation *sim)
     sim->has_drawn = 0;
 }
 
-
 /* The scenario's recipe of agents (malloc'd; NULL when out of memory). */
 static struct population_recipe *recipe_of(const struct simulation *sim)
 {

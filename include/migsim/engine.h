@@ -30,7 +30,7 @@ struct warmup_record {
     long start;
     int first_step; /* negative: the warm-up's steps are [first_step, 0) */
     struct aggregates initial;
-    int made;                    /* tables made, at the start and at each step */
+    int made;                     /* tables made, at the start and at each step */
     struct warmup_tables *tables; /* NULL when nothing was recorded */
 };
 
