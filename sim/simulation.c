@@ -359,9 +359,12 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
         return status;
     double own =
         (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)(sim->first_replicate + r));
-    if (r == 0 && sim->warm && !warm_fits(sim, seed)) { /* kept from the last run */
-        forget_warm(sim);
-        sim->warm_differs = 1;
+    if (sim->warm_carried) { /* this run's first replicate on this rank */
+        sim->warm_carried = 0;
+        if (!warm_fits(sim, seed)) {
+            forget_warm(sim);
+            sim->warm_differs = 1;
+        }
     }
     if (sim->warm) {
         status = start_warm(sim, r);
@@ -391,9 +394,9 @@ static int prepare(struct simulation *sim, int replicates)
     if (!runs)
         return mig_fail(MIG_ENOMEM, "out of memory");
     sim->runs = runs;
-    if (sim->built || sim->runs[0].snapshots)
-        return reset(sim);
-    return 0;
+    int status = sim->built || sim->runs[0].snapshots ? reset(sim) : 0;
+    sim->warm_carried = sim->warm; /* kept by an earlier run: checked before use */
+    return status;
 }
 
 int mig_simulation_run_forking(struct simulation *sim, int fork, const char *fork_path,

@@ -71,4 +71,17 @@ timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${targets[@]}" --me
 if diff <(grep -v '^#' "$work/abc1.yaml") <(grep -v '^#' "$work/abc2.yaml") >/dev/null; then ok; else
     not_ok "abc-smc over 2 ranks found another posterior"; fi
 
+# Replicates of Nelder-Mead evaluations spread over ranks, with a residents'
+# rate free (runs may start from the last one's warm state) and a migrants'
+# rate (then they may not): each rank checks the kept warm state at its own
+# first replicate, and the fit is the serial one.
+both=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free residents.climate_rate:0.05:0.3
+    --free migrants.visit_rate:1:4 --method nelder-mead --replicates 2 --budget 5 --threads 1)
+"$serial" calibrate "$work/short.yaml" "${both[@]}" -o "$work/nm1" >/dev/null
+timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${both[@]}" -o "$work/nm2" >"$work/out" 2>&1 &&
+    ok || not_ok "nelder-mead replicates over ranks: $(tail -3 "$work/out")"
+if diff <(grep -v '^#' "$work/nm1.yaml") <(grep -v '^#' "$work/nm2.yaml") >/dev/null; then ok; else
+    not_ok "nelder-mead replicates over 2 ranks found another fit"; fi
+same "$work/nm1.h5" "$work/nm2.h5" # every evaluation's figures
+
 finish mpi

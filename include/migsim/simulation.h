@@ -51,6 +51,7 @@ struct simulation {
     struct engine warm_engine;
     struct warmup_record warm_record;
     int warm;
+    int warm_carried; /* the warm state is an earlier run's, not yet checked in this one */
     int warm_differs; /* a run's warm-up differed: no warm state is kept across runs */
     int warm_ups;     /* how many warm-ups were run (not reused) */
 };
