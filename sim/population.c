@@ -320,8 +320,8 @@ struct personal_draws mig_population_personal_draws(const struct scenario *sc)
  * the same, 1.055 to 1.081 and 1.12 to 1.16. */
 #define PRESENT_WORK 2.0
 
-/* Each chunk's estimated work: its ids, and once more those present at the
- * start (each origin's first ids). */
+/* Each chunk's estimated work: its ids, those present at the start (each
+ * origin's first ids) weighing PRESENT_WORK. */
 static double *migrant_work(const struct population *pop)
 {
     uint64_t chunks = (pop->migrants + MIG_SKIP_CHUNK - 1) / MIG_SKIP_CHUNK;

@@ -120,8 +120,6 @@ static void replicate_step(void *user, int step, int steps, long day)
     p->progress(p->user, p->replicate * steps + step, p->replicates * steps, day);
 }
 
-/* Forgets any earlier run, so that a simulation can be run again (as
- * calibration does with other parameter values). */
 static void forget_warm(struct simulation *sim);
 
 static void unbuild(struct simulation *sim);
@@ -132,6 +130,9 @@ static bool carry_warm(const struct simulation *sim)
     return sim->reuse_agents && !sim->warm_differs;
 }
 
+/* Forgets any earlier run, so that a simulation can be run again (as
+ * calibration does with other parameter values), but the warm state while
+ * it is carried to the next run. */
 static int reset(struct simulation *sim)
 {
     if (!carry_warm(sim))
@@ -285,12 +286,11 @@ static int split_of(const struct simulation *sim)
     return sim->split && mig_comm_size() > 1;
 }
 
-/* Whether the kept warm state is the one the scenario's warm-up (with seed
- * `seed`) would end in: the same agents, drawn and placed alike, and a
- * warm-up that reads the same. */
-static bool warm_fits(struct simulation *sim, double seed)
+/* Whether the kept warm state is the one the scenario's warm-up would end
+ * in: the same agents, drawn and placed alike, and a warm-up that reads the
+ * same. */
+static bool warm_fits(const struct simulation *sim)
 {
-    sim->scenario.seed = seed;
     struct population_recipe *recipe = recipe_of(sim);
     struct personal_draws personal = mig_population_personal_draws(&sim->scenario);
     bool fits = recipe && made_from(&sim->warm_population, recipe, split_of(sim)) &&
@@ -359,9 +359,10 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
         return status;
     double own =
         (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)(sim->first_replicate + r));
-    if (sim->warm_carried) { /* this run's first replicate on this rank */
+    sim->scenario.seed = seed; /* of the agents and the warm-up */
+    if (sim->warm_carried) {   /* this run's first replicate on this rank */
         sim->warm_carried = 0;
-        if (!warm_fits(sim, seed)) {
+        if (!warm_fits(sim)) {
             forget_warm(sim);
             sim->warm_differs = 1;
         }
@@ -371,7 +372,6 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
     } else {
         if (sim->built)
             unbuild(sim);
-        sim->scenario.seed = seed;
         if ((status = draw_agents(sim)) < 0)
             return status;
         sim->built = 1;

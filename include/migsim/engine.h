@@ -8,6 +8,7 @@
 #include "migsim/stats.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct engine;
 
@@ -16,13 +17,15 @@ typedef void (*mig_progress_fn)(void *user, int step, int steps, long day);
 
 /* What a warm-up read of its scenario, recorded when asked: the scalars
  * that time its steps, the initial aggregates, and each set of tables with
- * the aggregates it was made from (the residents' part left out: residents
- * stay put during the warm-up). Migrant workers decide from nothing else,
- * so a scenario whose warm-up would read the same warms the same agents
- * into the same state (mig_engine_warmup_same). */
+ * the aggregates it was made from. Of the tables only the migrants' part
+ * is kept (all members before the residents' tables, which come last):
+ * residents stay put during the warm-up. Migrant workers decide from
+ * nothing else, so a scenario whose warm-up would read the same warms the
+ * same agents into the same state (mig_engine_warmup_same). */
 struct warmup_tables {
     struct aggregates aggregates; /* before the tables were made */
-    struct tables tables;
+    int32_t step;
+    unsigned char migrants[offsetof(struct tables, residents)]; /* the tables' first bytes */
 };
 
 struct warmup_record {
