@@ -219,6 +219,14 @@ static int refuse(const char *path, const char *why)
     return mig_fail(MIG_EINPUT, "%s: error: cannot resume from this checkpoint: %s", path, why);
 }
 
+/* 0 when the file at path can be read, else the error. */
+static int readable(const char *path)
+{
+    if (access(path, R_OK) != 0)
+        return mig_fail(MIG_EINPUT, "%s: error: cannot read the checkpoint", path);
+    return 0;
+}
+
 static char *text_attribute(hid_t file, const char *name)
 {
     /* One string of bounded length, whatever a damaged file claims. */
@@ -258,14 +266,15 @@ int mig_checkpoint_restore(const char *path, struct engine *e, int branch)
 static int restore(const char *path, struct engine *e, int branch)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (access(path, R_OK) != 0)
-        return mig_fail(MIG_EINPUT, "%s: error: cannot read the checkpoint", path);
+    int status = readable(path);
+    if (status < 0)
+        return status;
     if (H5Fis_hdf5(path) <= 0)
         return refuse(path, "not an HDF5 file (truncated or not a checkpoint)");
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return refuse(path, "the HDF5 file is damaged");
-    int status = 0, step = 0, snapshots = 0;
+    int step = 0, snapshots = 0;
     long clamped = 0;
     char *signature = text_attribute(file, "signature");
     char *version = text_attribute(file, "migsim_version");
@@ -434,17 +443,20 @@ int mig_checkpoint_restore_ranks(const char *path, struct engine *e)
                                 "mpirun on as many ranks");
         return mig_checkpoint_restore(path, e, 0);
     }
-    int status = 0;
-    char mine[4300];
-    if (!manifest)
-        status = refuse(path, "it was written by a single-rank run; resume it without mpirun");
-    else if (ranks != mig_comm_size()) {
-        char why[128];
-        snprintf(why, sizeof why, "it was written by %d ranks; resume it on as many", ranks);
-        status = refuse(path, why);
+    const char *why = NULL;
+    char count[128], mine[4300] = "";
+    if (!manifest) {
+        why = "it was written by a single-rank run; resume it without mpirun";
+    } else if (ranks != mig_comm_size()) {
+        snprintf(count, sizeof count, "it was written by %d ranks; resume it on as many", ranks);
+        why = count;
     } else if (step < 0) {
-        status = refuse(path, "its manifest is damaged");
-    } else {
+        why = "its manifest is damaged";
+    }
+    int status = readable(path);
+    if (status == 0 && why)
+        status = refuse(path, why);
+    else if (status == 0) {
         rank_file(path, step, mine, sizeof mine);
         status = mig_checkpoint_restore(mine, e, 0);
     }

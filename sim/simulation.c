@@ -458,7 +458,8 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
     if ((sim->checkpoint || sim->resume) && replicates > 1)
         return mig_fail(MIG_EINPUT, "error: checkpoints are for single runs; run replicates as a "
                                     "job array (--replicate K) to checkpoint each");
-    int ranks = mig_comm_size(), spread = ranks > 1 && replicates > 1;
+    /* A run on this rank alone (a calibration particle) spreads nothing. */
+    int ranks = mig_comm_size(), spread = ranks > 1 && replicates > 1 && !sim->whole;
     /* One run is split over the ranks by agent id; replicates go whole to
      * one rank each. */
     sim->split = ranks > 1 && replicates == 1 && !sim->whole;

@@ -48,6 +48,10 @@ same "$work/serial.h5" "$work/resumed.h5"
 timeout 300 mpirun --oversubscribe -n 3 "$mpi" run "$base" --scale 50 --threads 1 --quiet \
     -o "$work/x3.h5" --resume "$work/m.ckpt" 2>"$work/err"
 [ $? -eq 2 ] && grep -q "written by 2 ranks" "$work/err" && ok || not_ok "resume on 3 ranks is refused: $(cat "$work/err")"
+timeout 300 mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 1 --quiet \
+    -o "$work/x4.h5" --resume "$work/missing.ckpt" 2>"$work/err"
+[ $? -eq 2 ] && grep -q "missing.ckpt: error: cannot read the checkpoint" "$work/err" && ok ||
+    not_ok "a missing checkpoint over 2 ranks is said to be missing: $(cat "$work/err")"
 
 # bench times a run split over the ranks, like run (it used to wait for
 # ranks that never came); a command that runs on rank 0 alone (sensitivity)
@@ -61,9 +65,11 @@ timeout 300 mpirun -n 2 "$mpi" sensitivity "$work/tiny.yaml" \
     --free migrants.entry_rate:0.15:0.35 --free migrants.visit_rate:1:4 --samples 2 \
     -o "$work/sobol.h5" >"$work/out" 2>&1 && ok || not_ok "sensitivity under 2 ranks: $(tail -3 "$work/out")"
 
-# Calibration particles spread over ranks: the same posterior as serial.
+# Calibration particles spread over ranks, each run whole with its
+# replicates on one rank: the same posterior as serial.
 printf 'extends: %s\nend: 2025-12-31\nscale: 200\n' "$base" >"$work/short.yaml"
-targets=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free migrants.entry_rate:0.15:0.35)
+targets=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free migrants.entry_rate:0.15:0.35
+    --replicates 2)
 "$serial" calibrate "$work/short.yaml" "${targets[@]}" --method abc-smc --particles 4 --budget 12 \
     --threads 1 -o "$work/abc1" >/dev/null
 timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${targets[@]}" --method abc-smc \
