@@ -371,8 +371,8 @@ static char previous_file[4300];
 /* Every rank learns whether any rank failed. */
 static int agree(int status)
 {
-    int64_t failed = status < 0;
-    if (mig_comm_sum(&failed, 1) < 0)
+    int failed = mig_comm_any_failed(status);
+    if (failed < 0)
         return MIG_ERUNTIME;
     if (failed && status == 0)
         return mig_fail(MIG_EIO, "error: another rank could not write or read its checkpoint "

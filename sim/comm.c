@@ -140,6 +140,13 @@ int mig_comm_size(void)
     return size;
 }
 
+int mig_comm_any_failed(int status)
+{
+    int64_t failed = status < 0;
+    int exchanged = mig_comm_sum(&failed, 1);
+    return exchanged < 0 ? exchanged : failed > 0;
+}
+
 /* Chunk c's work: its estimate, or its number of ids. */
 static double chunk_work(uint64_t count, uint64_t chunk, const double *work, uint64_t c)
 {

@@ -20,6 +20,21 @@ same "$work/serial.h5" "$work/ranks1.h5" "$work/ranks2.h5" "$work/ranks3.h5"
 [ "$(grep -c 'figures within tolerance' "$work/out3")" -eq 1 ] && ok || not_ok "the summary is not printed once"
 /usr/bin/python3 -c "import h5py; assert h5py.File('$work/ranks3.h5')['/'].attrs['ranks'] == 3" && ok || not_ok "ranks attribute"
 
+# An ensemble whose replicates are spread over ranks, one rank stopped by
+# SIGTERM: every rank stops (the others used to wait forever for its series).
+for victim in 1 2; do
+    timeout 120 mpirun -n 2 "$mpi" ensemble "$base" --replicates 4 --scale 5 --threads 1 --quiet \
+        -o "$work/stopped.h5" 2>"$work/err" &
+    pid=$!
+    for _ in $(seq 1 200); do [ "$(pgrep -x migsim | wc -l)" -ge 2 ] && break; sleep 0.05; done
+    sleep 1
+    kill -TERM "$(pgrep -x migsim | sort -n | sed -n "${victim}p")" 2>/dev/null
+    wait "$pid"
+    code=$?
+    [ "$code" -ne 0 ] && [ "$code" -ne 124 ] && [ ! -f "$work/stopped.h5" ] && ok ||
+        not_ok "an ensemble with rank $victim stopped ends (exit $code): $(head -3 "$work/err")"
+done
+
 "$serial" ensemble "$base" --scale 100 --replicates 3 --quiet -o "$work/ensemble.h5"
 timeout 300 mpirun --oversubscribe -n 2 "$mpi" ensemble "$base" --scale 100 --replicates 3 --threads 1 \
     --quiet -o "$work/ensemble2.h5" && ok || not_ok "ensemble over 2 ranks"

@@ -29,6 +29,10 @@ void mig_comm_share(int k, int ranks, uint64_t count, uint64_t chunk, const doub
 /* Sums integers over ranks, in place, on every rank. */
 int mig_comm_sum(int64_t *values, size_t count);
 
+/* Whether any rank failed (its status is negative): 1 or 0 on every rank,
+ * or a negative status when the exchange itself fails. */
+int mig_comm_any_failed(int status);
+
 /* Copies `bytes` from rank `root` to every rank. */
 int mig_comm_broadcast(void *data, size_t bytes, int root);
 
