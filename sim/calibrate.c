@@ -1446,6 +1446,8 @@ static int calibrate(const struct calibrate_options *o, FILE *out)
         e[w].sim.whole = abc; /* particles run whole, one per thread and rank */
         trace.noise_sd = NAN;
     }
+    if (status == 0)
+        status = mig_free_check_origins(f, n, &e[0].sim.world, "--free");
     if (status < 0)
         goto done;
     trace.n = n;

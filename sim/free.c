@@ -2,6 +2,7 @@
  * setting their values in a scenario. */
 #include "free.h"
 #include "migsim/error.h"
+#include "migsim/world.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -15,7 +16,9 @@ int mig_free_parse(const char *text, const char *option, struct free_parameter *
     int n = 0;
     if (sscanf(text, "%127[^:]%n", name, &n) != 1)
         return mig_fail(MIG_EINPUT, "error: %s expects NAME[:lo:hi], found '%s'", option, text);
-    if (text[n] == ':' && (sscanf(text + n, ":%lf:%lf", &lo, &hi) != 2 || !(lo < hi)))
+    int end = 0;
+    if (text[n] == ':' &&
+        (sscanf(text + n, ":%lf:%lf%n", &lo, &hi, &end) != 2 || text[n + end] || !(lo < hi)))
         return mig_fail(MIG_EINPUT, "error: %s %s: expected NAME:lo:hi with lo < hi", option, text);
     snprintf(f->name, sizeof f->name, "%s", name);
     f->param = mig_scenario_param(name);
@@ -54,6 +57,16 @@ int mig_free_check(const struct free_parameter *f, int n, const char *option)
         for (int j = 0; j < i; j++)
             if (strcmp(f[i].name, f[j].name) == 0)
                 return mig_fail(MIG_EINPUT, "error: %s %s is given twice", option, f[i].name);
+    return 0;
+}
+
+int mig_free_check_origins(const struct free_parameter *f, int n, const struct world *w,
+                           const char *option)
+{
+    for (int i = 0; i < n; i++)
+        if (f[i].code[0] && mig_world_origin(w, f[i].code) < 0)
+            return mig_fail(MIG_EINPUT, "error: %s %s: unknown origin code '%s'", option,
+                            f[i].name, f[i].code);
     return 0;
 }
 

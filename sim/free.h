@@ -5,6 +5,7 @@
 #define MIGSIM_FREE_H
 
 #include "migsim/scenario.h"
+#include "migsim/world.h"
 
 struct free_parameter {
     char name[128];
@@ -19,6 +20,10 @@ int mig_free_parse(const char *text, const char *option, struct free_parameter *
 
 /* Refuses a parameter given twice. */
 int mig_free_check(const struct free_parameter *f, int n, const char *option);
+
+/* Refuses an origin code (NAME.CODE) that is not one of the world's. */
+int mig_free_check_origins(const struct free_parameter *f, int n, const struct world *w,
+                           const char *option);
 
 /* Where a free parameter's value lives in a scenario. */
 double *mig_free_slot(struct scenario *sc, const struct free_parameter *f);

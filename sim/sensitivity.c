@@ -392,6 +392,8 @@ int mig_sensitivity(const struct sensitivity_options *o, FILE *out)
     }
     for (int k = 0; k < workers && status == 0; k++)
         status = worker_open(&w[k], o);
+    if (status == 0)
+        status = mig_free_check_origins(f, d, &w[0].base.world, "--free");
     if (status < 0)
         goto done;
     int K = r.K = w[0].base.figures.count;

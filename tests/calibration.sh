@@ -43,6 +43,10 @@ expect 0 "sequential round" "$migsim" calibrate "$work/short.yaml" \
 expect 2 "unknown parameter" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" --free migrants.entry_rat -o "$work/x"
 contains "$work/err" "unknown parameter 'migrants.entry_rat'" "unknown parameter message"
 expect 2 "inverted bounds" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" --free migrants.entry_rate:0.5:0.1 -o "$work/x"
+expect 2 "a third bound" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" --free migrants.entry_rate:0.1:0.5:9 -o "$work/x"
+expect 2 "unknown origin" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" --free migrants.entry_propensity.XXX:0.2:1 -o "$work/x"
+contains "$work/err" "unknown origin code 'XXX'" "unknown origin message"
+[ ! -e "$work/x.yaml" ] && ok || not_ok "a refused calibration wrote its output"
 expect 2 "no targets" "$migsim" calibrate "$work/short.yaml" --free migrants.entry_rate -o "$work/x"
 expect 2 "no output" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" --free migrants.entry_rate
 expect 2 "prior with nelder-mead" "$migsim" calibrate "$work/short.yaml" "${targets[@]}" --free migrants.entry_rate --prior "$work/abc.h5" -o "$work/x"
