@@ -1460,12 +1460,19 @@ static int calibrate(const struct calibrate_options *o, FILE *out)
             "calibrating %d parameters against %d targets by %s, at scale %g, %d "
             "replicate(s) per evaluation, budget %d simulations\n",
             n, trace.targets, o->method, e[0].sim.scenario.scale, o->replicates, o->budget);
+    double scenario_seed = e[0].sim.scenario.seed;
     if (abc)
         status = abc_smc(e, workers, f, n, o, &trace, fitted, &posterior, out);
     else
         status = nelder_mead(&e[0], f, n, o, &trace, fitted, out);
     if (status < 0)
         goto done;
+    /* The search left each evaluator with the seed of its last run (ABC-SMC
+     * runs each proposal with its own, and which evaluator ran which depends
+     * on the threads and ranks): the checks below derive theirs from the
+     * scenario's. */
+    for (int w = 0; w < workers; w++)
+        e[w].sim.scenario.seed = scenario_seed;
     fprintf(out, "\n%-40s %12s %12s %12s\n", "parameter", "fitted", "lower", "upper");
     for (int i = 0; i < n; i++)
         fprintf(out, "%-40s %12.6g %12g %12g\n", f[i].name, fitted[i], f[i].lo, f[i].hi);

@@ -22,16 +22,20 @@ same "$work/serial.h5" "$work/ranks1.h5" "$work/ranks2.h5" "$work/ranks3.h5"
 
 # An ensemble whose replicates are spread over ranks, one rank stopped by
 # SIGTERM: every rank stops (the others used to wait forever for its series).
+ranks_of() { # the migsim processes writing $1
+    for p in $(pgrep -f -- "$1"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = migsim ] && echo "$p"; done
+}
 for victim in 1 2; do
-    timeout 120 mpirun -n 2 "$mpi" ensemble "$base" --replicates 4 --scale 5 --threads 1 --quiet \
-        -o "$work/stopped.h5" 2>"$work/err" &
+    rm -f "$work/stopped$victim.h5"
+    timeout 120 mpirun -n 2 "$mpi" ensemble "$base" --replicates 4 --scale 2 --threads 1 --quiet \
+        -o "$work/stopped$victim.h5" 2>"$work/err" &
     pid=$!
-    for _ in $(seq 1 200); do [ "$(pgrep -x migsim | wc -l)" -ge 2 ] && break; sleep 0.05; done
-    sleep 1
-    kill -TERM "$(pgrep -x migsim | sort -n | sed -n "${victim}p")" 2>/dev/null
+    for _ in $(seq 1 400); do [ "$(ranks_of "stopped$victim.h5" | wc -l)" -ge 2 ] && break; sleep 0.05; done
+    sleep 0.5
+    kill -TERM "$(ranks_of "stopped$victim.h5" | sort -n | sed -n "${victim}p")" 2>/dev/null
     wait "$pid"
     code=$?
-    [ "$code" -ne 0 ] && [ "$code" -ne 124 ] && [ ! -f "$work/stopped.h5" ] && ok ||
+    [ "$code" -ne 0 ] && [ "$code" -ne 124 ] && [ ! -f "$work/stopped$victim.h5" ] && ok ||
         not_ok "an ensemble with rank $victim stopped ends (exit $code): $(head -3 "$work/err")"
 done
 
@@ -86,11 +90,12 @@ printf 'extends: %s\nend: 2025-12-31\nscale: 200\n' "$base" >"$work/short.yaml"
 targets=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free migrants.entry_rate:0.15:0.35
     --replicates 2)
 "$serial" calibrate "$work/short.yaml" "${targets[@]}" --method abc-smc --particles 4 --budget 12 \
-    --threads 1 -o "$work/abc1" >/dev/null
+    --predictive 2 --threads 1 -o "$work/abc1" >/dev/null
 timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${targets[@]}" --method abc-smc \
-    --particles 4 --budget 12 --threads 1 -o "$work/abc2" >"$work/out" 2>&1 && ok || not_ok "abc-smc over ranks: $(tail -3 "$work/out")"
+    --particles 4 --budget 12 --predictive 2 --threads 1 -o "$work/abc2" >"$work/out" 2>&1 && ok || not_ok "abc-smc over ranks: $(tail -3 "$work/out")"
 if diff <(grep -v '^#' "$work/abc1.yaml") <(grep -v '^#' "$work/abc2.yaml") >/dev/null; then ok; else
     not_ok "abc-smc over 2 ranks found another posterior"; fi
+same "$work/abc1.h5" "$work/abc2.h5" # the predictive bands too
 
 # Replicates of Nelder-Mead evaluations spread over ranks, with a residents'
 # rate free (runs may start from the last one's warm state) and a migrants'
