@@ -447,11 +447,11 @@ int mig_checkpoint_restore_ranks(const char *path, struct engine *e)
     char count[128], mine[4300] = "";
     if (!manifest) {
         why = "it was written by a single-rank run; resume it without mpirun";
+    } else if (ranks < 1 || step < 0) {
+        why = "its manifest is damaged";
     } else if (ranks != mig_comm_size()) {
         snprintf(count, sizeof count, "it was written by %d ranks; resume it on as many", ranks);
         why = count;
-    } else if (step < 0) {
-        why = "its manifest is damaged";
     }
     int status = readable(path);
     if (status == 0 && why)

@@ -334,8 +334,12 @@ static int stop_requested(const struct engine *e)
         return 0;
     if (mig_files_stop_signal())
         sig = mig_files_stop_signal();
-    return mig_fail(MIG_ESTOPPED, "stopped by %s at step %d of %d",
-                    sig == SIGINT ? "SIGINT" : "SIGTERM", e->step, e->stats->steps);
+    const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+    if (e->step < 0) /* no checkpoint can be written before the first step */
+        return mig_fail(MIG_ESTOPPED,
+                        "stopped by %s during the warm-up, before the first of %d steps", name,
+                        e->stats->steps);
+    return mig_fail(MIG_ESTOPPED, "stopped by %s at step %d of %d", name, e->step, e->stats->steps);
 }
 
 /* The unrecorded steps before the start: workers settle into the steady

@@ -71,6 +71,11 @@ timeout 300 mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 
     -o "$work/x4.h5" --resume "$work/missing.ckpt" 2>"$work/err"
 [ $? -eq 2 ] && grep -q "missing.ckpt: error: cannot read the checkpoint" "$work/err" && ok ||
     not_ok "a missing checkpoint over 2 ranks is said to be missing: $(cat "$work/err")"
+sed 's/^ranks 2$/ranks 0/' "$work/m.ckpt" >"$work/zero.ckpt"
+timeout 300 mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 1 --quiet \
+    -o "$work/x5.h5" --resume "$work/zero.ckpt" 2>"$work/err"
+[ $? -eq 2 ] && grep -q "its manifest is damaged" "$work/err" && ok ||
+    not_ok "a manifest of 0 ranks is damaged: $(cat "$work/err")"
 
 # bench times a run split over the ranks, like run (it used to wait for
 # ranks that never came); a command that runs on rank 0 alone (sensitivity)
