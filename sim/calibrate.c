@@ -72,10 +72,13 @@ static int evaluate(struct evaluator *e, const struct free_parameter *f, int n, 
                     double seed, int replicates, double *objective, double *row)
 {
     mig_free_apply(&e->sim.scenario, f, n, theta);
+    double scenario_seed = e->sim.scenario.seed;
     e->sim.scenario.seed = seed;
-    int outside, status;
-    if ((status = mig_simulation_run(&e->sim, replicates, NULL, NULL)) < 0 ||
-        (status = mig_simulation_figures(&e->sim, &outside)) < 0)
+    int outside, status = mig_simulation_run(&e->sim, replicates, NULL, NULL);
+    /* Later runs derive their seeds from the scenario's, whichever
+     * evaluator ran what before them (threads and ranks share the work). */
+    e->sim.scenario.seed = scenario_seed;
+    if (status < 0 || (status = mig_simulation_figures(&e->sim, &outside)) < 0)
         return status;
     int T = e->sim.figures.count;
     double sum = 0;
@@ -1460,19 +1463,12 @@ static int calibrate(const struct calibrate_options *o, FILE *out)
             "calibrating %d parameters against %d targets by %s, at scale %g, %d "
             "replicate(s) per evaluation, budget %d simulations\n",
             n, trace.targets, o->method, e[0].sim.scenario.scale, o->replicates, o->budget);
-    double scenario_seed = e[0].sim.scenario.seed;
     if (abc)
         status = abc_smc(e, workers, f, n, o, &trace, fitted, &posterior, out);
     else
         status = nelder_mead(&e[0], f, n, o, &trace, fitted, out);
     if (status < 0)
         goto done;
-    /* The search left each evaluator with the seed of its last run (ABC-SMC
-     * runs each proposal with its own, and which evaluator ran which depends
-     * on the threads and ranks): the checks below derive theirs from the
-     * scenario's. */
-    for (int w = 0; w < workers; w++)
-        e[w].sim.scenario.seed = scenario_seed;
     fprintf(out, "\n%-40s %12s %12s %12s\n", "parameter", "fitted", "lower", "upper");
     for (int i = 0; i < n; i++)
         fprintf(out, "%-40s %12.6g %12g %12g\n", f[i].name, fitted[i], f[i].lo, f[i].hi);
