@@ -122,31 +122,23 @@ static uint64_t checksum(const struct blob *list, int n, int32_t step, int snaps
     return hash;
 }
 
-/* The parameters that shape a run's state, as text: every resolved
- * parameter but the name, description and file paths. */
+/* The parameters that shape a run's state, as `name: value` lines. */
 static char *state_parameters(const struct scenario *sc)
 {
     char *text = NULL;
-    size_t size = 0;
+    size_t size = 0, n;
     FILE *f = open_memstream(&text, &size);
     if (!f)
         return NULL;
-    mig_scenario_write_resolved(sc, f);
-    fclose(f);
-    char *out = text, *in = text;
-    while (in && *in) {
-        char *end = strchr(in, '\n');
-        size_t len = end ? (size_t)(end - in) + 1 : strlen(in);
-        int skip = !strncmp(in, "name:", 5) || !strncmp(in, "description:", 12) ||
-                   !strncmp(in, "data:", 5) || !strncmp(in, "targets:", 8);
-        if (!skip) {
-            memmove(out, in, len);
-            out += len;
-        }
-        in += len;
+    const struct mig_param *table = mig_scenario_params(&n);
+    for (size_t i = 0; i < n; i++) {
+        char value[1024];
+        if (!mig_param_shapes_state(&table[i]))
+            continue;
+        mig_scenario_format_value(sc, &table[i], value, sizeof value);
+        fprintf(f, "%s: %s\n", table[i].name, value);
     }
-    if (out)
-        *out = '\0';
+    fclose(f);
     return text;
 }
 

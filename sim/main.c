@@ -760,18 +760,25 @@ static void branch_output(const char *output, const char *branch, char *path, si
     snprintf(path, size, "%s/%s", dirname(copy), strrchr(name, '/') + 1);
 }
 
-/* --fork-at DATE --branch ALT.yaml...: the scenario once to DATE, then to
- * its end and each branch from there, written beside the scenario's output. */
-static int run_forks(struct simulation *sim, const struct run_request *rq, const char *output,
-                     struct progress *bar, bool show)
+/* The step of --fork-at DATE, which must be inside the run. */
+static int fork_step(const struct simulation *sim, const char *date, int *fork)
 {
     long day;
-    if (!mig_date_parse(rq->fork_at, &day))
+    if (!mig_date_parse(date, &day))
         return mig_fail(MIG_EINPUT, "error: --fork-at expects a date YYYY-MM-DD, found '%s'",
-                        rq->fork_at);
-    int fork = mig_simulation_step_at(sim, day);
-    if (fork <= 0 || fork >= sim->runs[0].steps)
-        return mig_fail(MIG_EINPUT, "error: --fork-at %s is not inside the run", rq->fork_at);
+                        date);
+    *fork = mig_simulation_step_at(sim, day);
+    if (*fork <= 0 || *fork >= sim->runs[0].steps)
+        return mig_fail(MIG_EINPUT, "error: --fork-at %s is not inside the run", date);
+    return 0;
+}
+
+/* --fork-at DATE --branch ALT.yaml...: the scenario once to step `fork`,
+ * then to its end and each branch from there, written beside the
+ * scenario's output. */
+static int run_forks(struct simulation *sim, const struct run_request *rq, int fork,
+                     const char *output, struct progress *bar, bool show)
+{
     char fork_base[4200], fork_path[8400];
     snprintf(fork_base, sizeof fork_base, "%s.fork", output);
     int status = mig_files_temp_begin(fork_base, fork_path, sizeof fork_path);
@@ -820,6 +827,9 @@ static int command_run(const struct cli_args *a)
     }
     if (replicate >= 0 && replicates > 1)
         return bad_usage("--replicate K runs one member; it does not go with --replicates");
+    if (rq.fork_at && replicates > 1)
+        return bad_usage("--fork-at runs one replicate (choose it with --replicate K); it does "
+                         "not go with --replicates");
     if (replicate >= 0 && replicate > INT_MAX - replicates)
         return bad_usage("--replicate %d is too large", replicate);
     if ((rq.branches > 0) != (rq.fork_at != NULL))
@@ -834,6 +844,9 @@ static int command_run(const struct cli_args *a)
         default_output(rq.scenario, output, sizeof output);
     struct simulation sim;
     int status = mig_simulation_load(&sim, rq.scenario, &rq.overrides);
+    int fork = 0;
+    if (status == 0 && rq.fork_at)
+        status = fork_step(&sim, rq.fork_at, &fork);
     if (status < 0)
         return fail(&sim, status);
     char checkpoint[4200];
@@ -859,7 +872,8 @@ static int command_run(const struct cli_args *a)
     int outputs_count = 1;
     for (int b = 0; b < rq.branches; b++) {
         struct simulation branch;
-        if ((status = mig_simulation_load(&branch, rq.branch[b], &rq.overrides)) == 0)
+        if ((status = mig_simulation_load(&branch, rq.branch[b], &rq.overrides)) == 0 &&
+            (status = mig_simulation_check_branch(&sim, &branch, fork)) == 0)
             add_simulation(&in, &branch);
         mig_simulation_free(&branch);
         if (status < 0) {
@@ -895,7 +909,7 @@ static int command_run(const struct cli_args *a)
         bar.agents += (double)mig_population_residents_of(&sim.scenario, &sim.world, r);
     bool show = !rq.quiet && isatty(STDERR_FILENO) && mig_comm_rank() == 0;
     if (rq.fork_at)
-        status = run_forks(&sim, &rq, output, &bar, show);
+        status = run_forks(&sim, &rq, fork, output, &bar, show);
     else if ((status = mig_simulation_run(&sim, replicates, show ? show_progress : NULL, &bar)) ==
              0)
         status = finish(&sim, &rq, output);

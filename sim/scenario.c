@@ -931,6 +931,29 @@ void mig_scenario_write_resolved(const struct scenario *sc, FILE *out)
     }
 }
 
+bool mig_param_shapes_state(const struct mig_param *p)
+{
+    return strcmp(p->name, "name") != 0 && strcmp(p->name, "description") != 0 &&
+           p->type != MIG_PARAM_PATH;
+}
+
+const struct mig_param *mig_scenario_state_difference(const struct scenario *a,
+                                                      const struct scenario *b, char *value_a,
+                                                      char *value_b, size_t size)
+{
+    size_t n;
+    const struct mig_param *table = mig_scenario_params(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!mig_param_shapes_state(&table[i]))
+            continue;
+        mig_scenario_format_value(a, &table[i], value_a, size);
+        mig_scenario_format_value(b, &table[i], value_b, size);
+        if (strcmp(value_a, value_b) != 0)
+            return &table[i];
+    }
+    return NULL;
+}
+
 static void comment(FILE *out, const char *indent, const struct mig_param *p)
 {
     fprintf(out, "%s# %s", indent, p->description);

@@ -412,6 +412,34 @@ int mig_simulation_run_forking(struct simulation *sim, int fork, const char *for
     return status;
 }
 
+int mig_simulation_check_branch(const struct simulation *base, const struct simulation *branch,
+                                int fork)
+{
+    const struct scenario *sc = &branch->scenario;
+    char theirs[1024], ours[1024], fork_date[11], start[11];
+    const struct mig_param *p =
+        mig_scenario_state_difference(sc, &base->scenario, theirs, ours, sizeof theirs);
+    if (p)
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: its %s is %s, the scenario's is %s; a branch differs from "
+                        "the scenario only in events from the fork on",
+                        sc->path, p->name, theirs, ours);
+    long fork_day = base->runs[0].step_day[fork];
+    mig_date_format(fork_day, fork_date);
+    for (int i = 0; i < sc->timeline.count; i++) {
+        const struct mig_event *e = &sc->timeline.event[i];
+        if (e->start >= fork_day)
+            continue;
+        mig_date_format(e->start, start);
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: the branch's event starts on %s, before the fork on "
+                        "%s; expected a date from the fork on",
+                        sc->file[e->file], e->start_mark.line, e->start_mark.column, start,
+                        fork_date);
+    }
+    return 0;
+}
+
 int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
                               mig_progress_fn progress, void *user)
 {

@@ -50,9 +50,23 @@ expect 0 "fork" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/baseline
 same "$work/b.h5" "$work/fork/baseline.h5"
 same "$work/f.h5" "$work/fork/doubled_permit_fee.h5"
 same "$work/d.h5" "$work/fork/aral_drought.h5"
+# A branch that cannot continue from the fork is refused before the base
+# runs, naming the branch's file (and the event's line and column).
 expect 2 "branch with an earlier event" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
     --fork-at 2026-02-01 --branch "$source_dir/scenarios/doubled_permit_fee.yaml"
-contains "$work/err" "the branch has an event before the fork" "early event message"
+contains "$work/err" "doubled_permit_fee.yaml:12:12: error: the branch's event starts on 2026-01-01, before the fork on 2026-02-0" "early event message"
+printf 'extends: %s\nmigrants:\n  entry_rate: 0.3\n' "$base" >"$work/fork/other.yaml"
+expect 2 "branch with other parameters" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
+    --fork-at 2025-09-01 --branch "$work/fork/other.yaml"
+contains "$work/err" "other.yaml: error: its migrants.entry_rate is 0.2999" "other parameters message"
+printf 'extends: %s\nend: 2027-12-31\n' "$base" >"$work/fork/later.yaml"
+expect 2 "branch with another end" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
+    --fork-at 2025-09-01 --branch "$work/fork/later.yaml"
+contains "$work/err" "later.yaml: error: its end is 2027-12-31" "other end message"
+[ ! -e "$work/fork/x.h5" ] && ok || not_ok "a refused branch let the base run and write"
+expect 2 "fork with replicates" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
+    --fork-at 2025-09-01 --branch "$work/fork/other.yaml" --replicates 2
+contains "$work/err" "--fork-at runs one replicate" "fork replicates message"
 
 # Job arrays: members merge into the ensemble file.
 for k in 0 1 2; do

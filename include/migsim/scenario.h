@@ -145,6 +145,16 @@ void mig_scenario_write_provenance(FILE *out);
 /* Writes every parameter and its value, one `name: value` line each. */
 void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
 
+/* Whether a parameter shapes a run's state: all but the scenario's name,
+ * description and file paths. */
+bool mig_param_shapes_state(const struct mig_param *p);
+
+/* The first parameter shaping the state on which a and b differ, with
+ * their values as text in value_a and value_b; NULL when none does. */
+const struct mig_param *mig_scenario_state_difference(const struct scenario *a,
+                                                      const struct scenario *b, char *value_a,
+                                                      char *value_b, size_t size);
+
 /* Sets a numeric parameter by its dotted name (group.param, or
  * group.param.CODE for one origin) from text, within its bounds; the change
  * is kept in the provenance text. A bad name or value is MIG_EINPUT. */

@@ -83,6 +83,13 @@ int mig_simulation_run_forking(struct simulation *sim, int fork, const char *for
 int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
                               mig_progress_fn progress, void *user);
 
+/* Whether `branch` can continue from step `fork` of `base`: it must
+ * differ only in events, and have none before the fork. MIG_EINPUT naming
+ * the branch's file otherwise, so that a branch is refused before the base
+ * runs. */
+int mig_simulation_check_branch(const struct simulation *base, const struct simulation *branch,
+                                int fork);
+
 /* The first step that starts on or after `day`. */
 int mig_simulation_step_at(const struct simulation *sim, long day);
 
