@@ -360,16 +360,14 @@ static void rank_file(const char *path, int step, char *out, size_t size)
  * generation is complete. */
 static char previous_file[4300];
 
-/* Every rank learns whether any rank failed. */
+/* Every rank learns whether any rank failed, and fails alike. */
 static int agree(int status)
 {
-    int failed = mig_comm_any_failed(status);
-    if (failed < 0)
-        return MIG_ERUNTIME;
-    if (failed && status == 0)
-        return mig_fail(MIG_EIO, "error: another rank could not write or read its checkpoint "
-                                 "file (see that rank's message)");
-    return failed ? (status < 0 ? status : MIG_EIO) : 0;
+    int agreed = mig_comm_agree_failure(status);
+    if (agreed < 0 && status == 0)
+        return mig_fail(agreed, "error: another rank could not write or read its checkpoint "
+                                "file (see that rank's message)");
+    return status;
 }
 
 static int write_manifest(const char *path, int step)
@@ -412,41 +410,63 @@ int mig_checkpoint_write_ranks(const char *path, const struct engine *e)
     return 0;
 }
 
-/* The step and rank count of a manifest; -1 when `path` is not one. */
-static int read_manifest(const char *path, int *ranks, int *step)
+enum manifest_kind { NOT_MANIFEST, MANIFEST_DAMAGED, MANIFEST_OTHER_VERSION, MANIFEST_OK };
+
+/* What `path` is, and the rank count and step of a sound manifest. */
+static enum manifest_kind read_manifest(const char *path, int *ranks, int *step)
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return -1;
-    char line[64] = "";
-    int ok = fgets(line, sizeof line, f) && strncmp(line, MANIFEST, strlen(MANIFEST)) == 0 &&
-             fscanf(f, "ranks %d\nstep %d", ranks, step) == 2;
+        return NOT_MANIFEST;
+    char line[64] = "", version[64] = "";
+    enum manifest_kind kind = NOT_MANIFEST;
+    if (fgets(line, sizeof line, f) && strncmp(line, MANIFEST, strlen(MANIFEST)) == 0) {
+        kind = MANIFEST_DAMAGED;
+        if (fscanf(f, "ranks %d\nstep %d\nversion %63s", ranks, step, version) == 3 &&
+            *ranks >= 1 && *step >= 0)
+            kind = strcmp(version, MIGSIM_VERSION) == 0 ? MANIFEST_OK : MANIFEST_OTHER_VERSION;
+    }
     fclose(f);
-    return ok ? 0 : -1;
+    return kind;
+}
+
+/* Why a run over this many ranks cannot resume from `path`, or NULL. */
+static const char *manifest_refusal(const char *path, enum manifest_kind kind, int ranks,
+                                    char *text, size_t size)
+{
+    switch (kind) {
+    case NOT_MANIFEST:
+        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+        if (H5Fis_hdf5(path) > 0)
+            return "it was written by a single-rank run; resume it without mpirun";
+        return "it is neither a checkpoint manifest nor a checkpoint";
+    case MANIFEST_DAMAGED:
+        return "its manifest is damaged";
+    case MANIFEST_OTHER_VERSION:
+        return "it was written by another migsim version";
+    case MANIFEST_OK:
+        break;
+    }
+    if (ranks == mig_comm_size())
+        return NULL;
+    snprintf(text, size, "it was written by %d ranks; resume it on as many", ranks);
+    return text;
 }
 
 int mig_checkpoint_restore_ranks(const char *path, struct engine *e)
 {
     int ranks = 0, step = 0;
-    int manifest = read_manifest(path, &ranks, &step) == 0;
+    enum manifest_kind kind = read_manifest(path, &ranks, &step);
     if (mig_comm_size() == 1 || !e->pop->split) {
-        if (manifest)
+        if (kind != NOT_MANIFEST)
             return refuse(path, "it was written by a run over several MPI ranks; resume it with "
                                 "mpirun on as many ranks");
         return mig_checkpoint_restore(path, e, 0);
     }
-    const char *why = NULL;
-    char count[128], mine[4300] = "";
-    if (!manifest) {
-        why = "it was written by a single-rank run; resume it without mpirun";
-    } else if (ranks < 1 || step < 0) {
-        why = "its manifest is damaged";
-    } else if (ranks != mig_comm_size()) {
-        snprintf(count, sizeof count, "it was written by %d ranks; resume it on as many", ranks);
-        why = count;
-    }
+    char text[128], mine[4300] = "";
     int status = readable(path);
-    if (status == 0 && why)
+    const char *why = status == 0 ? manifest_refusal(path, kind, ranks, text, sizeof text) : NULL;
+    if (why)
         status = refuse(path, why);
     else if (status == 0) {
         rank_file(path, step, mine, sizeof mine);

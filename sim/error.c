@@ -15,6 +15,7 @@ static _Thread_local unsigned long last_serial; /* of this thread's message */
 static char latest_message[1024];
 static unsigned long latest_serial;
 static pthread_mutex_t latest_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long own_serial; /* of the message marked as this rank's own */
 
 int mig_fail(int code, const char *fmt, ...)
 {
@@ -38,6 +39,21 @@ const char *mig_strerror(void)
     }
     pthread_mutex_unlock(&latest_lock);
     return last_message[0] ? last_message : "unknown error";
+}
+
+void mig_error_mark_own(void)
+{
+    pthread_mutex_lock(&latest_lock);
+    own_serial = latest_serial;
+    pthread_mutex_unlock(&latest_lock);
+}
+
+int mig_error_is_own(void)
+{
+    pthread_mutex_lock(&latest_lock);
+    int own = own_serial != 0 && own_serial == latest_serial;
+    pthread_mutex_unlock(&latest_lock);
+    return own;
 }
 
 int mig_exit_code(int status)

@@ -682,6 +682,8 @@ static int report_error(int status)
 {
     if (mig_comm_rank() == 0) /* every rank meets the same error; one reports it */
         fprintf(stderr, "migsim: %s\n", mig_strerror());
+    else if (mig_error_is_own())
+        fprintf(stderr, "migsim: rank %d: %s\n", mig_comm_rank(), mig_strerror());
     return mig_exit_code(status);
 }
 

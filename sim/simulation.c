@@ -512,12 +512,9 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
     if (spread) {
         /* A rank that failed or was stopped broke off while the others ran
          * on: they must not wait for its series. */
-        int failed = mig_comm_any_failed(status);
-        if (failed < 0)
-            status = failed;
-        else if (failed && status == 0)
-            status = mig_fail(MIG_ERUNTIME, "error: another rank stopped or failed (see its "
-                                            "message)");
+        int agreed = mig_comm_agree_failure(status);
+        if (agreed < 0 && status == 0)
+            status = mig_fail(agreed, "error: another rank stopped or failed (see its message)");
     }
     if (status == 0 && spread)
         status = share_replicates(sim);

@@ -76,6 +76,29 @@ timeout 300 mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 
     -o "$work/x5.h5" --resume "$work/zero.ckpt" 2>"$work/err"
 [ $? -eq 2 ] && grep -q "its manifest is damaged" "$work/err" && ok ||
     not_ok "a manifest of 0 ranks is damaged: $(cat "$work/err")"
+: >"$work/empty.ckpt"
+timeout 300 mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 1 --quiet \
+    -o "$work/x5.h5" --resume "$work/empty.ckpt" 2>"$work/err"
+[ $? -eq 2 ] && grep -q "empty.ckpt: error: .*neither a checkpoint manifest nor a checkpoint" "$work/err" &&
+    ok || not_ok "an empty manifest is no checkpoint: $(cat "$work/err")"
+sed 's/^version .*$/version 0.0.0-other/' "$work/m.ckpt" >"$work/other.ckpt"
+timeout 300 mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 1 --quiet \
+    -o "$work/x5.h5" --resume "$work/other.ckpt" 2>"$work/err"
+[ $? -eq 2 ] && grep -q "other.ckpt: error: .*another migsim version" "$work/err" && ok ||
+    not_ok "a manifest of another version is refused: $(cat "$work/err")"
+# A rank file of rank 1 damaged, then missing: rank 1 names it itself.
+step=$(sed -n 's/^step //p' "$work/m.ckpt")
+cp "$work/m.ckpt" "$work/r.ckpt"
+cp "$work/m.ckpt.step-$step.rank-0-of-2" "$work/r.ckpt.step-$step.rank-0-of-2"
+head -c 50000 "$work/m.ckpt.step-$step.rank-1-of-2" >"$work/r.ckpt.step-$step.rank-1-of-2"
+for damage in damaged missing; do
+    timeout 300 mpirun --oversubscribe -n 2 "$mpi" run "$base" --scale 50 --threads 1 --quiet \
+        -o "$work/x6.h5" --resume "$work/r.ckpt" 2>"$work/err"
+    [ $? -eq 2 ] && grep -q "^migsim: rank 1: .*r.ckpt.step-$step.rank-1-of-2: error: " "$work/err" &&
+        grep -q "another rank could not write or read its checkpoint" "$work/err" && ok ||
+        not_ok "a $damage rank-1 file is named by rank 1: $(cat "$work/err")"
+    rm "$work/r.ckpt.step-$step.rank-1-of-2"
+done
 
 # bench times a run split over the ranks, like run (it used to wait for
 # ranks that never came); a command that runs on rank 0 alone (sensitivity)

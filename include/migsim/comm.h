@@ -29,9 +29,12 @@ void mig_comm_share(int k, int ranks, uint64_t count, uint64_t chunk, const doub
 /* Sums integers over ranks, in place, on every rank. */
 int mig_comm_sum(int64_t *values, size_t count);
 
-/* Whether any rank failed (its status is negative): 1 or 0 on every rank,
- * or a negative status when the exchange itself fails. */
-int mig_comm_any_failed(int status);
+/* Every rank learns whether any rank failed (its status is negative): 0
+ * when none did, else the status each rank then fails with: MIG_EINPUT when
+ * some rank's input was wrong (so that every rank exits alike), else
+ * MIG_ERUNTIME (also when the exchange itself fails). A rank that failed
+ * where rank 0 did not marks its message as its own (mig_error_mark_own). */
+int mig_comm_agree_failure(int status);
 
 /* Copies `bytes` from rank `root` to every rank. */
 int mig_comm_broadcast(void *data, size_t bytes, int root);

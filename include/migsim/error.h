@@ -19,6 +19,12 @@ int mig_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* The message recorded by the last mig_fail() on this thread. */
 const char *mig_strerror(void);
 
+/* Under MPI, every rank usually meets the same error and rank 0 alone
+ * reports it. A rank that failed where rank 0 did not marks its message
+ * as its own, to be reported by itself. A later message clears the mark. */
+void mig_error_mark_own(void);
+int mig_error_is_own(void);
+
 /* The process exit code for a status: 0, 1 or 2. */
 int mig_exit_code(int status);
 
