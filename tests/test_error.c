@@ -23,6 +23,20 @@ static void message_from_a_worker_thread(void **state)
     assert_string_equal(mig_strerror(), "x.h5: error: mine");
 }
 
+/* A message marked as this rank's own stays so until the next one. */
+static void own_message_until_the_next(void **state)
+{
+    (void)state;
+    mig_fail(MIG_EINPUT, "shared");
+    assert_false(mig_error_is_own());
+    mig_fail(MIG_EIO, "mine");
+    mig_error_mark_own();
+    assert_true(mig_error_is_own());
+    assert_string_equal(mig_strerror(), "mine");
+    mig_fail(MIG_EIO, "later");
+    assert_false(mig_error_is_own());
+}
+
 static void exit_codes(void **state)
 {
     (void)state;
@@ -37,6 +51,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(message_from_a_worker_thread),
+        cmocka_unit_test(own_message_until_the_next),
         cmocka_unit_test(exit_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
