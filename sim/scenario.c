@@ -931,6 +931,21 @@ void mig_scenario_write_resolved(const struct scenario *sc, FILE *out)
     }
 }
 
+char *mig_scenario_resolved_text(const struct scenario *sc)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (!f)
+        return NULL;
+    mig_scenario_write_resolved(sc, f);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 static void comment(FILE *out, const char *indent, const struct mig_param *p)
 {
     fprintf(out, "%s# %s", indent, p->description);

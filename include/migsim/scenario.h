@@ -145,6 +145,10 @@ void mig_scenario_write_provenance(FILE *out);
 /* Writes every parameter and its value, one `name: value` line each. */
 void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
 
+/* The same lines as one text (malloc'd; NULL when out of memory): the
+ * `scenario_parameters` a run's output holds. */
+char *mig_scenario_resolved_text(const struct scenario *sc);
+
 /* Sets a numeric parameter by its dotted name (group.param, or
  * group.param.CODE for one origin) from text, within its bounds; the change
  * is kept in the provenance text. A bad name or value is MIG_EINPUT. */
