@@ -122,26 +122,6 @@ static uint64_t checksum(const struct blob *list, int n, int32_t step, int snaps
     return hash;
 }
 
-/* The parameters that shape a run's state, as `name: value` lines. */
-static char *state_parameters(const struct scenario *sc)
-{
-    char *text = NULL;
-    size_t size = 0, n;
-    FILE *f = open_memstream(&text, &size);
-    if (!f)
-        return NULL;
-    const struct mig_param *table = mig_scenario_params(&n);
-    for (size_t i = 0; i < n; i++) {
-        char value[1024];
-        if (!mig_param_shapes_state(&table[i]))
-            continue;
-        mig_scenario_format_value(sc, &table[i], value, sizeof value);
-        fprintf(f, "%s: %s\n", table[i].name, value);
-    }
-    fclose(f);
-    return text;
-}
-
 int mig_checkpoint_write(const char *path, const struct engine *e)
 {
     char temp[4200];
@@ -156,7 +136,7 @@ int mig_checkpoint_write(const char *path, const struct engine *e)
         mig_files_temp_end(temp);
         return mig_fail(MIG_EIO, "%s: error: cannot create the checkpoint", path);
     }
-    char *parameters = state_parameters(e->sc);
+    char *parameters = mig_scenario_resolved_text(e->sc, true);
     int ok = parameters != NULL;
     for (int i = 0; ok && i < n; i++) {
         hsize_t count =
@@ -273,7 +253,7 @@ static int restore(const char *path, struct engine *e, int branch)
     char *text = text_attribute(file, "scenario_text");
     char *parameters = text_attribute(file, "state_parameters");
     char *sum = text_attribute(file, "checksum");
-    char *mine = state_parameters(e->sc);
+    char *mine = mig_scenario_resolved_text(e->sc, true);
     if (!signature || strcmp(signature, SIGNATURE) != 0)
         status = refuse(path, "no migsim checkpoint signature");
     else if (!version || strcmp(version, MIGSIM_VERSION) != 0)

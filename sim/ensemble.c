@@ -1,9 +1,15 @@
-/* Joining the members of a job array into one ensemble file. */
+/* Joining the members of a job array into one ensemble file. The members
+ * hold their series and their figures table; the figures' targets and the
+ * routes come from the scenario they ran, re-loaded when its file still
+ * holds it, so that the file equals the one `ensemble` writes. */
 #include "migsim/ensemble.h"
 #include "migsim/error.h"
 #include "migsim/output.h"
 #include "migsim/reader.h"
+#include "migsim/simulation.h"
 
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,9 +41,161 @@ static int check_member(const struct run_file *m, const struct run_file *first)
     return 0;
 }
 
-int mig_ensemble_merge(const char *const *members, int count, const char *output,
-                       const char *command_line)
+/* Equal, or both NaN (a value not given or unknown). */
+static bool same_number(double a, double b)
 {
+    return a == b || (isnan(a) && isnan(b));
+}
+
+/* Whether member m's figures table is the one these figures make: the same
+ * figures, dates and observations (the targets file unchanged since). */
+static bool same_figures(const struct targets *figures, const struct run_file *m)
+{
+    const struct run_figures *g = &m->figures;
+    long start = m->runs[0].start;
+    if (g->count != figures->count || (g->count && !g->id))
+        return false;
+    for (int i = 0; i < g->count; i++) {
+        const struct target *t = &figures->items[i];
+        if (strcmp(g->id[i], t->id) != 0 || strcmp(g->statistic[i], t->statistic) != 0 ||
+            g->from[i] != (double)(t->from - start) || g->to[i] != (double)(t->to - start) + 1 ||
+            !same_number(g->observed[i], t->value) || !same_number(g->lower[i], t->lo) ||
+            !same_number(g->upper[i], t->hi))
+            return false;
+    }
+    return true;
+}
+
+/* Whether the world's labels, geography and entry points are those member
+ * m was written with (the data files unchanged since). */
+static bool same_world(const struct world *w, const struct run_file *m)
+{
+    const struct world *l = &m->labels;
+    if (w->origins != l->origins || w->regions != l->regions || w->sectors != l->sectors ||
+        w->routes != m->routes)
+        return false;
+    for (int o = 0; o < l->origins; o++)
+        if (strcmp(w->origin_code[o], l->origin_code[o]) != 0 ||
+            strcmp(w->origin_name[o], l->origin_name[o]) != 0 ||
+            !same_number(w->origin_lat[o], l->origin_lat[o]) ||
+            !same_number(w->origin_lon[o], l->origin_lon[o]))
+            return false;
+    for (int r = 0; r < l->regions; r++)
+        if (strcmp(w->region_code[r], l->region_code[r]) != 0 ||
+            strcmp(w->region_name[r], l->region_name[r]) != 0 ||
+            !same_number(w->region_lat[r], l->region_lat[r]) ||
+            !same_number(w->region_lon[r], l->region_lon[r]) ||
+            !same_number(w->region_climate[r], l->region_climate[r]))
+            return false;
+    for (int k = 0; k < l->sectors; k++)
+        if (strcmp(w->sector_code[k], l->sector_code[k]) != 0 ||
+            strcmp(w->sector_name[k], l->sector_name[k]) != 0)
+            return false;
+    for (int i = 0; i < m->routes; i++)
+        if (w->route_origin[i] != m->route_origin[i] ||
+            !same_number(w->route_kz_lat[i], m->route_kz_lat[i]) ||
+            !same_number(w->route_kz_lon[i], m->route_kz_lon[i]))
+            return false;
+    return true;
+}
+
+/* Files written before the figures' sampling sd was stored cannot be
+ * summarised as an ensemble is (an emulated survey's sd enters the error). */
+static bool have_sampling_sd(const struct run_file *files, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (files[i].figures.count && !files[i].figures.sampling_sd)
+            return false;
+    return true;
+}
+
+/* Re-loads the scenario the members ran from the file their provenance
+ * names, with their seed and scale (prov's): 1 when it is the same scenario (its
+ * text, resolved parameters, data and figures), 0 when it is not or cannot
+ * be read (the file moved or changed), negative when out of memory. */
+static int load_scenario(struct simulation *sim, const struct run_file *files, int count,
+                         const struct provenance *prov)
+{
+    const struct run_file *first = &files[0];
+    struct overrides o = {.seed = prov->seed, .scale = prov->scale};
+    int status =
+        first->scenario_file[0] ? mig_simulation_load(sim, first->scenario_file, &o) : MIG_EINPUT;
+    if (status == MIG_ENOMEM)
+        return status;
+    const char *text = sim->scenario.text ? sim->scenario.text : "";
+    if (status < 0 || strcmp(text, first->scenario_text) != 0)
+        return 0;
+    char *parameters = mig_scenario_resolved_text(&sim->scenario, false);
+    if (!parameters)
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    bool same = strcmp(parameters, first->parameters) == 0;
+    free(parameters);
+    for (int i = 0; same && i < count; i++)
+        same = same_world(&sim->world, &files[i]) && same_figures(&sim->figures, &files[i]);
+    return same;
+}
+
+/* The figures over the members in replicate order, summarised as an
+ * ensemble summarises its replicates: a member's table holds its own value
+ * and sampling sd (a mean over one replicate is that replicate's, exactly). */
+static int merged_figures(const struct targets *figures, const struct run_file *files,
+                          const int *order, int count, struct figure_result **out)
+{
+    int n = figures->count;
+    struct figure_result *results = calloc((size_t)(n ? n : 1), sizeof *results);
+    double *values = calloc((size_t)count * 2, sizeof *values), *sds = values + count;
+    if (!results || !values) {
+        free(results);
+        free(values);
+        return mig_fail(MIG_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        for (int r = 0; r < count; r++) {
+            const struct run_figures *g = &files[order[r]].figures;
+            values[r] = g->simulated[i];
+            sds[r] = g->sampling_sd[i];
+        }
+        mig_simulation_figure(&figures->items[i], values, sds, count, &results[i]);
+    }
+    free(values);
+    *out = results;
+    return 0;
+}
+
+/* Writes the members' runs (in replicate order) as one file: with the
+ * figures table and the routes when the scenario they ran is at hand, else
+ * without them, with the labels read back from the members and a note. */
+static int write_merged(const char *output, const struct run_file *files, const int *order,
+                        const struct stats *runs, int count, const struct provenance *prov,
+                        char *note, size_t note_size)
+{
+    const struct run_file *first = &files[0];
+    struct simulation sim = {0};
+    struct figure_result *results = NULL;
+    int same = 0, status;
+    if (!have_sampling_sd(files, count))
+        snprintf(note, note_size,
+                 "the members hold no figure_sampling_sd (an older migsim wrote them); the merged "
+                 "file has no figures table and no routes");
+    else if ((same = load_scenario(&sim, files, count, prov)) == 0)
+        snprintf(note, note_size,
+                 "%s is not the scenario the members ran (moved or changed); the merged file has "
+                 "no figures table and no routes",
+                 first->scenario_file[0] ? first->scenario_file : "(no scenario file)");
+    status = same > 0 ? merged_figures(&sim.figures, files, order, count, &results) : same;
+    if (status == 0)
+        status =
+            same ? mig_output_write(output, &sim.world, runs, count, &sim.figures, results, prov)
+                 : mig_output_write(output, &first->labels, runs, count, NULL, NULL, prov);
+    mig_simulation_free(&sim);
+    free(results);
+    return status;
+}
+
+int mig_ensemble_merge(const char *const *members, int count, const char *output,
+                       const char *command_line, char *note, size_t note_size)
+{
+    snprintf(note, note_size, "%s", "");
     if (count < 2)
         return mig_fail(MIG_EINPUT, "error: merge expects at least two member files");
     struct run_file *files = calloc((size_t)count, sizeof *files);
@@ -86,7 +244,7 @@ int mig_ensemble_merge(const char *const *members, int count, const char *output
         .ranks = 1,
         .replicate_index = -1,
     };
-    status = mig_output_write(output, &first->labels, runs, count, NULL, NULL, &prov);
+    status = write_merged(output, files, order, runs, count, &prov, note, note_size);
 done:
     for (int i = 0; i < loaded; i++)
         mig_reader_free(&files[i]);

@@ -1133,9 +1133,12 @@ static int command_merge(const struct cli_args *a)
     free_inputs(&in);
     if (status)
         return status;
-    if ((status =
-             mig_ensemble_merge((const char *const *)a->args, a->count, output, command_line)) < 0)
+    char note[1536];
+    if ((status = mig_ensemble_merge((const char *const *)a->args, a->count, output, command_line,
+                                     note, sizeof note)) < 0)
         return report_error(status);
+    if (note[0])
+        fprintf(stderr, "migsim: note: %s\n", note);
     printf("wrote %s (%d members)\n", output, a->count);
     return 0;
 }

@@ -395,7 +395,7 @@ static int write_figures(struct writer *wr, const struct targets *figures,
     mig_date_format(start, first);
     snprintf(units, sizeof units, "days since %s", first);
     int n = figures->count, status;
-    double *table = calloc((size_t)(n ? n : 1) * 9, sizeof *table);
+    double *table = calloc((size_t)(n ? n : 1) * 10, sizeof *table);
     const char **statistic = calloc((size_t)(n ? n : 1), sizeof *statistic);
     signed char *within = calloc((size_t)(n ? n : 1), 1);
     const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
@@ -416,6 +416,7 @@ static int write_figures(struct writer *wr, const struct targets *figures,
         table[6 * n + i] = results[i].error;
         table[7 * n + i] = (double)(t->from - start);
         table[8 * n + i] = (double)(t->to - start) + 1;
+        table[9 * n + i] = results[i].sampling_sd;
         statistic[i] = t->statistic;
         within[i] = (signed char)results[i].within;
         ids[i] = t->id;
@@ -450,6 +451,10 @@ static int write_figures(struct writer *wr, const struct targets *figures,
         (status = variable(wr, "figure_error", m, f, D("figure"), table + 6 * n, "1",
                            "standardised error: simulated minus observed over the combined "
                            "standard deviation (0 inside a range or bound)")) < 0 ||
+        (status = variable(wr, "figure_sampling_sd", m, f, D("figure"), table + 9 * n, "various",
+                           "sampling standard deviation of figure_simulated: of an emulated "
+                           "survey's estimate (0 for the whole population), over replicates "
+                           "their mean over the square root of their number")) < 0 ||
         (status = variable(wr, "figure_within", H5T_NATIVE_SCHAR, H5T_STD_I8LE, D("figure"), within,
                            "1", "1 if the simulated value is within tolerance")) < 0)
         goto done;

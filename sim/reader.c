@@ -277,6 +277,14 @@ static int read_figures(struct run_file *f, hid_t file)
                                   sizeof g->role[0])) < 0)
             return status;
     }
+    /* The sampling sd came later still; merging needs it. */
+    if (H5Lexists(file, "figure_sampling_sd", H5P_DEFAULT) > 0) {
+        if (!(g->sampling_sd = calloc(count, sizeof *g->sampling_sd)))
+            return mig_fail(MIG_ENOMEM, "out of memory");
+        if ((status =
+                 read_doubles(file, f->path, "figure_sampling_sd", (size_t)n, g->sampling_sd)) < 0)
+            return status;
+    }
     return 0;
 }
 
@@ -448,7 +456,7 @@ void mig_reader_free(struct run_file *f)
     struct run_figures *g = &f->figures;
     void *figure_arrays[] = {g->label, g->statistic, g->within, g->observed, g->lower,
                              g->upper, g->simulated, g->q05,    g->q95,      g->error,
-                             g->from,  g->to,        g->id,     g->role};
+                             g->from,  g->to,        g->id,     g->role,     g->sampling_sd};
     for (size_t i = 0; i < sizeof figure_arrays / sizeof figure_arrays[0]; i++)
         free(figure_arrays[i]);
     memset(g, 0, sizeof *g);

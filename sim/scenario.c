@@ -920,15 +920,37 @@ void mig_scenario_write_provenance(FILE *out)
     }
 }
 
-void mig_scenario_write_resolved(const struct scenario *sc, FILE *out)
+static void write_lines(const struct scenario *sc, FILE *out, bool state_only)
 {
     size_t n;
     const struct mig_param *table = mig_scenario_params(&n);
     for (size_t i = 0; i < n; i++) {
         char value[1024];
+        if (state_only && !mig_param_shapes_state(&table[i]))
+            continue;
         mig_scenario_format_value(sc, &table[i], value, sizeof value);
         fprintf(out, "%s: %s\n", table[i].name, value);
     }
+}
+
+void mig_scenario_write_resolved(const struct scenario *sc, FILE *out)
+{
+    write_lines(sc, out, false);
+}
+
+char *mig_scenario_resolved_text(const struct scenario *sc, bool state_only)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (!f)
+        return NULL;
+    write_lines(sc, f, state_only);
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 bool mig_param_shapes_state(const struct mig_param *p)

@@ -535,6 +535,24 @@ static double quantile(const double *sorted, int n, double q)
     return i + 1 < n ? sorted[i] + (at - i) * (sorted[i + 1] - sorted[i]) : sorted[n - 1];
 }
 
+void mig_simulation_figure(const struct target *t, double *values, const double *sds, int reps,
+                           struct figure_result *res)
+{
+    double sum = 0, sd = 0;
+    for (int r = 0; r < reps; r++) {
+        sum += values[r];
+        sd += sds[r] / reps;
+    }
+    qsort(values, (size_t)reps, sizeof *values, compare_doubles);
+    res->simulated = sum / reps;
+    res->q05 = quantile(values, reps, 0.05);
+    res->q95 = quantile(values, reps, 0.95);
+    /* A survey estimate from the run is itself a sample; its error counts. */
+    res->sampling_sd = sd / sqrt(reps);
+    res->error = mig_target_error(t, res->simulated, res->sampling_sd);
+    res->within = mig_target_inside(t, res->simulated, res->sampling_sd);
+}
+
 int mig_simulation_figures(struct simulation *sim, int *outside)
 {
     int n = sim->figures.count, reps = sim->replicates;
@@ -548,26 +566,15 @@ int mig_simulation_figures(struct simulation *sim, int *outside)
     }
     for (int i = 0; i < n; i++) {
         const struct target *t = &sim->figures.items[i];
-        double sum = 0, sd = 0;
         for (int r = 0; r < reps; r++) {
             int status = mig_stats_value(&sim->runs[r], &sim->world, t, &values[r], &sds[r]);
             if (status < 0) {
                 free(values);
                 return status;
             }
-            sum += values[r];
-            sd += sds[r] / reps;
         }
-        qsort(values, (size_t)reps, sizeof *values, compare_doubles);
-        struct figure_result *res = &sim->results[i];
-        res->simulated = sum / reps;
-        res->q05 = quantile(values, reps, 0.05);
-        res->q95 = quantile(values, reps, 0.95);
-        /* A survey estimate from the run is itself a sample; its error counts. */
-        res->sampling_sd = sd / sqrt(reps);
-        res->error = mig_target_error(t, res->simulated, res->sampling_sd);
-        res->within = mig_target_inside(t, res->simulated, res->sampling_sd);
-        *outside += !res->within;
+        mig_simulation_figure(t, values, sds, reps, &sim->results[i]);
+        *outside += !sim->results[i].within;
     }
     free(values);
     return 0;
@@ -580,13 +587,9 @@ static int write_run(const struct simulation *sim, const char *path, const char 
     if (mig_comm_rank() != 0)
         return 0; /* every rank holds the same series; one writes them */
     const struct scenario *sc = &sim->scenario;
-    char *parameters = NULL;
-    size_t size = 0;
-    FILE *f = open_memstream(&parameters, &size);
-    if (!f)
+    char *parameters = mig_scenario_resolved_text(sc, false);
+    if (!parameters)
         return mig_fail(MIG_ENOMEM, "out of memory");
-    mig_scenario_write_resolved(sc, f);
-    fclose(f);
     char first_event[11] = "";
     long first = mig_timeline_first_day(&sc->timeline);
     if (first != MIG_NO_END)

@@ -68,22 +68,63 @@ expect 2 "fork with replicates" "$migsim" run "$base" --scale 50 --quiet -o "$wo
     --fork-at 2025-09-01 --branch "$work/fork/other.yaml" --replicates 2
 contains "$work/err" "--fork-at runs one replicate" "fork replicates message"
 
-# Job arrays: members merge into the ensemble file.
+# Job arrays: members merge into the ensemble file, every dataset the same
+# (the figures table and the routes too). The baseline with the IMWS
+# figures, some from an emulated survey whose sampling sd enters the summary;
+# in the work folder so that it can be moved and changed below.
+survey="$work/survey.yaml"
+printf 'extends: %s\ntargets: %s\n' "$base" "$source_dir/scenarios/targets/imws_round6.yaml" >"$survey"
 for k in 0 1 2; do
-    "$migsim" run "$base" --scale 100 --quiet --replicate "$k" -o "$work/member$k.h5"
+    "$migsim" run "$survey" --scale 100 --quiet --replicate "$k" -o "$work/member$k.h5"
 done
 expect 0 "merge" "$migsim" merge "$work/member2.h5" "$work/member0.h5" "$work/member1.h5" -o "$work/merged.h5"
-expect 0 "ensemble" "$migsim" ensemble "$base" --scale 100 --replicates 3 --quiet -o "$work/ensemble.h5"
+[ ! -s "$work/err" ] && ok || not_ok "merge printed $(head -c 300 "$work/err")"
+expect 0 "ensemble" "$migsim" ensemble "$survey" --scale 100 --replicates 3 --quiet -o "$work/ensemble.h5"
 /usr/bin/python3 - "$work/merged.h5" "$work/ensemble.h5" <<'PY' && ok || not_ok "merged members differ from the ensemble"
 import sys, h5py, numpy as np
 a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
-for name in ("migrant_stock", "internal_moves", "remittances_usd"):
-    assert np.array_equal(a[name][()], b[name][()]), name
-    for s in ("mean", "q05", "q50", "q95"):
-        assert np.array_equal(a[f"{name}_{s}"][()], b[f"{name}_{s}"][()]), name + s
+def datasets(f):
+    names = []
+    f.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)
+    return sorted(names)
+names = datasets(b)
+assert datasets(a) == names, sorted(set(datasets(a)) ^ set(names))
+assert any(n.startswith("figure_") for n in names) and any(n.startswith("route_") for n in names)
+assert b["figure_sampling_sd"][()].max() > 0, "no figure from an emulated survey"
+# Values, shapes and types; only root attributes (command line, threads,
+# creation time) may differ.
+for name in names:
+    x, y = a[name], b[name]
+    assert x.shape == y.shape and x.dtype == y.dtype, name
+    if x.dtype.kind == "O":
+        assert list(x[()]) == list(y[()]), name
+    else:
+        assert x[()].tobytes() == y[()].tobytes(), name
 x = b["migrant_stock"][()]
 assert np.allclose(b["migrant_stock_mean"][()], x.mean(axis=0))
 assert np.array_equal(b["migrant_stock_q50"][()], np.median(x, axis=0))
+PY
+
+# The scenario file moved or changed since the members ran: the series still
+# merge, with a note, but without the figures table and the routes (they
+# would be another scenario's).
+mv "$survey" "$work/moved.yaml"
+expect 0 "merge, scenario moved" "$migsim" merge "$work/member1.h5" "$work/member0.h5" -o "$work/moved.h5"
+contains "$work/err" "survey.yaml is not the scenario the members ran (moved or changed); the merged file has no figures table and no routes" "merge note"
+[ "$(wc -l <"$work/err")" -eq 1 ] && ok || not_ok "the note is not one line: $(cat "$work/err")"
+cp "$work/moved.yaml" "$survey"
+printf '# changed\n' >>"$survey"
+expect 0 "merge, scenario changed" "$migsim" merge "$work/member1.h5" "$work/member0.h5" -o "$work/changed.h5"
+contains "$work/err" "is not the scenario the members ran" "merge note, changed"
+/usr/bin/python3 - "$work/moved.h5" "$work/changed.h5" "$work/merged.h5" <<'PY' && ok || not_ok "a merge without the scenario"
+import sys, h5py, numpy as np
+full = h5py.File(sys.argv[3], "r")
+for path in sys.argv[1:3]:
+    f = h5py.File(path, "r")
+    assert not [n for n in f if n.startswith(("figure", "route"))], path
+    assert f["replicate"].shape == (2,), path
+    for name in ("migrant_stock", "internal_moves", "remittances_usd"):
+        assert np.array_equal(f[name][()], full[name][:2]), name
 PY
 "$migsim" run "$source_dir/scenarios/aral_drought.yaml" --scale 100 --quiet --replicate 5 -o "$work/other.h5"
 expect 2 "merge another scenario" "$migsim" merge "$work/member0.h5" "$work/other.h5" -o "$work/bad.h5"

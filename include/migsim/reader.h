@@ -11,6 +11,7 @@ struct run_figures {
     int count;
     char (*label)[160], (*statistic)[48];
     char (*id)[48], (*role)[16]; /* NULL where the file has none (older files) */
+    double *sampling_sd;         /* likewise */
     double *observed, *lower, *upper, *simulated, *q05, *q95, *error, *from, *to;
     signed char *within;
 };

@@ -145,6 +145,11 @@ void mig_scenario_write_provenance(FILE *out);
 /* Writes every parameter and its value, one `name: value` line each. */
 void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
 
+/* Those lines as one text (malloc'd; NULL when out of memory): with
+ * `state_only`, of the parameters that shape a run's state alone (a
+ * checkpoint's), else of all (the `scenario_parameters` an output holds). */
+char *mig_scenario_resolved_text(const struct scenario *sc, bool state_only);
+
 /* Whether a parameter shapes a run's state: all but the scenario's name,
  * description and file paths. */
 bool mig_param_shapes_state(const struct mig_param *p);

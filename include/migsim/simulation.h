@@ -97,6 +97,14 @@ int mig_simulation_step_at(const struct simulation *sim, long day);
  * mean is outside their tolerance. */
 int mig_simulation_figures(struct simulation *sim, int *outside);
 
+/* One figure over replicates from each replicate's value and sampling
+ * standard deviation (values are sorted in place): the mean, the 5% and 95%
+ * quantiles, the mean's sampling standard deviation and how it compares with
+ * the observation. Ensembles and merged job arrays both summarise with it,
+ * so that their figures agree to the bit. */
+void mig_simulation_figure(const struct target *t, double *values, const double *sds, int reps,
+                           struct figure_result *res);
+
 /* Writes the runs, their figures and their provenance. */
 int mig_simulation_write(const struct simulation *sim, const char *path, const char *command_line);
 
