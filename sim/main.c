@@ -767,8 +767,7 @@ static int fork_step(const struct simulation *sim, const char *date, int *fork)
 {
     long day;
     if (!mig_date_parse(date, &day))
-        return mig_fail(MIG_EINPUT, "error: --fork-at expects a date YYYY-MM-DD, found '%s'",
-                        date);
+        return mig_fail(MIG_EINPUT, "error: --fork-at expects a date YYYY-MM-DD, found '%s'", date);
     *fork = mig_simulation_step_at(sim, day);
     if (*fork <= 0 || *fork >= sim->runs[0].steps)
         return mig_fail(MIG_EINPUT, "error: --fork-at %s is not inside the run", date);
