@@ -810,15 +810,12 @@ static int check_dates(const struct scenario *sc, struct mig_mark end_mark, cons
                         "%s:%d:%d: error: 'end' (%s) is before 'start' (%s); expected "
                         "end >= start",
                         end_file ? end_file : sc->path, end_mark.line, end_mark.column, end, start);
-    for (int i = 0; i < sc->timeline.count; i++) {
-        const struct mig_event *e = &sc->timeline.event[i];
-        if (e->start < sc->start || e->start > sc->end)
-            return mig_fail(MIG_EINPUT,
-                            "%s:%d:%d: error: the event starts outside the run; "
-                            "expected a date from %s to %s",
-                            sc->file[e->file], e->start_mark.line, e->start_mark.column, start,
-                            end);
-    }
+    const struct mig_event *e = mig_timeline_starting_outside(&sc->timeline, sc->start, sc->end);
+    if (e)
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: the event starts outside the run; expected a date "
+                        "from %s to %s",
+                        sc->file[e->file], e->start_mark.line, e->start_mark.column, start, end);
     return 0;
 }
 

@@ -426,18 +426,14 @@ int mig_simulation_check_branch(const struct simulation *base, const struct simu
                         sc->path, p->name, theirs, ours);
     long fork_day = base->runs[0].step_day[fork];
     mig_date_format(fork_day, fork_date);
-    for (int i = 0; i < sc->timeline.count; i++) {
-        const struct mig_event *e = &sc->timeline.event[i];
-        if (e->start >= fork_day)
-            continue;
-        mig_date_format(e->start, start);
-        return mig_fail(MIG_EINPUT,
-                        "%s:%d:%d: error: the branch's event starts on %s, before the fork on "
-                        "%s; expected a date from the fork on",
-                        sc->file[e->file], e->start_mark.line, e->start_mark.column, start,
-                        fork_date);
-    }
-    return 0;
+    const struct mig_event *e = mig_timeline_starting_outside(&sc->timeline, fork_day, MIG_NO_END);
+    if (!e)
+        return 0;
+    mig_date_format(e->start, start);
+    return mig_fail(MIG_EINPUT,
+                    "%s:%d:%d: error: the branch's event starts on %s, before the fork on %s; "
+                    "expected a date from the fork on",
+                    sc->file[e->file], e->start_mark.line, e->start_mark.column, start, fork_date);
 }
 
 int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,

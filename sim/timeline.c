@@ -253,3 +253,11 @@ long mig_timeline_first_day(const struct timeline *tl)
             first = tl->event[i].start;
     return first;
 }
+
+const struct mig_event *mig_timeline_starting_outside(const struct timeline *tl, long from, long to)
+{
+    for (int i = 0; i < tl->count; i++)
+        if (tl->event[i].start < from || tl->event[i].start > to)
+            return &tl->event[i];
+    return NULL;
+}

@@ -80,4 +80,9 @@ const char *mig_timeline_target_text(enum mig_target target);
 /* The first day any event starts, or MIG_NO_END. */
 long mig_timeline_first_day(const struct timeline *tl);
 
+/* The first event (in file order) that starts before day `from` or after
+ * day `to`, or NULL. */
+const struct mig_event *mig_timeline_starting_outside(const struct timeline *tl, long from,
+                                                      long to);
+
 #endif
