@@ -313,8 +313,6 @@ static int restore(const char *path, struct engine *e, int branch)
         e->step = step;
         e->stats->snapshots = snapshots;
         e->clamped_steps = clamped;
-        if (branch && mig_timeline_first_day(&e->sc->timeline) < e->stats->step_day[step])
-            status = refuse(path, "the branch has an event before the fork");
     }
     free(signature);
     free(version);

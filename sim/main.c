@@ -793,8 +793,8 @@ static int run_forks(struct simulation *sim, const struct run_request *rq, int f
         char path[4200];
         branch_output(output, rq->branch[b], path, sizeof path);
         if ((status = mig_simulation_load(&branch, rq->branch[b], &rq->overrides)) == 0 &&
-            (status = mig_simulation_run_branch(&branch, fork_path, show ? show_progress : NULL,
-                                                bar)) == 0)
+            (status = mig_simulation_run_branch(&branch, sim, fork, fork_path,
+                                                show ? show_progress : NULL, bar)) == 0)
             status = finish(&branch, rq, path);
         mig_simulation_free(&branch);
     }

@@ -4,6 +4,7 @@
 #include "migsim/checkpoint.h"
 #include "migsim/comm.h"
 #include "migsim/error.h"
+#include "migsim/files.h"
 #include "migsim/rng.h"
 
 #include <math.h>
@@ -412,11 +413,53 @@ int mig_simulation_run_forking(struct simulation *sim, int fork, const char *for
     return status;
 }
 
+/* The next event of `tl` from index *i on that starts before `day`, or NULL. */
+static const struct mig_event *next_before(const struct timeline *tl, long day, int *i)
+{
+    for (; *i < tl->count; ++*i)
+        if (tl->event[*i].start < day)
+            return &tl->event[(*i)++];
+    return NULL;
+}
+
+/* The branch's and the scenario's events before the fork, pair by pair:
+ * they made the state at the fork, so they must be the same. */
+static int check_events_before(const struct scenario *base, const struct scenario *sc, long day)
+{
+    char date[11], fork_date[11];
+    mig_date_format(day, fork_date);
+    const struct mig_event *ours, *theirs;
+    for (int i = 0, j = 0;;) {
+        ours = next_before(&base->timeline, day, &i);
+        theirs = next_before(&sc->timeline, day, &j);
+        if (!ours && !theirs)
+            return 0;
+        if (!ours || !theirs || !mig_event_same(ours, theirs))
+            break;
+    }
+    if (theirs) {
+        mig_date_format(theirs->start, date);
+        return mig_fail(MIG_EINPUT,
+                        "%s:%d:%d: error: this event of the branch %s starts on %s, before the "
+                        "fork on %s, and is not the scenario's there; expected the scenario's "
+                        "events before the fork, the branch's own from it on",
+                        sc->file[theirs->file], theirs->start_mark.line, theirs->start_mark.column,
+                        sc->path, date, fork_date);
+    }
+    mig_date_format(ours->start, date);
+    return mig_fail(MIG_EINPUT,
+                    "%s: error: the branch lacks the scenario's event of %s:%d:%d, which starts "
+                    "on %s, before the fork on %s; expected the scenario's events before the "
+                    "fork, the branch's own from it on",
+                    sc->path, base->file[ours->file], ours->start_mark.line,
+                    ours->start_mark.column, date, fork_date);
+}
+
 int mig_simulation_check_branch(const struct simulation *base, const struct simulation *branch,
                                 int fork)
 {
     const struct scenario *sc = &branch->scenario;
-    char theirs[1024], ours[1024], fork_date[11], start[11];
+    char theirs[1024], ours[1024];
     const struct mig_param *p =
         mig_scenario_state_difference(sc, &base->scenario, theirs, ours, sizeof theirs);
     if (p)
@@ -424,24 +467,23 @@ int mig_simulation_check_branch(const struct simulation *base, const struct simu
                         "%s: error: its %s is %s, the scenario's is %s; a branch differs from "
                         "the scenario only in events from the fork on",
                         sc->path, p->name, theirs, ours);
-    long fork_day = base->runs[0].step_day[fork];
-    mig_date_format(fork_day, fork_date);
-    const struct mig_event *e = mig_timeline_starting_outside(&sc->timeline, fork_day, MIG_NO_END);
-    if (!e)
-        return 0;
-    mig_date_format(e->start, start);
-    return mig_fail(MIG_EINPUT,
-                    "%s:%d:%d: error: the branch's event starts on %s, before the fork on %s; "
-                    "expected a date from the fork on",
-                    sc->file[e->file], e->start_mark.line, e->start_mark.column, start, fork_date);
+    if (!mig_files_same(sc->data, base->scenario.data))
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: its data folder %s is not the scenario's (%s); a branch "
+                        "differs from the scenario only in events from the fork on",
+                        sc->path, sc->data, base->scenario.data);
+    return check_events_before(&base->scenario, sc, base->runs[0].step_day[fork]);
 }
 
-int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
-                              mig_progress_fn progress, void *user)
+int mig_simulation_run_branch(struct simulation *sim, const struct simulation *base, int fork,
+                              const char *fork_path, mig_progress_fn progress, void *user)
 {
     double seed = sim->scenario.seed;
+    sim->first_replicate = base->first_replicate; /* the base's replicate, and its seed */
+    sim->replicate_index = base->replicate_index;
     int status;
-    if ((status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed, false)) == 0 &&
+    if ((status = mig_simulation_check_branch(base, sim, fork)) == 0 &&
+        (status = prepare(sim, 1)) == 0 && (status = start_replicate(sim, 0, seed, false)) == 0 &&
         (status = mig_checkpoint_restore(fork_path, &sim->engine, 1)) == 0 &&
         (status = mig_engine_recount(&sim->engine)) == 0)
         status = mig_engine_run(&sim->engine, progress, user);

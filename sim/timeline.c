@@ -261,3 +261,10 @@ const struct mig_event *mig_timeline_starting_outside(const struct timeline *tl,
             return &tl->event[i];
     return NULL;
 }
+
+bool mig_event_same(const struct mig_event *a, const struct mig_event *b)
+{
+    return a->kind == b->kind && strcmp(a->target, b->target) == 0 &&
+           strcmp(a->sector, b->sector) == 0 && a->start == b->start && a->end == b->end &&
+           a->ramp_days == b->ramp_days && a->value == b->value && a->subsidy_usd == b->subsidy_usd;
+}

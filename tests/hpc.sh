@@ -54,7 +54,17 @@ same "$work/d.h5" "$work/fork/aral_drought.h5"
 # runs, naming the branch's file (and the event's line and column).
 expect 2 "branch with an earlier event" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
     --fork-at 2026-02-01 --branch "$source_dir/scenarios/doubled_permit_fee.yaml"
-contains "$work/err" "doubled_permit_fee.yaml:12:12: error: the branch's event starts on 2026-01-01, before the fork on 2026-02-0" "early event message"
+contains "$work/err" "doubled_permit_fee.yaml starts on 2026-01-01, before the fork on 2026-02-02, and is not the scenario's there" "early event message"
+printf 'extends: %s\nname: plain\n' "$base" >"$work/fork/plain.yaml"
+expect 2 "branch without the scenario's early event" "$migsim" run "$source_dir/scenarios/doubled_permit_fee.yaml" \
+    --scale 50 --quiet -o "$work/fork/x.h5" --fork-at 2026-02-01 --branch "$work/fork/plain.yaml"
+contains "$work/err" "doubled_permit_fee.yaml:12:12, which starts on 2026-01-01, before the fork on 2026-02-02" "missing event message"
+contains "$work/err" "plain.yaml: error: the branch lacks the scenario's event" "missing event names the branch"
+mkdir "$work/fork/data" && cp -r "$source_dir/scenarios/data/." "$work/fork/data/"
+printf 'extends: %s\ndata: data\n' "$base" >"$work/fork/copied.yaml"
+expect 2 "branch with other data" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
+    --fork-at 2025-09-01 --branch "$work/fork/copied.yaml"
+contains "$work/err" "copied.yaml: error: its data folder" "other data message"
 printf 'extends: %s\nmigrants:\n  entry_rate: 0.3\n' "$base" >"$work/fork/other.yaml"
 expect 2 "branch with other parameters" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
     --fork-at 2025-09-01 --branch "$work/fork/other.yaml"
@@ -67,6 +77,17 @@ contains "$work/err" "later.yaml: error: its end is 2027-12-31" "other end messa
 expect 2 "fork with replicates" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
     --fork-at 2025-09-01 --branch "$work/fork/other.yaml" --replicates 2
 contains "$work/err" "--fork-at runs one replicate" "fork replicates message"
+# A branch keeps the scenario's events before the fork and adds its own; a
+# fork of replicate K gives replicate K of each.
+printf 'extends: %s\nname: later_fee\ntimeline:\n  - event: permit_fee\n    target: all\n    start: 2026-06-01\n    value: 40\n' \
+    "$source_dir/scenarios/doubled_permit_fee.yaml" >"$work/fork/later_fee.yaml"
+mkdir "$work/fork2"
+expect 0 "fork of replicate 2" "$migsim" run "$source_dir/scenarios/doubled_permit_fee.yaml" --scale 50 --quiet \
+    --replicate 2 -o "$work/fork2/fee.h5" --fork-at 2026-03-01 --branch "$work/fork/later_fee.yaml"
+"$migsim" run "$work/fork/later_fee.yaml" --scale 50 --quiet --replicate 2 -o "$work/later2.h5"
+"$migsim" run "$source_dir/scenarios/doubled_permit_fee.yaml" --scale 50 --quiet --replicate 2 -o "$work/fee2.h5"
+same "$work/later2.h5" "$work/fork2/later_fee.h5"
+same "$work/fee2.h5" "$work/fork2/fee.h5"
 
 # Job arrays: members merge into the ensemble file, every dataset the same
 # (the figures table and the routes too). The baseline with the IMWS

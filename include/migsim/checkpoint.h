@@ -12,8 +12,8 @@ int mig_checkpoint_write(const char *path, const struct engine *e);
 
 /* Restores a checkpoint into an engine initialised for the same scenario
  * (population, series and engine allocated). With `branch`, the scenario
- * may differ in events from the checkpoint's step on (a fork); otherwise it
- * must be the very scenario that wrote it. The caller then recounts the
+ * may differ in events (a fork; mig_simulation_check_branch says which may);
+ * otherwise it must be the very scenario that wrote it. The caller then recounts the
  * levels (mig_engine_recount, collective over ranks). */
 int mig_checkpoint_restore(const char *path, struct engine *e, int branch);
 

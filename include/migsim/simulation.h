@@ -78,13 +78,14 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
 int mig_simulation_run_forking(struct simulation *sim, int fork, const char *fork_path,
                                mig_progress_fn progress, void *user);
 
-/* Runs a branch: this scenario continued from a fork checkpoint of another
- * that differs only in events from the fork on. */
-int mig_simulation_run_branch(struct simulation *sim, const char *fork_path,
-                              mig_progress_fn progress, void *user);
+/* Runs a branch: this scenario continued from the checkpoint `base` wrote
+ * at step `fork`, as the same replicate (after mig_simulation_check_branch). */
+int mig_simulation_run_branch(struct simulation *sim, const struct simulation *base, int fork,
+                              const char *fork_path, mig_progress_fn progress, void *user);
 
-/* Whether `branch` can continue from step `fork` of `base`: it must
- * differ only in events, and have none before the fork. MIG_EINPUT naming
+/* Whether `branch` can continue from step `fork` of `base`: the same
+ * parameters and data, and the same events before the fork (they made the
+ * state there); only events from the fork on may differ. MIG_EINPUT naming
  * the branch's file otherwise, so that a branch is refused before the base
  * runs. */
 int mig_simulation_check_branch(const struct simulation *base, const struct simulation *branch,

@@ -6,6 +6,7 @@
 #ifndef MIGSIM_TIMELINE_H
 #define MIGSIM_TIMELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "migsim/yaml.h"
@@ -79,6 +80,10 @@ const char *mig_timeline_target_text(enum mig_target target);
 
 /* The first day any event starts, or MIG_NO_END. */
 long mig_timeline_first_day(const struct timeline *tl);
+
+/* Whether two events act alike: kind, target, sector, dates, ramp and
+ * values (not where they were written). */
+bool mig_event_same(const struct mig_event *a, const struct mig_event *b);
 
 /* The first event (in file order) that starts before day `from` or after
  * day `to`, or NULL. */
