@@ -449,6 +449,11 @@ int mig_checkpoint_restore_ranks(const char *path, struct engine *e)
     else if (status == 0) {
         rank_file(path, step, mine, sizeof mine);
         status = mig_checkpoint_restore(mine, e, 0);
+        if (status == 0 && e->step != step) { /* a file of another generation */
+            snprintf(text, sizeof text, "it holds step %d, not the manifest's step %d", e->step,
+                     step);
+            status = refuse(mine, text);
+        }
     }
     status = agree(status);
     if (status == 0)

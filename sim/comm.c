@@ -142,12 +142,15 @@ int mig_comm_size(void)
 
 int mig_comm_agree_failure(int status)
 {
-    int64_t failed[3] = {status < 0, status < 0 && mig_comm_rank() == 0, status == MIG_EINPUT};
-    if (mig_comm_sum(failed, 3) < 0)
+    int64_t failed[4] = {status < 0, status < 0 && mig_comm_rank() == 0, status == MIG_EINPUT,
+                         status == MIG_ESTOPPED};
+    if (mig_comm_sum(failed, 4) < 0)
         return MIG_ERUNTIME;
     if (status < 0 && failed[1] == 0) /* rank 0 will only say that another rank failed */
         mig_error_mark_own();
-    return failed[0] == 0 ? 0 : failed[2] > 0 ? MIG_EINPUT : MIG_ERUNTIME;
+    if (failed[0] == 0)
+        return 0;
+    return failed[2] ? MIG_EINPUT : failed[3] ? MIG_ESTOPPED : MIG_ERUNTIME;
 }
 
 /* Chunk c's work: its estimate, or its number of ids. */

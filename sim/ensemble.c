@@ -175,7 +175,7 @@ static int write_merged(const char *output, const struct run_file *files, const 
     int same = 0, status;
     if (!have_sampling_sd(files, count))
         snprintf(note, note_size,
-                 "the members hold no figure_sampling_sd (an older migsim wrote them); the merged "
+                 "a member holds no figure_sampling_sd (an older migsim wrote it); the merged "
                  "file has no figures table and no routes");
     else if ((same = load_scenario(&sim, files, count, prov)) == 0)
         snprintf(note, note_size,

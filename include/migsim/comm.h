@@ -30,9 +30,10 @@ void mig_comm_share(int k, int ranks, uint64_t count, uint64_t chunk, const doub
 int mig_comm_sum(int64_t *values, size_t count);
 
 /* Every rank learns whether any rank failed (its status is negative): 0
- * when none did, else the status each rank then fails with: MIG_EINPUT when
- * some rank's input was wrong (so that every rank exits alike), else
- * MIG_ERUNTIME (also when the exchange itself fails). A rank that failed
+ * when none did, else the status each rank then fails with, so that every
+ * rank exits alike: MIG_EINPUT when some rank's input was wrong, else
+ * MIG_ESTOPPED when some rank was stopped by a signal, else MIG_ERUNTIME
+ * (also when the exchange itself fails). A rank that failed
  * where rank 0 did not marks its message as its own (mig_error_mark_own). */
 int mig_comm_agree_failure(int status);
 
