@@ -263,7 +263,7 @@ static int restore(const char *path, struct engine *e, int branch)
              mig_h5_number_attribute(file, "snapshots", H5T_NATIVE_INT, &snapshots) < 0 ||
              mig_h5_number_attribute(file, "clamped_steps", H5T_NATIVE_LONG, &clamped) < 0)
         status = refuse(path, "its attributes are damaged");
-    else if (!branch && strcmp(text, e->sc->text ? e->sc->text : "") != 0)
+    else if (!branch && !mig_scenario_same_text(text, e->sc->text ? e->sc->text : ""))
         status = refuse(path, "it was written by another scenario");
     else if (!branch && strcmp(parameters, mine) != 0)
         status = refuse(path, "it was written with another seed, scale or parameters");

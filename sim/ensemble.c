@@ -27,7 +27,7 @@ static int check_member(const struct run_file *m, const struct run_file *first)
                         m->path);
     if (m == first)
         return 0;
-    if (strcmp(m->scenario_text, first->scenario_text) != 0)
+    if (!mig_scenario_same_text(m->scenario_text, first->scenario_text))
         return refuse(m->path, first->path, "it ran another scenario");
     if (strcmp(m->parameters, first->parameters) != 0)
         return refuse(m->path, first->path, "it ran other parameters, seed or scale");
@@ -123,7 +123,7 @@ static int load_scenario(struct simulation *sim, const struct run_file *files, i
     if (status == MIG_ENOMEM)
         return status;
     const char *text = sim->scenario.text ? sim->scenario.text : "";
-    if (status < 0 || strcmp(text, first->scenario_text) != 0)
+    if (status < 0 || !mig_scenario_same_text(text, first->scenario_text))
         return 0;
     char *parameters = mig_scenario_resolved_text(&sim->scenario, false);
     if (!parameters)

@@ -712,6 +712,41 @@ static int load_mapping(struct loader *ld, struct fy_node *map, const char *pref
     return 0;
 }
 
+#define TEXT_HEADER "# ---- "
+
+/* The file name of a header line of the provenance text, and its length;
+ * NULL when the line at `line` is not a header. */
+static const char *header_name(const char *line, size_t *length)
+{
+    const char *end = strchr(line, '\n');
+    size_t n = end ? (size_t)(end - line) : strlen(line), open = strlen(TEXT_HEADER);
+    if (strncmp(line, TEXT_HEADER, open) != 0 || n < open + 5 ||
+        strncmp(line + n - 5, " ----", 5) != 0)
+        return NULL;
+    const char *name = line + open;
+    for (const char *c = name; c < line + n - 5; c++)
+        if (*c == '/')
+            name = c + 1;
+    *length = (size_t)(line + n - 5 - name);
+    return name;
+}
+
+bool mig_scenario_same_text(const char *a, const char *b)
+{
+    while (*a || *b) {
+        size_t na, nb;
+        const char *ha = header_name(a, &na), *hb = header_name(b, &nb);
+        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+        size_t la = ea ? (size_t)(ea - a) + 1 : strlen(a),
+               lb = eb ? (size_t)(eb - b) + 1 : strlen(b);
+        if (ha && hb ? na != nb || strncmp(ha, hb, na) != 0 : la != lb || strncmp(a, b, la) != 0)
+            return false;
+        a += la;
+        b += lb;
+    }
+    return true;
+}
+
 /* Appends a file's text, under a header naming it, to the provenance. */
 static int keep_text(struct scenario *sc, const char *path, const char *text)
 {
@@ -719,7 +754,7 @@ static int keep_text(struct scenario *sc, const char *path, const char *text)
     char *grown = realloc(sc->text, old + add);
     if (!grown)
         return mig_fail(MIG_ENOMEM, "out of memory");
-    snprintf(grown + old, add, "%s# ---- %s ----\n%s", old ? "\n" : "", path, text);
+    snprintf(grown + old, add, "%s" TEXT_HEADER "%s ----\n%s", old ? "\n" : "", path, text);
     sc->text = grown;
     return 0;
 }

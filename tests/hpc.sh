@@ -39,6 +39,10 @@ expect 2 "not a checkpoint" "$migsim" run "$base" --scale 8 --quiet -o "$work/x.
 contains "$work/err" "no migsim checkpoint signature" "signature message"
 [ ! -f "$work/x.h5" ] && ok || not_ok "a refused resume wrote an output"
 expect 2 "bad period" "$migsim" run "$base" --scale 8 --quiet -o "$work/x.h5" --checkpoint-every 3x
+# The same scenario through another path (another working folder) resumes.
+(cd "$source_dir/scenarios" && "$migsim" run baseline.yaml --scale 8 --quiet -o "$work/elsewhere.h5" \
+    --resume "$work/run.ckpt") && ok || not_ok "a resume through another path to the scenario"
+same "$work/full.h5" "$work/elsewhere.h5"
 
 # Fork: the baseline once to the fork date, branches from there.
 mkdir "$work/fork"
@@ -125,6 +129,13 @@ x = b["migrant_stock"][()]
 assert np.allclose(b["migrant_stock_mean"][()], x.mean(axis=0))
 assert np.array_equal(b["migrant_stock_q50"][()], np.median(x, axis=0))
 PY
+
+# A member run from another folder, through another path to the same file,
+# ran the same scenario.
+(cd "$work" && "$migsim" run survey.yaml --scale 100 --quiet --replicate 3 -o member3.h5)
+expect 0 "merge members run through other paths" "$migsim" merge "$work/member0.h5" "$work/member3.h5" \
+    -o "$work/paths.h5"
+[ ! -s "$work/err" ] && ok || not_ok "merge through other paths printed $(head -c 300 "$work/err")"
 
 # The scenario file moved or changed since the members ran: the series still
 # merge, with a note, but without the figures table and the routes (they

@@ -133,6 +133,24 @@ static void every_mistake_is_located(void **state)
     assert_int_equal(mig_scenario_load(&sc, "/nonexistent/s.yaml"), MIG_EINPUT);
 }
 
+/* The same files read through other paths are the same scenario; other
+ * contents or other file names are not. */
+static void texts_compare_by_file_name(void **state)
+{
+    (void)state;
+    const char *here = "# ---- base.yaml ----\nseed: 1\n\n# ---- fee.yaml ----\nseed: 2\n";
+    assert_true(mig_scenario_same_text(here, here));
+    assert_true(mig_scenario_same_text(
+        here, "# ---- sc/base.yaml ----\nseed: 1\n\n# ---- /a/b/fee.yaml ----\nseed: 2\n"));
+    assert_false(mig_scenario_same_text(
+        here, "# ---- base.yaml ----\nseed: 1\n\n# ---- other.yaml ----\nseed: 2\n"));
+    assert_false(mig_scenario_same_text(
+        here, "# ---- base.yaml ----\nseed: 1\n\n# ---- fee.yaml ----\nseed: 3\n"));
+    assert_false(mig_scenario_same_text(here, "# ---- base.yaml ----\nseed: 1\n"));
+    assert_false(mig_scenario_same_text("# ---- a.yaml ----\nx", "# ---- a.yaml ----\nx\n"));
+    assert_true(mig_scenario_same_text("", ""));
+}
+
 static void formats_values(void **state)
 {
     (void)state;
@@ -156,6 +174,7 @@ int main(void)
         cmocka_unit_test(loads_values_over_defaults),
         cmocka_unit_test(every_mistake_is_located),
         cmocka_unit_test(formats_values),
+        cmocka_unit_test(texts_compare_by_file_name),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

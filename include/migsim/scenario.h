@@ -150,6 +150,11 @@ void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
  * checkpoint's), else of all (the `scenario_parameters` an output holds). */
 char *mig_scenario_resolved_text(const struct scenario *sc, bool state_only);
 
+/* Whether two scenarios' texts (struct scenario's `text`) are the same
+ * files: the same contents, each under a header naming the same file,
+ * wherever it was read from (a relative path depends on the folder). */
+bool mig_scenario_same_text(const char *a, const char *b);
+
 /* Whether a parameter shapes a run's state: all but the scenario's name,
  * description and file paths. */
 bool mig_param_shapes_state(const struct mig_param *p);
