@@ -5,12 +5,14 @@
 #include "migsim/checkpoint.h"
 #include "migsim/error.h"
 #include "migsim/comm.h"
+#include "migsim/digest.h"
 #include "migsim/files.h"
 #include "h5safe.h"
 
 #include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,26 +100,18 @@ static int blobs(const struct engine *e, struct blob *out)
     return (int)n;
 }
 
-static uint64_t fnv1a(uint64_t hash, const void *data, size_t bytes)
-{
-    const unsigned char *b = data;
-    for (size_t i = 0; i < bytes; i++)
-        hash = (hash ^ b[i]) * 1099511628211ull;
-    return hash;
-}
-
 static uint64_t checksum(const struct blob *list, int n, int32_t step, int snapshots)
 {
-    uint64_t hash = 14695981039346656037ull;
-    hash = fnv1a(hash, &step, sizeof step);
-    hash = fnv1a(hash, &snapshots, sizeof snapshots);
+    uint64_t hash = MIG_DIGEST_START;
+    hash = mig_digest(hash, &step, sizeof step);
+    hash = mig_digest(hash, &snapshots, sizeof snapshots);
     for (int i = 0; i < n; i++) {
         if (!list[i].stride) {
-            hash = fnv1a(hash, list[i].data, list[i].count * list[i].size);
+            hash = mig_digest(hash, list[i].data, list[i].count * list[i].size);
             continue;
         }
         for (size_t k = 0; k < list[i].count; k++) /* the same as over the packed bytes */
-            hash = fnv1a(hash, (const char *)list[i].data + k * list[i].stride, list[i].size);
+            hash = mig_digest(hash, (const char *)list[i].data + k * list[i].stride, list[i].size);
     }
     return hash;
 }
@@ -154,7 +148,8 @@ int mig_checkpoint_write(const char *path, const struct engine *e)
         if (space >= 0)
             H5Sclose(space);
     }
-    char sum[32], number[32];
+    char sum[32], number[32], data[17];
+    mig_world_digest(e->w, data);
     snprintf(sum, sizeof sum, "%016llx",
              (unsigned long long)checksum(list, n, e->step, e->stats->snapshots));
     int step = e->step, snapshots = e->stats->snapshots;
@@ -165,6 +160,7 @@ int mig_checkpoint_write(const char *path, const struct engine *e)
         H5LTset_attribute_string(file, "/", "migsim_version", MIGSIM_VERSION) >= 0 &&
         H5LTset_attribute_string(file, "/", "scenario_text", e->sc->text ? e->sc->text : "") >= 0 &&
         H5LTset_attribute_string(file, "/", "state_parameters", parameters) >= 0 &&
+        H5LTset_attribute_string(file, "/", "data_digest", data) >= 0 &&
         H5LTset_attribute_string(file, "/", "seed", number) >= 0 &&
         H5LTset_attribute_string(file, "/", "checksum", sum) >= 0 &&
         H5LTset_attribute_int(file, "/", "step", &step, 1) >= 0 &&
@@ -206,6 +202,20 @@ static char *text_attribute(hid_t file, const char *name)
 }
 
 static int restore(const char *path, struct engine *e, int branch);
+
+/* Whether a checkpoint's scenario text and data digest are this run's. The
+ * same files read through another path are the same scenario when the data
+ * they read is the same; a checkpoint without a digest (an earlier
+ * version's) must name every file by the same path. */
+static bool same_scenario(const struct engine *e, const char *text, const char *data)
+{
+    const char *mine = e->sc->text ? e->sc->text : "";
+    char digest[17];
+    if (!data)
+        return strcmp(text, mine) == 0;
+    mig_world_digest(e->w, digest);
+    return strcmp(data, digest) == 0 && mig_scenario_same_text(text, mine);
+}
 
 struct guarded_restore {
     const char *path;
@@ -254,6 +264,8 @@ static int restore(const char *path, struct engine *e, int branch)
     char *parameters = text_attribute(file, "state_parameters");
     char *sum = text_attribute(file, "checksum");
     char *mine = mig_scenario_resolved_text(e->sc, true);
+    char *digest =
+        H5Aexists(file, "data_digest") > 0 ? text_attribute(file, "data_digest") : NULL;
     if (!signature || strcmp(signature, SIGNATURE) != 0)
         status = refuse(path, "no migsim checkpoint signature");
     else if (!version || strcmp(version, MIGSIM_VERSION) != 0)
@@ -263,7 +275,7 @@ static int restore(const char *path, struct engine *e, int branch)
              mig_h5_number_attribute(file, "snapshots", H5T_NATIVE_INT, &snapshots) < 0 ||
              mig_h5_number_attribute(file, "clamped_steps", H5T_NATIVE_LONG, &clamped) < 0)
         status = refuse(path, "its attributes are damaged");
-    else if (!branch && !mig_scenario_same_text(text, e->sc->text ? e->sc->text : ""))
+    else if (!branch && !same_scenario(e, text, digest))
         status = refuse(path, "it was written by another scenario");
     else if (!branch && strcmp(parameters, mine) != 0)
         status = refuse(path, "it was written with another seed, scale or parameters");
@@ -320,6 +332,7 @@ static int restore(const char *path, struct engine *e, int branch)
     free(parameters);
     free(sum);
     free(mine);
+    free(digest);
     H5Fclose(file);
     return status;
 }

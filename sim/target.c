@@ -1,6 +1,7 @@
 /* The figures file. Tolerances are given as `absolute: x` (value ± x),
  * `relative: x` (value × (1 ± x)) or `range: [lo, hi]`. */
 #include "migsim/target.h"
+#include "migsim/digest.h"
 #include "migsim/date.h"
 #include "migsim/error.h"
 
@@ -361,4 +362,25 @@ void mig_targets_free(struct targets *list)
     free(list->items);
     free(list->path);
     memset(list, 0, sizeof *list);
+}
+
+void mig_targets_digest(const struct targets *t, char out[17])
+{
+    uint64_t h = MIG_DIGEST_START;
+    for (int i = 0; i < t->count; i++) {
+        const struct target *g = &t->items[i];
+        int kind = g->kind, role = g->role;
+        h = mig_digest(h, g->id, strlen(g->id) + 1);
+        h = mig_digest(h, g->label, strlen(g->label) + 1);
+        h = mig_digest(h, g->statistic, strlen(g->statistic) + 1);
+        h = mig_digest(h, g->key, strlen(g->key) + 1);
+        h = mig_digest(h, g->source, strlen(g->source) + 1);
+        const double numbers[] = {(double)g->from, (double)g->to, g->value,    g->lo,
+                                  g->hi,           g->sd,         g->sd_below, g->sd_above,
+                                  g->weight};
+        const int whole[] = {kind, g->tolerance, g->sample, role};
+        h = mig_digest(h, numbers, sizeof numbers);
+        h = mig_digest(h, whole, sizeof whole);
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

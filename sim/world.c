@@ -1,6 +1,7 @@
 /* Loading the data folder into struct world. Every value is range-checked
  * where it is read, so a typo in a CSV is reported at its line and column. */
 #include "migsim/world.h"
+#include "migsim/digest.h"
 #include "migsim/csv.h"
 #include "migsim/demography.h"
 #include "migsim/error.h"
@@ -384,4 +385,10 @@ double mig_world_haversine_km(double lat1, double lon1, double lat2, double lon2
     double a = sin(dlat / 2) * sin(dlat / 2) +
                cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
     return 2 * earth_km * asin(fmin(1.0, sqrt(a)));
+}
+
+void mig_world_digest(const struct world *w, char out[17])
+{
+    /* The world is one flat structure, zeroed before it is loaded. */
+    snprintf(out, 17, "%016llx", (unsigned long long)mig_digest(MIG_DIGEST_START, w, sizeof *w));
 }

@@ -43,6 +43,12 @@ expect 2 "bad period" "$migsim" run "$base" --scale 8 --quiet -o "$work/x.h5" --
 (cd "$source_dir/scenarios" && "$migsim" run baseline.yaml --scale 8 --quiet -o "$work/elsewhere.h5" \
     --resume "$work/run.ckpt") && ok || not_ok "a resume through another path to the scenario"
 same "$work/full.h5" "$work/elsewhere.h5"
+# ... but the same files reading other data are another scenario.
+cp -r "$source_dir/scenarios" "$work/copy"
+sed -i 's/,437.8,/,237.8,/' "$work/copy/data/origins.csv"
+expect 2 "a resume with other data" "$migsim" run "$work/copy/baseline.yaml" --scale 8 --quiet \
+    -o "$work/x.h5" --resume "$work/run.ckpt"
+contains "$work/err" "it was written by another scenario" "other data message"
 
 # Fork: the baseline once to the fork date, branches from there.
 mkdir "$work/fork"

@@ -61,4 +61,8 @@ int mig_target_inside(const struct target *t, double sim, double sim_sd);
 int mig_targets_load(struct targets *list, const char *path);
 void mig_targets_free(struct targets *list);
 
+/* A digest of the figures (every field but where each was written), as 16
+ * hex digits: equal digests, the same figures. */
+void mig_targets_digest(const struct targets *t, char out[17]);
+
 #endif

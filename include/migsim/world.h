@@ -98,4 +98,8 @@ int mig_world_check_scenario(const struct world *w, const struct scenario *sc);
 
 double mig_world_haversine_km(double lat1, double lon1, double lat2, double lon2);
 
+/* A digest of everything the world holds (the data as the model reads it),
+ * as 16 hex digits: two runs with equal digests read the same data. */
+void mig_world_digest(const struct world *w, char out[17]);
+
 #endif
