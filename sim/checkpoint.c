@@ -358,7 +358,7 @@ static int agree(int status)
     if (agreed < 0 && status == 0)
         return mig_fail(agreed, "error: another rank could not write or read its checkpoint "
                                 "file (see that rank's message)");
-    return status;
+    return agreed; /* a rank that failed keeps its message */
 }
 
 static int write_manifest(const char *path, int step)

@@ -18,6 +18,17 @@ static int refuse(const char *path, const char *first, const char *why)
     return mig_fail(MIG_EINPUT, "%s: error: cannot merge with %s: %s", path, first, why);
 }
 
+/* Whether two members ran the same parameters on the same data: the
+ * parameters that shape a run, and the data's digest, when both files have
+ * one; else every parameter, paths included (older files). */
+static bool same_run(const struct run_file *a, const struct run_file *b)
+{
+    if (!a->data_digest[0] || !b->data_digest[0])
+        return strcmp(a->parameters, b->parameters) == 0;
+    return strcmp(a->data_digest, b->data_digest) == 0 &&
+           mig_scenario_same_state_parameters(a->parameters, b->parameters);
+}
+
 static int check_member(const struct run_file *m, const struct run_file *first)
 {
     if (strcmp(m->title, "migsim run") != 0 || m->replicate_index < 0 || m->replicates != 1)
@@ -29,8 +40,8 @@ static int check_member(const struct run_file *m, const struct run_file *first)
         return 0;
     if (!mig_scenario_same_text(m->scenario_text, first->scenario_text))
         return refuse(m->path, first->path, "it ran another scenario");
-    if (strcmp(m->parameters, first->parameters) != 0)
-        return refuse(m->path, first->path, "it ran other parameters, seed or scale");
+    if (!same_run(m, first))
+        return refuse(m->path, first->path, "it ran other parameters, seed, scale or data");
     if (strcmp(m->version, first->version) != 0)
         return refuse(m->path, first->path, "it was written by another migsim version");
     if (m->runs[0].steps != first->runs[0].steps || m->labels.regions != first->labels.regions ||
@@ -41,70 +52,14 @@ static int check_member(const struct run_file *m, const struct run_file *first)
     return 0;
 }
 
-/* Equal, or both NaN (a value not given or unknown). */
-static bool same_number(double a, double b)
-{
-    return a == b || (isnan(a) && isnan(b));
-}
-
-/* Whether member m's figures table is the one these figures make: the same
- * figures, dates and observations (the targets file unchanged since). */
-static bool same_figures(const struct targets *figures, const struct run_file *m)
-{
-    const struct run_figures *g = &m->figures;
-    long start = m->runs[0].start;
-    if (g->count != figures->count || (g->count && !g->id))
-        return false;
-    for (int i = 0; i < g->count; i++) {
-        const struct target *t = &figures->items[i];
-        if (strcmp(g->id[i], t->id) != 0 || strcmp(g->statistic[i], t->statistic) != 0 ||
-            g->from[i] != (double)(t->from - start) || g->to[i] != (double)(t->to - start) + 1 ||
-            !same_number(g->observed[i], t->value) || !same_number(g->lower[i], t->lo) ||
-            !same_number(g->upper[i], t->hi))
-            return false;
-    }
-    return true;
-}
-
-/* Whether the world's labels, geography and entry points are those member
- * m was written with (the data files unchanged since). */
-static bool same_world(const struct world *w, const struct run_file *m)
-{
-    const struct world *l = &m->labels;
-    if (w->origins != l->origins || w->regions != l->regions || w->sectors != l->sectors ||
-        w->routes != m->routes)
-        return false;
-    for (int o = 0; o < l->origins; o++)
-        if (strcmp(w->origin_code[o], l->origin_code[o]) != 0 ||
-            strcmp(w->origin_name[o], l->origin_name[o]) != 0 ||
-            !same_number(w->origin_lat[o], l->origin_lat[o]) ||
-            !same_number(w->origin_lon[o], l->origin_lon[o]))
-            return false;
-    for (int r = 0; r < l->regions; r++)
-        if (strcmp(w->region_code[r], l->region_code[r]) != 0 ||
-            strcmp(w->region_name[r], l->region_name[r]) != 0 ||
-            !same_number(w->region_lat[r], l->region_lat[r]) ||
-            !same_number(w->region_lon[r], l->region_lon[r]) ||
-            !same_number(w->region_climate[r], l->region_climate[r]))
-            return false;
-    for (int k = 0; k < l->sectors; k++)
-        if (strcmp(w->sector_code[k], l->sector_code[k]) != 0 ||
-            strcmp(w->sector_name[k], l->sector_name[k]) != 0)
-            return false;
-    for (int i = 0; i < m->routes; i++)
-        if (w->route_origin[i] != m->route_origin[i] ||
-            !same_number(w->route_kz_lat[i], m->route_kz_lat[i]) ||
-            !same_number(w->route_kz_lon[i], m->route_kz_lon[i]))
-            return false;
-    return true;
-}
-
-/* Files written before the figures' sampling sd was stored cannot be
- * summarised as an ensemble is (an emulated survey's sd enters the error). */
+/* Files written before the figures' sampling sd and the digests were
+ * stored cannot be summarised as an ensemble is (an emulated survey's sd
+ * enters the error) nor matched with the scenario's data and figures. */
 static bool have_sampling_sd(const struct run_file *files, int count)
 {
     for (int i = 0; i < count; i++)
-        if (files[i].figures.count && !files[i].figures.sampling_sd)
+        if ((files[i].figures.count && !files[i].figures.sampling_sd) || !files[i].data_digest[0] ||
+            !files[i].figures_digest[0])
             return false;
     return true;
 }
@@ -128,10 +83,13 @@ static int load_scenario(struct simulation *sim, const struct run_file *files, i
     char *parameters = mig_scenario_resolved_text(&sim->scenario, false);
     if (!parameters)
         return mig_fail(MIG_ENOMEM, "out of memory");
-    bool same = strcmp(parameters, first->parameters) == 0;
+    bool same = mig_scenario_same_state_parameters(parameters, first->parameters);
     free(parameters);
+    char data[17], figures[17];
+    mig_world_digest(&sim->world, data);
+    mig_targets_digest(&sim->figures, figures);
     for (int i = 0; same && i < count; i++)
-        same = same_world(&sim->world, &files[i]) && same_figures(&sim->figures, &files[i]);
+        same = !strcmp(files[i].data_digest, data) && !strcmp(files[i].figures_digest, figures);
     return same;
 }
 
@@ -175,18 +133,21 @@ static int write_merged(const char *output, const struct run_file *files, const 
     int same = 0, status;
     if (!have_sampling_sd(files, count))
         snprintf(note, note_size,
-                 "a member holds no figure_sampling_sd (an older migsim wrote it); the merged "
-                 "file has no figures table and no routes");
+                 "a member holds no figure_sampling_sd or digests (an older migsim wrote it); "
+                 "the merged file has no figures table and no routes");
     else if ((same = load_scenario(&sim, files, count, prov)) == 0)
         snprintf(note, note_size,
                  "%s is not the scenario the members ran (moved or changed); the merged file has "
                  "no figures table and no routes",
                  first->scenario_file[0] ? first->scenario_file : "(no scenario file)");
     status = same > 0 ? merged_figures(&sim.figures, files, order, count, &results) : same;
+    struct provenance merged = *prov; /* the members' digests, of the data and the figures */
+    merged.data_digest = first->data_digest[0] ? first->data_digest : NULL;
+    merged.figures_digest = same ? first->figures_digest : NULL;
     if (status == 0)
         status =
-            same ? mig_output_write(output, &sim.world, runs, count, &sim.figures, results, prov)
-                 : mig_output_write(output, &first->labels, runs, count, NULL, NULL, prov);
+            same ? mig_output_write(output, &sim.world, runs, count, &sim.figures, results, &merged)
+                 : mig_output_write(output, &first->labels, runs, count, NULL, NULL, &merged);
     mig_simulation_free(&sim);
     free(results);
     return status;

@@ -496,6 +496,11 @@ static int write_provenance(struct writer *wr, const struct provenance *prov)
             0 ||
         (status = attr_text(wr, root, "created_utc", created)) < 0)
         return status;
+    if ((prov->data_digest &&
+         (status = attr_text(wr, root, "data_digest", prov->data_digest)) < 0) ||
+        (prov->figures_digest &&
+         (status = attr_text(wr, root, "figures_digest", prov->figures_digest)) < 0))
+        return status;
     if (prov->replicate_index >= 0)
         return attr_number(wr, root, "replicate_index", H5T_NATIVE_INT, &prov->replicate_index);
     return 0;

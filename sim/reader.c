@@ -94,7 +94,8 @@ static int check_attributes(hid_t file, const char *path)
                                         "scenario_file", "scenario_text",  "scenario_parameters",
                                         "seed",          "migsim_version", "git_revision",
                                         "compiler",      "compiler_flags", "command_line",
-                                        "first_event",   "created_utc"};
+                                        "first_event",   "created_utc",    "data_digest",
+                                        "figures_digest"};
     static const char *const numbers[] = {"scale", "threads", "ranks", "replicate_index"};
     char what[256];
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
@@ -413,6 +414,8 @@ static int load_unguarded(struct run_file *f, const char *path)
     read_text_attribute(file, "git_revision", f->revision, sizeof f->revision);
     read_text_attribute(file, "created_utc", f->created, sizeof f->created);
     read_text_attribute(file, "first_event", f->first_event, sizeof f->first_event);
+    read_text_attribute(file, "data_digest", f->data_digest, sizeof f->data_digest);
+    read_text_attribute(file, "figures_digest", f->figures_digest, sizeof f->figures_digest);
     f->scenario_text = long_text_attribute(file, "scenario_text");
     f->parameters = long_text_attribute(file, "scenario_parameters");
     f->scenario_file = long_text_attribute(file, "scenario_file");

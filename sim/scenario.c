@@ -952,32 +952,29 @@ void mig_scenario_write_provenance(FILE *out)
     }
 }
 
-static void write_lines(const struct scenario *sc, FILE *out, bool state_only)
+/* Whether a parameter shapes a run's state: all but the scenario's name,
+ * description and file paths. */
+static bool shapes_state(const struct mig_param *p)
 {
-    size_t n;
-    const struct mig_param *table = mig_scenario_params(&n);
-    for (size_t i = 0; i < n; i++) {
-        char value[1024];
-        if (state_only && !mig_param_shapes_state(&table[i]))
-            continue;
-        mig_scenario_format_value(sc, &table[i], value, sizeof value);
-        fprintf(out, "%s: %s\n", table[i].name, value);
-    }
-}
-
-void mig_scenario_write_resolved(const struct scenario *sc, FILE *out)
-{
-    write_lines(sc, out, false);
+    return strcmp(p->name, "name") != 0 && strcmp(p->name, "description") != 0 &&
+           p->type != MIG_PARAM_PATH;
 }
 
 char *mig_scenario_resolved_text(const struct scenario *sc, bool state_only)
 {
     char *text = NULL;
-    size_t size = 0;
+    size_t size = 0, n;
     FILE *f = open_memstream(&text, &size);
     if (!f)
         return NULL;
-    write_lines(sc, f, state_only);
+    const struct mig_param *table = mig_scenario_params(&n);
+    for (size_t i = 0; i < n; i++) {
+        char value[1024];
+        if (state_only && !shapes_state(&table[i]))
+            continue;
+        mig_scenario_format_value(sc, &table[i], value, sizeof value);
+        fprintf(f, "%s: %s\n", table[i].name, value);
+    }
     if (fclose(f) != 0) {
         free(text);
         return NULL;
@@ -985,10 +982,34 @@ char *mig_scenario_resolved_text(const struct scenario *sc, bool state_only)
     return text;
 }
 
-bool mig_param_shapes_state(const struct mig_param *p)
+/* Whether a `name: value` line names a parameter that shapes the state. */
+static bool state_line(const char *line)
 {
-    return strcmp(p->name, "name") != 0 && strcmp(p->name, "description") != 0 &&
-           p->type != MIG_PARAM_PATH;
+    char name[128];
+    size_t n = strcspn(line, ":\n");
+    snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), line);
+    const struct mig_param *p = mig_scenario_param(name);
+    return !p || shapes_state(p); /* an unknown line counts */
+}
+
+bool mig_scenario_same_state_parameters(const char *a, const char *b)
+{
+    while (*a || *b) {
+        if (*a && !state_line(a)) {
+            a += strcspn(a, "\n") + (a[strcspn(a, "\n")] == '\n');
+            continue;
+        }
+        if (*b && !state_line(b)) {
+            b += strcspn(b, "\n") + (b[strcspn(b, "\n")] == '\n');
+            continue;
+        }
+        size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+        if (la != lb || strncmp(a, b, la) != 0 || a[la] != b[lb])
+            return false;
+        a += la + (a[la] == '\n');
+        b += lb + (b[lb] == '\n');
+    }
+    return true;
 }
 
 const struct mig_param *mig_scenario_state_difference(const struct scenario *a,
@@ -998,7 +1019,7 @@ const struct mig_param *mig_scenario_state_difference(const struct scenario *a,
     size_t n;
     const struct mig_param *table = mig_scenario_params(&n);
     for (size_t i = 0; i < n; i++) {
-        if (!mig_param_shapes_state(&table[i]))
+        if (!shapes_state(&table[i]))
             continue;
         mig_scenario_format_value(a, &table[i], value_a, size);
         mig_scenario_format_value(b, &table[i], value_b, size);

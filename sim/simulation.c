@@ -434,7 +434,7 @@ static int check_events_before(const struct scenario *base, const struct scenari
         theirs = next_before(&sc->timeline, day, &j);
         if (!ours && !theirs)
             return 0;
-        if (!ours || !theirs || !mig_event_same(ours, theirs))
+        if (!ours || !theirs || !mig_timeline_event_same(ours, theirs))
             break;
     }
     if (theirs) {
@@ -472,6 +472,15 @@ int mig_simulation_check_branch(const struct simulation *base, const struct simu
                         "%s: error: its data folder %s is not the scenario's (%s); a branch "
                         "differs from the scenario only in events from the fork on",
                         sc->path, sc->data, base->scenario.data);
+    char base_figures[17], branch_figures[17];
+    mig_targets_digest(&base->figures, base_figures);
+    mig_targets_digest(&branch->figures, branch_figures);
+    if (strcmp(base_figures, branch_figures) !=
+        0) /* their surveys before the fork are the base's */
+        return mig_fail(MIG_EINPUT,
+                        "%s: error: its figures (targets) are not the scenario's; a branch "
+                        "differs from the scenario only in events from the fork on",
+                        sc->path);
     return check_events_before(&base->scenario, sc, base->runs[0].step_day[fork]);
 }
 
@@ -553,6 +562,8 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
         int agreed = mig_comm_agree_failure(status);
         if (agreed < 0 && status == 0)
             status = mig_fail(agreed, "error: another rank stopped or failed (see its message)");
+        else
+            status = agreed; /* a rank that failed keeps its message */
     }
     if (status == 0 && spread)
         status = share_replicates(sim);
@@ -632,8 +643,13 @@ static int write_run(const struct simulation *sim, const char *path, const char 
     long first = mig_timeline_first_day(&sc->timeline);
     if (first != MIG_NO_END)
         mig_date_format(first, first_event);
+    char data_digest[17], figures_digest[17];
+    mig_world_digest(&sim->world, data_digest);
+    mig_targets_digest(&sim->figures, figures_digest);
     struct provenance prov = {
         .title = "migsim run",
+        .data_digest = data_digest,
+        .figures_digest = figures_digest,
         .first_event = first_event,
         .replicate_index = sim->replicate_index,
         .scenario_name = sc->name,

@@ -262,7 +262,7 @@ const struct mig_event *mig_timeline_starting_outside(const struct timeline *tl,
     return NULL;
 }
 
-bool mig_event_same(const struct mig_event *a, const struct mig_event *b)
+bool mig_timeline_event_same(const struct mig_event *a, const struct mig_event *b)
 {
     return a->kind == b->kind && strcmp(a->target, b->target) == 0 &&
            strcmp(a->sector, b->sector) == 0 && a->start == b->start && a->end == b->end &&

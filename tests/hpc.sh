@@ -83,6 +83,10 @@ printf 'extends: %s\nend: 2027-12-31\n' "$base" >"$work/fork/later.yaml"
 expect 2 "branch with another end" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
     --fork-at 2025-09-01 --branch "$work/fork/later.yaml"
 contains "$work/err" "later.yaml: error: its end is 2027-12-31" "other end message"
+printf 'extends: %s\ntargets: %s\n' "$base" "$source_dir/scenarios/targets/imws_round6.yaml" >"$work/fork/surveys.yaml"
+expect 2 "branch with other figures" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
+    --fork-at 2025-09-01 --branch "$work/fork/surveys.yaml"
+contains "$work/err" "surveys.yaml: error: its figures (targets) are not the scenario's" "other figures message"
 [ ! -e "$work/fork/x.h5" ] && ok || not_ok "a refused branch let the base run and write"
 expect 2 "fork with replicates" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
     --fork-at 2025-09-01 --branch "$work/fork/other.yaml" --replicates 2
@@ -142,6 +146,19 @@ PY
 expect 0 "merge members run through other paths" "$migsim" merge "$work/member0.h5" "$work/member3.h5" \
     -o "$work/paths.h5"
 [ ! -s "$work/err" ] && ok || not_ok "merge through other paths printed $(head -c 300 "$work/err")"
+(cd "$source_dir" && "$migsim" run scenarios/baseline.yaml --scale 100 --quiet --replicate 0 -o "$work/root0.h5")
+(cd "$source_dir/scenarios" && "$migsim" run baseline.yaml --scale 100 --quiet --replicate 1 -o "$work/root1.h5")
+(cd "$source_dir" && "$migsim" merge "$work/root0.h5" "$work/root1.h5" -o "$work/roots.h5" 2>"$work/err") &&
+    [ ! -s "$work/err" ] && /usr/bin/python3 -c "import h5py; assert 'figure_simulated' in h5py.File('$work/roots.h5')" &&
+    ok || not_ok "members whose data paths differ merge with their figures: $(head -c 300 "$work/err")"
+# A targets file changed after the members ran: their figures are not the
+# scenario's any more.
+cp "$source_dir/scenarios/targets/imws_round6.yaml" "$work/t6.yaml"
+printf 'extends: %s\ntargets: t6.yaml\n' "$base" >"$work/own.yaml"
+for k in 0 1; do "$migsim" run "$work/own.yaml" --scale 100 --quiet --replicate "$k" -o "$work/own$k.h5"; done
+sed -i 's/key: UZB/key: TJK/' "$work/t6.yaml"
+expect 0 "merge, targets changed" "$migsim" merge "$work/own0.h5" "$work/own1.h5" -o "$work/own.h5"
+contains "$work/err" "own.yaml is not the scenario the members ran" "merge note, targets changed"
 
 # The scenario file moved or changed since the members ran: the series still
 # merge, with a note, but without the figures table and the routes (they

@@ -18,6 +18,7 @@ struct provenance {
     const char *first_event; /* YYYY-MM-DD of the timeline's first event, or "" */
     int replicate_index;     /* >= 0: member K of an ensemble (seed derived from `seed`) */
     int threads, ranks;
+    const char *data_digest, *figures_digest; /* of the world and the figures; NULL: none */
 };
 
 /* A figure's outcome: the simulated value (the mean over replicates), its

@@ -20,6 +20,7 @@ struct run_file {
     char path[1024];
     char scenario_name[64], title[64], seed[32], version[32], revision[64], created[32];
     char first_event[16]; /* YYYY-MM-DD, or empty */
+    char data_digest[24], figures_digest[24]; /* empty where the file has none (older files) */
     char *scenario_text, *parameters, *scenario_file, *command_line;
     double scale;
     int replicate_index; /* member K of an ensemble, or -1 */

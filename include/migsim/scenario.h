@@ -142,12 +142,11 @@ void mig_scenario_write_reference(FILE *out);
  * provenance (the README's table is this output). */
 void mig_scenario_write_provenance(FILE *out);
 
-/* Writes every parameter and its value, one `name: value` line each. */
-void mig_scenario_write_resolved(const struct scenario *sc, FILE *out);
-
-/* Those lines as one text (malloc'd; NULL when out of memory): with
- * `state_only`, of the parameters that shape a run's state alone (a
- * checkpoint's), else of all (the `scenario_parameters` an output holds). */
+/* Every parameter and its value, one `name: value` line each, as one text
+ * (malloc'd; NULL when out of memory): with `state_only`, of the parameters
+ * that shape a run's state alone (all but the scenario's name, description
+ * and file paths: a checkpoint's), else of all (the `scenario_parameters`
+ * an output holds). */
 char *mig_scenario_resolved_text(const struct scenario *sc, bool state_only);
 
 /* Whether two scenarios' texts (struct scenario's `text`) are the same
@@ -155,9 +154,9 @@ char *mig_scenario_resolved_text(const struct scenario *sc, bool state_only);
  * wherever it was read from (a relative path depends on the folder). */
 bool mig_scenario_same_text(const char *a, const char *b);
 
-/* Whether a parameter shapes a run's state: all but the scenario's name,
- * description and file paths. */
-bool mig_param_shapes_state(const struct mig_param *p);
+/* Whether two texts of `name: value` lines (an output's parameters) agree
+ * on every parameter that shapes a run's state. */
+bool mig_scenario_same_state_parameters(const char *a, const char *b);
 
 /* The first parameter shaping the state on which a and b differ, with
  * their values as text in value_a and value_b; NULL when none does. */

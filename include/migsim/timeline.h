@@ -83,7 +83,7 @@ long mig_timeline_first_day(const struct timeline *tl);
 
 /* Whether two events act alike: kind, target, sector, dates, ramp and
  * values (not where they were written). */
-bool mig_event_same(const struct mig_event *a, const struct mig_event *b);
+bool mig_timeline_event_same(const struct mig_event *a, const struct mig_event *b);
 
 /* The first event (in file order) that starts before day `from` or after
  * day `to`, or NULL. */
