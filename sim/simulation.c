@@ -472,11 +472,11 @@ int mig_simulation_check_branch(const struct simulation *base, const struct simu
                         "%s: error: its data folder %s is not the scenario's (%s); a branch "
                         "differs from the scenario only in events from the fork on",
                         sc->path, sc->data, base->scenario.data);
+    /* The surveys before the fork are the base's, taken for its figures. */
     char base_figures[17], branch_figures[17];
     mig_targets_digest(&base->figures, base_figures);
     mig_targets_digest(&branch->figures, branch_figures);
-    if (strcmp(base_figures, branch_figures) !=
-        0) /* their surveys before the fork are the base's */
+    if (strcmp(base_figures, branch_figures) != 0)
         return mig_fail(MIG_EINPUT,
                         "%s: error: its figures (targets) are not the scenario's; a branch "
                         "differs from the scenario only in events from the fork on",
