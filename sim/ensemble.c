@@ -8,7 +8,6 @@
 #include "migsim/reader.h"
 #include "migsim/simulation.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +54,7 @@ static int check_member(const struct run_file *m, const struct run_file *first)
 /* Files written before the figures' sampling sd and the digests were
  * stored cannot be summarised as an ensemble is (an emulated survey's sd
  * enters the error) nor matched with the scenario's data and figures. */
-static bool have_sampling_sd(const struct run_file *files, int count)
+static bool members_complete(const struct run_file *files, int count)
 {
     for (int i = 0; i < count; i++)
         if ((files[i].figures.count && !files[i].figures.sampling_sd) || !files[i].data_digest[0] ||
@@ -131,7 +130,7 @@ static int write_merged(const char *output, const struct run_file *files, const 
     struct simulation sim = {0};
     struct figure_result *results = NULL;
     int same = 0, status;
-    if (!have_sampling_sd(files, count))
+    if (!members_complete(files, count))
         snprintf(note, note_size,
                  "a member holds no figure_sampling_sd or digests (an older migsim wrote it); "
                  "the merged file has no figures table and no routes");
