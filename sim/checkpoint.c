@@ -5,6 +5,7 @@
 #include "migsim/checkpoint.h"
 #include "migsim/error.h"
 #include "migsim/comm.h"
+#include "migsim/date.h"
 #include "migsim/digest.h"
 #include "migsim/files.h"
 #include "h5safe.h"
@@ -203,18 +204,40 @@ static char *text_attribute(hid_t file, const char *name)
 
 static int restore(const char *path, struct engine *e, int branch);
 
-/* Whether a checkpoint's scenario text and data digest are this run's. The
- * same files read through another path are the same scenario when the data
- * they read is the same; a checkpoint without a digest (an earlier
- * version's) must name every file by the same path. */
-static bool same_scenario(const struct engine *e, const char *text, const char *data)
+/* Why a checkpoint's scenario text and data digest are not this run's, or
+ * NULL. The same files read through another path are the same scenario
+ * when the data they read is the same; a checkpoint without a digest (an
+ * earlier version's) must name every file by the same path. */
+static const char *other_scenario(const struct engine *e, const char *text, const char *data)
 {
     const char *mine = e->sc->text ? e->sc->text : "";
     char digest[17];
     if (!data)
-        return strcmp(text, mine) == 0;
+        return strcmp(text, mine) == 0 ? NULL
+               : mig_scenario_same_text(text, mine)
+                   ? "it names the scenario's files by other paths, and an earlier migsim wrote "
+                     "it without a digest of its data; resume it from the same folder, "
+                     "naming the scenario as it was named then"
+                   : "it was written by another scenario";
+    if (!mig_scenario_same_text(text, mine))
+        return "it was written by another scenario";
     mig_world_digest(e->w, digest);
-    return strcmp(data, digest) == 0 && mig_scenario_same_text(text, mine);
+    return strcmp(data, digest) == 0 ? NULL : "it was written with other data (its digest differs)";
+}
+
+/* A survey the figures want before step `step` that the restored run did
+ * not take (it was written with other figures): its day, or -1. */
+static long missing_survey(const struct stats *s, int step)
+{
+    for (int i = 0; i < s->wanted_count; i++) {
+        bool taken = s->wanted[i] >= s->step_day[step]; /* still to come */
+        for (int k = 0; k < s->snapshots && !taken; k++)
+            taken =
+                s->snapshot[k].day == s->wanted[i] && s->snapshot[k].sample == s->wanted_sample[i];
+        if (!taken)
+            return s->wanted[i];
+    }
+    return -1;
 }
 
 struct guarded_restore {
@@ -266,6 +289,7 @@ static int restore(const char *path, struct engine *e, int branch)
     char *mine = mig_scenario_resolved_text(e->sc, true);
     char *digest =
         H5Aexists(file, "data_digest") > 0 ? text_attribute(file, "data_digest") : NULL;
+    const char *other = NULL;
     if (!signature || strcmp(signature, SIGNATURE) != 0)
         status = refuse(path, "no migsim checkpoint signature");
     else if (!version || strcmp(version, MIGSIM_VERSION) != 0)
@@ -275,8 +299,8 @@ static int restore(const char *path, struct engine *e, int branch)
              mig_h5_number_attribute(file, "snapshots", H5T_NATIVE_INT, &snapshots) < 0 ||
              mig_h5_number_attribute(file, "clamped_steps", H5T_NATIVE_LONG, &clamped) < 0)
         status = refuse(path, "its attributes are damaged");
-    else if (!branch && !same_scenario(e, text, digest))
-        status = refuse(path, "it was written by another scenario");
+    else if (!branch && (other = other_scenario(e, text, digest)) != NULL)
+        status = refuse(path, other);
     else if (!branch && strcmp(parameters, mine) != 0)
         status = refuse(path, "it was written with another seed, scale or parameters");
     else if (branch && strcmp(parameters, mine) != 0)
@@ -325,6 +349,16 @@ static int restore(const char *path, struct engine *e, int branch)
         e->step = step;
         e->stats->snapshots = snapshots;
         e->clamped_steps = clamped;
+        long day = missing_survey(e->stats, step);
+        if (day >= 0) {
+            char date[11], text_why[160];
+            mig_date_format(day, date);
+            snprintf(text_why, sizeof text_why,
+                     "its run took no survey on %s, before its step, which the figures want "
+                     "(it was written with other figures)",
+                     date);
+            status = refuse(path, text_why);
+        }
     }
     free(signature);
     free(version);

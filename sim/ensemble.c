@@ -63,14 +63,22 @@ static bool members_complete(const struct run_file *files, int count)
     return true;
 }
 
+/* Whether every member ran the first one's figures. */
+static bool same_figures(const struct run_file *files, int count)
+{
+    for (int i = 1; i < count; i++)
+        if (strcmp(files[i].figures_digest, files[0].figures_digest) != 0)
+            return false;
+    return true;
+}
+
 /* Re-loads the scenario the members ran from the file their provenance
  * names, with their seed and scale (prov's): 1 when it is the same scenario (its
  * text, resolved parameters, data and figures), 0 when it is not or cannot
  * be read (the file moved or changed), negative when out of memory. */
-static int load_scenario(struct simulation *sim, const struct run_file *files, int count,
+static int load_scenario(struct simulation *sim, const struct run_file *first,
                          const struct provenance *prov)
 {
-    const struct run_file *first = &files[0];
     struct overrides o = {.seed = prov->seed, .scale = prov->scale};
     int status =
         first->scenario_file[0] ? mig_simulation_load(sim, first->scenario_file, &o) : MIG_EINPUT;
@@ -87,9 +95,8 @@ static int load_scenario(struct simulation *sim, const struct run_file *files, i
     char data[17], figures[17];
     mig_world_digest(&sim->world, data);
     mig_targets_digest(&sim->figures, figures);
-    for (int i = 0; same && i < count; i++)
-        same = !strcmp(files[i].data_digest, data) && !strcmp(files[i].figures_digest, figures);
-    return same;
+    /* The members share both digests (checked before). */
+    return same && !strcmp(first->data_digest, data) && !strcmp(first->figures_digest, figures);
 }
 
 /* The figures over the members in replicate order, summarised as an
@@ -134,7 +141,11 @@ static int write_merged(const char *output, const struct run_file *files, const 
         snprintf(note, note_size,
                  "a member holds no figure_sampling_sd or digests (an older migsim wrote it); "
                  "the merged file has no figures table and no routes");
-    else if ((same = load_scenario(&sim, files, count, prov)) == 0)
+    else if (!same_figures(files, count))
+        snprintf(note, note_size,
+                 "the members ran different figures (targets); the merged file has no figures "
+                 "table and no routes");
+    else if ((same = load_scenario(&sim, first, prov)) == 0)
         snprintf(note, note_size,
                  "%s is not the scenario the members ran (moved or changed); the merged file has "
                  "no figures table and no routes",

@@ -828,6 +828,9 @@ static int command_run(const struct cli_args *a)
     }
     if (replicate >= 0 && replicates > 1)
         return bad_usage("--replicate K runs one member; it does not go with --replicates");
+    if (rq.fork_at && (every || resume))
+        return bad_usage("--fork-at does not go with --checkpoint-every or --resume (a fork "
+                         "runs whole)");
     if (rq.fork_at && replicates > 1)
         return bad_usage("--fork-at runs one replicate (choose it with --replicate K); it does "
                          "not go with --replicates");

@@ -48,7 +48,20 @@ cp -r "$source_dir/scenarios" "$work/copy"
 sed -i 's/,437.8,/,237.8,/' "$work/copy/data/origins.csv"
 expect 2 "a resume with other data" "$migsim" run "$work/copy/baseline.yaml" --scale 8 --quiet \
     -o "$work/x.h5" --resume "$work/run.ckpt"
-contains "$work/err" "it was written by another scenario" "other data message"
+contains "$work/err" "it was written with other data" "other data message"
+# Figures that want a survey before the checkpoint's step, which its run did
+# not take, are refused (the run failed at its end).
+cp -r "$source_dir/scenarios" "$work/early"
+/usr/bin/python3 - "$work/early/targets/baseline.yaml" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+i = text.index("  - id: visit_6m")
+j = text.index("date: 2025-07-15", i)
+open(sys.argv[1], "w").write(text[:j] + "date: 2024-01-15" + text[j + len("date: 2025-07-15"):])
+PY
+expect 2 "a resume whose figures want an earlier survey" "$migsim" run "$work/early/baseline.yaml" --scale 8 \
+    --quiet -o "$work/x.h5" --resume "$work/run.ckpt"
+contains "$work/err" "its run took no survey on 2024-01-15, before its step" "missing survey message"
 
 # Fork: the baseline once to the fork date, branches from there.
 mkdir "$work/fork"
@@ -91,6 +104,9 @@ contains "$work/err" "surveys.yaml: error: its figures (targets) are not the sce
 expect 2 "fork with replicates" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
     --fork-at 2025-09-01 --branch "$work/fork/other.yaml" --replicates 2
 contains "$work/err" "--fork-at runs one replicate" "fork replicates message"
+expect 2 "fork with checkpoints" "$migsim" run "$base" --scale 50 --quiet -o "$work/fork/x.h5" \
+    --fork-at 2025-09-01 --branch "$work/fork/other.yaml" --checkpoint-every 4w
+contains "$work/err" "--fork-at does not go with --checkpoint-every or --resume" "fork checkpoints message"
 # A branch keeps the scenario's events before the fork and adds its own; a
 # fork of replicate K gives replicate K of each.
 printf 'extends: %s\nname: later_fee\ntimeline:\n  - event: permit_fee\n    target: all\n    start: 2026-06-01\n    value: 40\n' \
@@ -159,6 +175,9 @@ for k in 0 1; do "$migsim" run "$work/own.yaml" --scale 100 --quiet --replicate 
 sed -i 's/key: UZB/key: TJK/' "$work/t6.yaml"
 expect 0 "merge, targets changed" "$migsim" merge "$work/own0.h5" "$work/own1.h5" -o "$work/own.h5"
 contains "$work/err" "own.yaml is not the scenario the members ran" "merge note, targets changed"
+"$migsim" run "$work/own.yaml" --scale 100 --quiet --replicate 2 -o "$work/own2.h5"
+expect 0 "merge, members of other figures" "$migsim" merge "$work/own0.h5" "$work/own2.h5" -o "$work/own.h5"
+contains "$work/err" "the members ran different figures (targets)" "merge note, other figures"
 
 # The scenario file moved or changed since the members ran: the series still
 # merge, with a note, but without the figures table and the routes (they
