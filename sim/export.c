@@ -607,10 +607,10 @@ static void table_summary(struct sink *k, const struct run_file *r, const struct
 static void table_figures(struct sink *k, const struct run_file *r)
 {
     const struct run_figures *g = &r->figures;
-    const char *columns[] = {
-        "id",        "label",         "statistic",     "role",  "observed", "lower", "upper",
-        "simulated", "simulated_q05", "simulated_q95", "error", "within",   "from",  "to",
-        NULL};
+    const char *columns[] = {"id",          "label", "statistic", "role",          "observed",
+                             "lower",       "upper", "simulated", "simulated_q05", "simulated_q95",
+                             "sampling_sd", "error", "within",    "from",          "to",
+                             NULL};
     sink_begin(k, "figures", columns);
     const struct stats *s = &r->runs[0];
     for (int i = 0; i < g->count && k->status == 0; i++) {
@@ -618,19 +618,21 @@ static void table_figures(struct sink *k, const struct run_file *r)
         cell_text(k, g->label[i]);
         cell_text(k, g->statistic[i]);
         cell_text(k, g->role ? g->role[i] : NULL);
-        double values[] = {g->observed[i], g->lower[i], g->upper[i], g->simulated[i],
-                           g->q05[i],      g->q95[i],   g->error[i]};
+        double values[] = {g->observed[i],  g->lower[i], g->upper[i],
+                           g->simulated[i], g->q05[i],   g->q95[i]};
         for (size_t j = 0; j < sizeof values / sizeof values[0]; j++)
             cell_number(k, values[j]);
+        cell_number(k, g->sampling_sd ? g->sampling_sd[i] : NAN); /* older files have none */
+        cell_number(k, g->error[i]);
         cell_text(k, g->within[i] ? "yes" : "no");
         if (isnan(g->from[i]))
             cell_text(k, NULL);
         else
             cell_date(k, s->start + (long)g->from[i]);
-        if (isnan(g->to[i]))
+        if (isnan(g->to[i])) /* the file's end is exclusive; the table's, as a target's, not */
             cell_text(k, NULL);
         else
-            cell_date(k, s->start + (long)g->to[i]);
+            cell_date(k, s->start + (long)g->to[i] - 1);
         end_row(k);
     }
     sink_end(k);
@@ -733,8 +735,9 @@ static void table_readme(struct sink *k, const struct run_file *r, const struct 
         {"internal_moves", "residents moving from one region to another in the step"},
         {"figures",
          "the survey figures the run is checked against: observed value and band, simulated "
-         "value, standardised error, whether within, and the figure's role (fit, validate or "
-         "input) where the file gives one"},
+         "value with its sampling sd (an emulated survey's), standardised error, whether "
+         "within, the figure's date or window (from and to, inclusive) and its role (fit, "
+         "validate or input) where the file gives one"},
         {"provenance", "every attribute of the run file: scenario, seed, scale, version, "
                        "revision, compiler, threads, command line, creation time"},
         {"scenario", "the full scenario text, one line a row"},

@@ -76,6 +76,11 @@ check(all(np.isclose(f["observed"], o) for f, o in zip(figures, run["figure_obse
 if "figure_role" in run:
     check([f["role"] for f in figures] == [str(x) for x in run["figure_role"].values], "roles")
 check("role" in figures[0], "a role column")
+if "figure_sampling_sd" in run:
+    check(all(np.isclose(f["sampling_sd"], v) for f, v in zip(figures, run["figure_sampling_sd"].values)),
+          "sampling sds")
+check(all(f["to"] >= f["from"] for f in figures if f["from"] is not None), "inclusive windows")
+check(any(f["to"] == f["from"] for f in figures if f["from"] is not None), "a one-day figure ends on its day")
 
 _, provenance = rows("provenance")
 prov = {p["attribute"]: p["value"] for p in provenance}
