@@ -137,19 +137,17 @@ static int write_merged(const char *output, const struct run_file *files, const 
     struct simulation sim = {0};
     struct figure_result *results = NULL;
     int same = 0, status;
+    char why[1200] = "";
     if (!members_complete(files, count))
-        snprintf(note, note_size,
-                 "a member holds no figure_sampling_sd or digests (an older migsim wrote it); "
-                 "the merged file has no figures table and no routes");
+        snprintf(why, sizeof why,
+                 "a member holds no figure_sampling_sd or digests (an older migsim wrote it)");
     else if (!same_figures(files, count))
-        snprintf(note, note_size,
-                 "the members ran different figures (targets); the merged file has no figures "
-                 "table and no routes");
+        snprintf(why, sizeof why, "the members ran different figures (targets)");
     else if ((same = load_scenario(&sim, first, prov)) == 0)
-        snprintf(note, note_size,
-                 "%s is not the scenario the members ran (moved or changed); the merged file has "
-                 "no figures table and no routes",
+        snprintf(why, sizeof why, "%s is not the scenario the members ran (moved or changed)",
                  first->scenario_file[0] ? first->scenario_file : "(no scenario file)");
+    if (why[0])
+        snprintf(note, note_size, "%s; the merged file has no figures table and no routes", why);
     status = same > 0 ? merged_figures(&sim.figures, files, order, count, &results) : same;
     struct provenance merged = *prov; /* the members' digests, of the data and the figures */
     merged.data_digest = first->data_digest[0] ? first->data_digest : NULL;

@@ -714,12 +714,18 @@ static int load_mapping(struct loader *ld, struct fy_node *map, const char *pref
 
 #define TEXT_HEADER "# ---- "
 
+/* The length of the line at `s`, its newline included. */
+static size_t line_length(const char *s)
+{
+    size_t n = strcspn(s, "\n");
+    return n + (s[n] == '\n');
+}
+
 /* The file name of a header line of the provenance text, and its length;
  * NULL when the line at `line` is not a header. */
 static const char *header_name(const char *line, size_t *length)
 {
-    const char *end = strchr(line, '\n');
-    size_t n = end ? (size_t)(end - line) : strlen(line), open = strlen(TEXT_HEADER);
+    size_t n = strcspn(line, "\n"), open = strlen(TEXT_HEADER);
     if (strncmp(line, TEXT_HEADER, open) != 0 || n < open + 5 ||
         strncmp(line + n - 5, " ----", 5) != 0)
         return NULL;
@@ -734,11 +740,8 @@ static const char *header_name(const char *line, size_t *length)
 bool mig_scenario_same_text(const char *a, const char *b)
 {
     while (*a || *b) {
-        size_t na, nb;
+        size_t na, nb, la = line_length(a), lb = line_length(b);
         const char *ha = header_name(a, &na), *hb = header_name(b, &nb);
-        const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
-        size_t la = ea ? (size_t)(ea - a) + 1 : strlen(a),
-               lb = eb ? (size_t)(eb - b) + 1 : strlen(b);
         if (ha && hb ? na != nb || strncmp(ha, hb, na) != 0 : la != lb || strncmp(a, b, la) != 0)
             return false;
         a += la;
@@ -996,18 +999,18 @@ bool mig_scenario_same_state_parameters(const char *a, const char *b)
 {
     while (*a || *b) {
         if (*a && !state_line(a)) {
-            a += strcspn(a, "\n") + (a[strcspn(a, "\n")] == '\n');
+            a += line_length(a);
             continue;
         }
         if (*b && !state_line(b)) {
-            b += strcspn(b, "\n") + (b[strcspn(b, "\n")] == '\n');
+            b += line_length(b);
             continue;
         }
-        size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
-        if (la != lb || strncmp(a, b, la) != 0 || a[la] != b[lb])
+        size_t la = line_length(a), lb = line_length(b);
+        if (la != lb || strncmp(a, b, la) != 0)
             return false;
-        a += la + (a[la] == '\n');
-        b += lb + (b[lb] == '\n');
+        a += la;
+        b += lb;
     }
     return true;
 }
