@@ -352,21 +352,95 @@ struct respondent {
     int stratum;
 };
 
-static int by_stratum_then_key(const void *a, const void *b)
+/* Whether x comes after y in a stratum's draw: by key, then by id (the
+ * order in which the respondents were gathered, so ties fall as in a stable
+ * sort). */
+static int drawn_after(const struct respondent *x, const struct respondent *y)
 {
-    const struct respondent *x = a, *y = b;
-    if (x->stratum != y->stratum)
-        return x->stratum - y->stratum;
-    return (x->key > y->key) - (x->key < y->key);
+    if (x->key != y->key)
+        return x->key > y->key;
+    return x->id > y->id;
+}
+
+static void swap_respondents(struct respondent *a, struct respondent *b)
+{
+    struct respondent t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Offers r to a stratum's drawn respondents, heap[0..*size) of at most
+ * `want`: a heap whose top is the last drawn, so that r replaces it when r
+ * comes first. The stratum's `want` first are kept in one pass, without
+ * sorting the whole population (only their set matters: a survey's tallies
+ * are sums of integers). */
+static void offer(struct respondent *heap, int64_t *size, int64_t want, struct respondent r)
+{
+    int64_t i;
+    if (*size < want) {
+        heap[i = (*size)++] = r;
+        for (; i > 0 && drawn_after(&heap[i], &heap[(i - 1) / 2]); i = (i - 1) / 2)
+            swap_respondents(&heap[i], &heap[(i - 1) / 2]);
+        return;
+    }
+    if (want == 0 || !drawn_after(&heap[0], &r))
+        return;
+    heap[i = 0] = r;
+    for (;;) {
+        int64_t last = i, left = 2 * i + 1, right = left + 1;
+        if (left < want && drawn_after(&heap[left], &heap[last]))
+            last = left;
+        if (right < want && drawn_after(&heap[right], &heap[last]))
+            last = right;
+        if (last == i)
+            return;
+        swap_respondents(&heap[i], &heap[last]);
+        i = last;
+    }
+}
+
+/* Each stratum's share of a sample of `want` among `count` respondents,
+ * in proportion to its size, the rest by largest remainders (the lowest
+ * stratum first on ties). */
+static void allocate(const int64_t *strata, int n, int64_t count, int64_t want, int64_t *take)
+{
+    double remainder[2 * MIG_MAX_REGIONS] = {0};
+    int64_t given = 0;
+    for (int h = 0; h < n; h++) {
+        double exact = count ? (double)want * strata[h] / count : 0;
+        take[h] = (int64_t)exact;
+        remainder[h] = exact - take[h];
+        given += take[h];
+    }
+    while (given < want) {
+        int best = 0;
+        for (int h = 1; h < n; h++)
+            if (remainder[h] > remainder[best])
+                best = h;
+        take[best]++, remainder[best] = -1, given++;
+    }
+}
+
+/* The `take[h]` first respondents of each stratum h, into `drawn` (as many
+ * as the takes' sum), in one pass over `all`. */
+static void draw_strata(const struct respondent *all, int64_t count, int n, const int64_t *take,
+                        struct respondent *drawn)
+{
+    int64_t begin[2 * MIG_MAX_REGIONS], kept[2 * MIG_MAX_REGIONS] = {0}, at = 0;
+    for (int h = 0; h < n; h++) {
+        begin[h] = at;
+        at += take[h];
+    }
+    for (int64_t i = 0; i < count; i++) {
+        int h = all[i].stratum;
+        offer(drawn + begin[h], &kept[h], take[h], all[i]);
+    }
 }
 
 /* An emulated survey: `size` workers present in the surveyed regions, drawn
  * without replacement within strata of region and sex, allocated in
- * proportion to the strata (largest remainders). */
-/* An emulated survey: `size` workers present in the surveyed regions, drawn
- * without replacement within strata of region and sex, allocated in
- * proportion to the strata (largest remainders). Under MPI every rank draws
- * keys for its own agents; the selection is made over all of them. */
+ * proportion to the strata. Under MPI every rank draws keys for its own
+ * agents; the selection is made over all of them. */
 static int survey_sample(const struct stats *s, const struct world *w, const struct tables *t,
                          const struct population *pop, int size, int32_t window,
                          struct snapshot *out)
@@ -374,18 +448,17 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
     int64_t present;
     uint64_t *ids = present_ids(pop, &present);
     struct respondent *local = malloc((size_t)(present ? present : 1) * sizeof *local), *all = NULL;
+    struct respondent *drawn = malloc((size_t)size * sizeof *drawn);
     /* Every rank learns whether any failed before the gather, so that no
      * rank waits there for one that returned. */
-    int64_t failed = !ids || !local;
-    if (pop->split && mig_comm_sum(&failed, 1) < 0) {
+    int64_t failed = !ids || !local || !drawn;
+    int status = pop->split ? mig_comm_sum(&failed, 1) : 0;
+    if (status < 0 || failed) {
         free(ids);
         free(local);
-        return MIG_ERUNTIME;
-    }
-    if (failed) {
-        free(ids);
-        free(local);
-        return mig_fail(MIG_ENOMEM, "out of memory for a survey sample");
+        free(drawn);
+        return status < 0 ? MIG_ERUNTIME
+                          : mig_fail(MIG_ENOMEM, "out of memory for a survey sample");
     }
     int64_t mine = 0;
     for (int64_t i = 0; i < present; i++) {
@@ -398,42 +471,26 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
     }
     free(ids);
     size_t bytes = (size_t)mine * sizeof *local;
-    int status = 0;
     if (pop->split) /* the other ranks' workers are candidates too */
         status = mig_comm_gather(local, bytes, (void **)&all, &bytes);
     else
         all = local, local = NULL;
     free(local);
-    if (status < 0)
+    if (status < 0) {
+        free(drawn);
         return status;
+    }
     int64_t count = (int64_t)(bytes / sizeof *all), strata[2 * MIG_MAX_REGIONS] = {0};
     for (int64_t i = 0; i < count; i++)
         strata[all[i].stratum]++;
-    qsort(all, (size_t)count, sizeof *all, by_stratum_then_key);
-    int64_t take[2 * MIG_MAX_REGIONS] = {0}, given = 0;
-    double remainder[2 * MIG_MAX_REGIONS] = {0};
-    int64_t want = size < count ? size : count;
-    for (int h = 0; h < 2 * w->regions; h++) {
-        double exact = count ? (double)want * strata[h] / count : 0;
-        take[h] = (int64_t)exact;
-        remainder[h] = exact - take[h];
-        given += take[h];
-    }
-    while (given < want) { /* largest remainders, lowest stratum first on ties */
-        int best = 0;
-        for (int h = 1; h < 2 * w->regions; h++)
-            if (remainder[h] > remainder[best])
-                best = h;
-        take[best]++, remainder[best] = -1, given++;
-    }
-    int64_t at = 0;
-    for (int h = 0; h < 2 * w->regions; h++) {
-        for (int64_t i = 0; i < take[h]; i++)
-            if (all[at + i].id >= pop->migrant_begin && all[at + i].id < pop->migrant_end)
-                survey_one(t, pop, all[at + i].id, window, out);
-        at += strata[h];
-    }
+    int64_t take[2 * MIG_MAX_REGIONS], want = size < count ? size : count;
+    allocate(strata, 2 * w->regions, count, want, take);
+    draw_strata(all, count, 2 * w->regions, take, drawn);
     free(all);
+    for (int64_t i = 0; i < want; i++)
+        if (drawn[i].id >= pop->migrant_begin && drawn[i].id < pop->migrant_end)
+            survey_one(t, pop, drawn[i].id, window, out);
+    free(drawn);
     return 0;
 }
 

@@ -380,6 +380,101 @@ static void levels_match_a_recount(void **state)
     mig_simulation_free(&sim);
 }
 
+/* An emulated survey's respondents are, in each stratum of region and
+ * sex, the workers present with the smallest keys, as many as the
+ * stratum's share of the sample by largest remainders: checked against a
+ * reference that sorts every candidate, at the survey's step. */
+struct candidate {
+    double key;
+    uint64_t id;
+};
+
+static int by_key_then_id(const void *a, const void *b)
+{
+    const struct candidate *x = a, *y = b;
+    if (x->key != y->key)
+        return (x->key > y->key) - (x->key < y->key);
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+struct survey_check {
+    struct simulation *sim;
+    int checked;
+};
+
+static void check_survey(void *user, int done, int steps, long day)
+{
+    (void)done, (void)steps, (void)day;
+    struct survey_check *c = user;
+    const struct engine *e = &c->sim->engine;
+    const struct stats *s = e->stats;
+    int step = e->step; /* the step just made */
+    const struct snapshot *taken = NULL;
+    for (int i = 0; i < s->snapshots; i++)
+        if (s->snapshot[i].sample > 0 && s->snapshot[i].day >= s->step_day[step] &&
+            s->snapshot[i].day < s->step_day[step] + (long)s->step_days[step])
+            taken = &s->snapshot[i];
+    if (!taken)
+        return;
+    const struct population *p = e->pop;
+    const struct world *w = e->w;
+    int strata = 2 * w->regions;
+    struct candidate *in[2 * MIG_MAX_REGIONS];
+    int64_t size[2 * MIG_MAX_REGIONS] = {0}, count = 0;
+    for (int h = 0; h < strata; h++)
+        assert_non_null(in[h] = malloc((p->migrant_end + 1) * sizeof **in));
+    for (uint64_t id = p->migrant_begin; id < p->migrant_end; id++) {
+        const struct migrant *m = &p->migrant[id];
+        if (!mig_population_in(p, MIG_CLASS_PRESENT, id) || !w->region_surveyed[m->region])
+            continue;
+        struct mig_draw d = mig_rng_draw(s->seed, MIG_STREAM_SURVEY, id, (uint32_t)step);
+        int h = 2 * m->region + ((m->traits & MIG_FEMALE) != 0);
+        in[h][size[h]++] = (struct candidate){mig_rng_u01(d.w[0]), id};
+        count++;
+    }
+    int64_t want = taken->sample < count ? taken->sample : count, take[2 * MIG_MAX_REGIONS];
+    int64_t given = 0, by_origin[MIG_MAX_ORIGINS] = {0}, by_sector[MIG_MAX_SECTORS] = {0};
+    double remainder[2 * MIG_MAX_REGIONS];
+    for (int h = 0; h < strata; h++) {
+        take[h] = (int64_t)((double)want * size[h] / count);
+        remainder[h] = (double)want * size[h] / count - take[h];
+        given += take[h];
+    }
+    for (; given < want; given++) {
+        int best = 0;
+        for (int h = 1; h < strata; h++)
+            best = remainder[h] > remainder[best] ? h : best;
+        take[best]++, remainder[best] = -1;
+    }
+    for (int h = 0; h < strata; h++) {
+        qsort(in[h], (size_t)size[h], sizeof **in, by_key_then_id);
+        for (int64_t i = 0; i < take[h]; i++) {
+            by_origin[p->migrant[in[h][i].id].origin]++;
+            by_sector[p->migrant[in[h][i].id].sector]++;
+        }
+        free(in[h]);
+    }
+    assert_int_equal(taken->present, want);
+    assert_memory_equal(taken->by_origin, by_origin, sizeof by_origin);
+    assert_memory_equal(taken->by_sector, by_sector, sizeof by_sector);
+    c->checked++;
+}
+
+static void surveys_draw_the_smallest_keys(void **state)
+{
+    (void)state;
+    struct simulation sim;
+    omp_set_num_threads(2);
+    struct overrides o = {-1, 20};
+    const char *targets = MIGSIM_SOURCE_DIR "/scenarios/targets/imws_round6.yaml";
+    assert_int_equal(mig_simulation_load(&sim, BASELINE, &o), 0);
+    assert_int_equal(mig_simulation_use_targets(&sim, &targets, 1), 0);
+    struct survey_check c = {&sim, 0};
+    assert_int_equal(mig_simulation_run(&sim, 1, check_survey, &c), 0);
+    assert_int_equal(c.checked, 1);
+    mig_simulation_free(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +488,7 @@ int main(void)
         cmocka_unit_test(reused_warm_states_run_as_fresh_ones),
         cmocka_unit_test(closed_border_holds),
         cmocka_unit_test(levels_match_a_recount),
+        cmocka_unit_test(surveys_draw_the_smallest_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
