@@ -312,6 +312,8 @@ static const struct mig_stage stages[] = {
     {"demography", stage_demography}, {"record", stage_record},
 };
 
+_Static_assert(sizeof stages / sizeof stages[0] <= MIG_MAX_STAGES, "room for every stage");
+
 const struct mig_stage *mig_engine_stages(size_t *count)
 {
     *count = sizeof stages / sizeof stages[0];

@@ -1215,6 +1215,37 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A bench run's seconds by stage, the warm-up, and the rest of its wall
+ * time (drawing and placing the agents), ending its line; under MPI rank 0
+ * then prints every other rank's own, one line each, for the balance
+ * between them (`reduce` holds a rank's wait for the others). */
+static int print_stages(FILE *out, const struct engine *e, double wall)
+{
+    size_t n;
+    const struct mig_stage *stages = mig_engine_stages(&n);
+    double mine[MIG_MAX_STAGES + 2], *all = NULL;
+    size_t bytes = (n + 2) * sizeof *mine;
+    memcpy(mine, e->stage_seconds, n * sizeof *mine);
+    mine[n] = e->warmup_seconds;
+    mine[n + 1] = wall;
+    int status = 0, ranks = mig_comm_size();
+    if (ranks > 1 && (status = mig_comm_gather(mine, bytes, (void **)&all, &bytes)) < 0)
+        return status;
+    for (int r = 0; out && r < ranks; r++) {
+        const double *seconds = ranks > 1 ? all + (size_t)r * (n + 2) : mine;
+        double staged = 0;
+        if (r > 0)
+            fprintf(out, "     rank %-3d %29s", r, "");
+        for (size_t k = 0; k < n; k++) {
+            fprintf(out, " %s %.2f", stages[k].name, seconds[k]);
+            staged += seconds[k];
+        }
+        fprintf(out, " warmup %.2f setup %.2f\n", seconds[n], seconds[n + 1] - staged - seconds[n]);
+    }
+    free(all);
+    return 0;
+}
+
 static int command_bench(const struct cli_args *a)
 {
     struct overrides overrides;
@@ -1244,19 +1275,12 @@ static int command_bench(const struct cli_args *a)
         wall[i] = now_seconds() - started;
         agents = (double)(sim.population.migrants + sim.population.residents);
         steps = sim.runs[0].steps;
-        if (out) {
+        if (out)
             fprintf(out, "%-4d %9.3f %16.4g %8d   ", i + 1, wall[i], agents * steps / wall[i],
                     omp_get_max_threads());
-            size_t n_stages;
-            const struct mig_stage *stages = mig_engine_stages(&n_stages);
-            double staged = 0;
-            for (size_t k = 0; k < n_stages; k++) {
-                fprintf(out, " %s %.2f", stages[k].name, sim.engine.stage_seconds[k]);
-                staged += sim.engine.stage_seconds[k];
-            }
-            /* The rest: drawing and placing the agents. */
-            fprintf(out, " warmup %.2f setup %.2f\n", sim.engine.warmup_seconds,
-                    wall[i] - staged - sim.engine.warmup_seconds);
+        if ((status = print_stages(out, &sim.engine, wall[i])) < 0) {
+            free(wall);
+            return fail(&sim, status);
         }
         mig_simulation_free(&sim);
     }

@@ -113,6 +113,9 @@ done
 timeout 120 mpirun -n 2 "$mpi" bench "$base" --scale 200 --repeat 1 --threads 1 >"$work/out" 2>&1 &&
     ok || not_ok "bench over 2 ranks: $(tail -3 "$work/out")"
 [ "$(grep -c '^median:' "$work/out")" -eq 1 ] && ok || not_ok "bench speaks once: $(cat "$work/out")"
+# ... with each other rank's stages under rank 0's line, for the balance.
+[ "$(grep -c '^     rank 1  .* migrants [0-9.]* residents [0-9.]* reduce [0-9.]* .* setup [0-9.]*$' "$work/out")" -eq 1 ] &&
+    ok || not_ok "bench prints rank 1's stages: $(cat "$work/out")"
 printf 'extends: %s\nend: 2025-12-31\nscale: 400\n' "$base" >"$work/tiny.yaml"
 timeout 300 mpirun -n 2 "$mpi" sensitivity "$work/tiny.yaml" \
     --targets "$source_dir/scenarios/targets/imws_round6.yaml" \

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define MIG_MAX_STAGES 16 /* room for the step's stages */
+
 struct engine;
 
 /* Called after each step (for a progress bar); may be NULL. */
@@ -51,7 +53,7 @@ struct engine {
     struct tally *per_thread;
     int threads;
     long clamped_steps;       /* steps whose rates hit a thinning ceiling */
-    double stage_seconds[16]; /* wall time spent in each stage, for the benchmark */
+    double stage_seconds[MIG_MAX_STAGES]; /* wall time spent in each stage, for the benchmark */
     double warmup_seconds;    /* the unrecorded steps before the start, for the benchmark */
     struct warmup_record *record; /* during the warm-up, when asked: what it reads */
 };
