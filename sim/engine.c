@@ -76,12 +76,22 @@ static void make_tables(struct engine *e)
     }
 }
 
+/* The recorded step of a replaying run, or NULL when its workers' tables
+ * are not the recorded ones (or the record ends before the step). */
+static const struct migrant_step *replayed_step(const struct engine *e)
+{
+    if (e->step >= e->kept->steps)
+        return NULL;
+    const struct migrant_step *kept = &e->kept->step[e->step];
+    return memcmp(&e->tables, kept->tables, sizeof kept->tables) == 0 ? kept : NULL;
+}
+
 static int stage_tables(struct engine *e)
 {
     make_tables(e);
     if (e->tables.migrant_clamped)
         e->clamped_steps++;
-    return 0;
+    return e->replaying && !replayed_step(e) ? MIG_EDIFFERS : 0;
 }
 
 typedef void (*visit_fn)(const struct tables *, struct population *, uint64_t, struct mig_draw,
@@ -226,7 +236,8 @@ static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t 
 
 static int stage_migrants(struct engine *e)
 {
-    each_migrant_chunk(e, migrant_chunk);
+    if (!e->replaying)
+        each_migrant_chunk(e, migrant_chunk);
     return 0;
 }
 
@@ -261,6 +272,12 @@ static int stage_reduce(struct engine *e)
     int status = sum_tallies(e, &e->total);
     if (status < 0)
         return status;
+    if (e->replaying) { /* the workers' part as recorded; the residents' summed */
+        const struct migrant_step *kept = replayed_step(e);
+        memcpy(&e->total, kept->total, sizeof kept->total);
+        memcpy(&e->aggregates, kept->aggregates, sizeof kept->aggregates);
+        return 0;
+    }
     mig_behaviour_levels(&e->levels, &e->total);
     mig_behaviour_remittances(&e->tables, &e->total);
     struct aggregates *agg = &e->aggregates;
@@ -298,6 +315,11 @@ static int stage_demography(struct engine *e)
 static int stage_record(struct engine *e)
 {
     mig_stats_record(e->stats, e->step, &e->total);
+    if (e->replaying)
+        return mig_stats_snapshots_kept(e->stats, e->step, &e->conditions, e->kept->snapshot,
+                                        e->kept->snapshots)
+                   ? 0
+                   : MIG_EDIFFERS;
     return mig_stats_snapshots(e->stats, e->step, e->w, &e->tables, &e->conditions, e->pop);
 }
 
@@ -475,6 +497,41 @@ void mig_engine_free(struct engine *e)
     e->per_thread = NULL;
 }
 
+void mig_engine_keep_migrants(struct engine *e, struct migrant_record *kept, bool replay)
+{
+    e->kept = kept;
+    e->replaying = replay;
+    if (!replay)
+        kept->steps = kept->snapshots = 0;
+}
+
+void mig_engine_migrants_free(struct migrant_record *kept)
+{
+    free(kept->step);
+    memset(kept, 0, sizeof *kept);
+}
+
+/* Records the workers' part of the step just made, and its snapshots. */
+static int keep_step(struct engine *e)
+{
+    struct migrant_record *r = e->kept;
+    if (r->steps == r->room) {
+        int room = e->stats->steps;
+        struct migrant_step *step = realloc(r->step, (size_t)room * sizeof *step);
+        if (!step)
+            return mig_fail(MIG_ENOMEM, "out of memory for the record of the workers' steps");
+        r->step = step;
+        r->room = room;
+    }
+    struct migrant_step *made = &r->step[r->steps++];
+    memcpy(made->tables, &e->tables, sizeof made->tables);
+    memcpy(made->total, &e->total, sizeof made->total);
+    memcpy(made->aggregates, &e->aggregates, sizeof made->aggregates);
+    for (; r->snapshots < e->stats->snapshots; r->snapshots++)
+        r->snapshot[r->snapshots] = e->stats->snapshot[r->snapshots];
+    return 0;
+}
+
 int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user)
 {
     return mig_engine_run_until(e, e->stats->steps, progress, user);
@@ -499,6 +556,8 @@ int mig_engine_run_until(struct engine *e, int stop, mig_progress_fn progress, v
             if (status < 0)
                 return status;
         }
+        if (e->kept && !e->replaying && (status = keep_step(e)) < 0)
+            return status;
         if (progress)
             progress(user, e->step + 1, e->stats->steps, e->stats->step_day[e->step]);
     }

@@ -228,8 +228,18 @@ static int keep_warm(struct simulation *sim)
     return status;
 }
 
+static void forget_kept_migrants(struct simulation *sim)
+{
+    for (int r = 0; r < sim->kept_count; r++)
+        mig_engine_migrants_free(&sim->kept_migrants[r]);
+    free(sim->kept_migrants);
+    sim->kept_migrants = NULL;
+    sim->kept_count = 0;
+}
+
 static void forget_warm(struct simulation *sim)
 {
+    forget_kept_migrants(sim);
     if (sim->warm)
         mig_population_free(&sim->warm_population);
     memset(&sim->warm_population, 0, sizeof sim->warm_population);
@@ -353,11 +363,30 @@ static int draw_agents(struct simulation *sim)
  * starts from the same warm state (made once, kept when more replicates
  * follow on this process); the replicate's own seed drives the recorded
  * steps. */
+/* A run of figures only from the kept warm state takes its workers' steps
+ * from the record of the run that made the state (the engine checks each
+ * step's tables); that run records them. */
+static int keep_or_replay(struct simulation *sim, int r)
+{
+    if (!sim->figures_only || !carry_warm(sim) || sim->replay_differs)
+        return 0;
+    if (r >= sim->kept_count) {
+        struct migrant_record *kept = realloc(sim->kept_migrants, (size_t)(r + 1) * sizeof *kept);
+        if (!kept)
+            return mig_fail(MIG_ENOMEM, "out of memory for the record of the workers' steps");
+        memset(kept + sim->kept_count, 0, (size_t)(r + 1 - sim->kept_count) * sizeof *kept);
+        sim->kept_migrants = kept;
+        sim->kept_count = r + 1;
+    }
+    bool replay = sim->kept_migrants[r].steps > 0;
+    mig_engine_keep_migrants(&sim->engine, &sim->kept_migrants[r], replay);
+    sim->replays += replay;
+    return 0;
+}
+
 static int start_replicate(struct simulation *sim, int r, double seed, bool more)
 {
     int status;
-    if (r > 0 && (status = add_replicate(sim, r)) < 0)
-        return status;
     double own =
         (double)mig_rng_replicate_seed((uint64_t)seed, (uint32_t)(sim->first_replicate + r));
     sim->scenario.seed = seed; /* of the agents and the warm-up */
@@ -385,6 +414,20 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
     }
     sim->scenario.seed = own;
     sim->engine.stats->seed = (uint64_t)own;
+    return status < 0 ? status : keep_or_replay(sim, r);
+}
+
+/* Makes replicate r anew after its workers left the kept record (a
+ * parameter that varies moves them after all). */
+static int run_anew(struct simulation *sim, int r, double seed, bool more, mig_progress_fn progress,
+                    void *user)
+{
+    sim->replay_differs = 1;
+    forget_kept_migrants(sim);
+    mig_stats_free(&sim->runs[r]);
+    int status = series_for(sim, &sim->runs[r]);
+    if (status == 0 && (status = start_replicate(sim, r, seed, more)) == 0)
+        status = run_checkpointed(sim, progress, user);
     return status;
 }
 
@@ -546,12 +589,15 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
             continue;
         }
         bool more = r + (spread ? ranks : 1) < replicates;
-        if ((status = start_replicate(sim, r, seed, more)) < 0)
+        if ((status = add_replicate(sim, r)) < 0 ||
+            (status = start_replicate(sim, r, seed, more)) < 0)
             break;
         if (sim->resume && ((status = mig_checkpoint_restore_ranks(sim->resume, &sim->engine)) < 0 ||
                             (status = mig_engine_recount(&sim->engine)) < 0))
             break;
         status = run_checkpointed(sim, progress ? replicate_step : NULL, &wrap);
+        if (status == MIG_EDIFFERS)
+            status = run_anew(sim, r, seed, more, progress ? replicate_step : NULL, &wrap);
     }
     sim->scenario.seed = seed;
     if (status < 0 || !carry_warm(sim))

@@ -494,13 +494,36 @@ static int survey_sample(const struct stats *s, const struct world *w, const str
     return 0;
 }
 
+/* Whether wanted snapshot i falls in the step, with room for it. */
+static bool wanted_in(const struct stats *s, int i, int step)
+{
+    long first = s->step_day[step], last = first + (long)s->step_days[step] - 1;
+    return s->wanted[i] >= first && s->wanted[i] <= last && s->snapshots < MIG_MAX_SNAPSHOTS;
+}
+
+bool mig_stats_snapshots_kept(struct stats *s, int step, const struct conditions *c,
+                              const struct snapshot *kept, int count)
+{
+    for (int i = 0; i < s->wanted_count; i++) {
+        if (!wanted_in(s, i, step))
+            continue;
+        int k = 0;
+        while (k < count && (kept[k].day != s->wanted[i] || kept[k].sample != s->wanted_sample[i]))
+            k++;
+        if (k == count)
+            return false;
+        s->snapshot[s->snapshots] = kept[k];
+        s->snapshot[s->snapshots++].fee = c->remittance_fee;
+    }
+    return true;
+}
+
 int mig_stats_snapshots(struct stats *s, int step, const struct world *w, const struct tables *t,
                         const struct conditions *c, const struct population *pop)
 {
-    long first = s->step_day[step], last = first + (long)s->step_days[step] - 1;
     int32_t window = (int32_t)ceil(182.625 / s->step_days[0]);
     for (int i = 0; i < s->wanted_count; i++) {
-        if (s->wanted[i] < first || s->wanted[i] > last || s->snapshots == MIG_MAX_SNAPSHOTS)
+        if (!wanted_in(s, i, step))
             continue;
         struct snapshot total = {0};
         if (s->wanted_sample[i] > 0) {

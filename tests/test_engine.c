@@ -190,8 +190,9 @@ static void run_kept(struct simulation *kept, const struct overrides *o)
     assert_int_equal(mig_simulation_run(kept, 1, NULL, NULL), 0);
 }
 
-/* A fresh simulation with kept's values of the parameters the reuse tests
- * vary gives kept's series. */
+/* A fresh simulation with kept's values of the parameters (and events)
+ * the reuse tests vary, run as kept's are, gives kept's series and
+ * snapshots. */
 static void assert_runs_as_fresh(const struct simulation *kept, const struct overrides *o)
 {
     struct simulation fresh;
@@ -200,8 +201,13 @@ static void assert_runs_as_fresh(const struct simulation *kept, const struct ove
     fresh.scenario.migrants.wage_sigma = kept->scenario.migrants.wage_sigma;
     fresh.scenario.migrants.remitter_share = kept->scenario.migrants.remitter_share;
     fresh.scenario.residents.climate_rate = kept->scenario.residents.climate_rate;
+    fresh.scenario.timeline = kept->scenario.timeline;
+    fresh.figures_only = kept->figures_only;
     assert_int_equal(mig_simulation_run(&fresh, 1, NULL, NULL), 0);
     assert_same_series(&kept->runs[0], &fresh.runs[0]);
+    assert_int_equal(kept->runs[0].snapshots, fresh.runs[0].snapshots);
+    assert_memory_equal(kept->runs[0].snapshot, fresh.runs[0].snapshot,
+                        (size_t)fresh.runs[0].snapshots * sizeof *fresh.runs[0].snapshot);
     mig_simulation_free(&fresh);
 }
 
@@ -255,6 +261,41 @@ static void reused_warm_states_run_as_fresh_ones(void **state)
         assert_int_equal(kept.warm, change == 0);
         /* No agents were kept while the warm state was: drawn once more. */
         assert_int_equal(kept.draws, change == 0 ? 1 : 2);
+        assert_runs_as_fresh(&kept, &o);
+    }
+    mig_simulation_free(&kept);
+}
+
+/* A run of figures only from the kept warm state takes its workers' steps
+ * from the record of the run that made the state while their tables are
+ * the recorded ones (another rate of the residents' moves: residents and
+ * workers read nothing of each other), and is made anew when they are not
+ * (a border closed after the start, which the warm-up does not see), after
+ * which no run replays; either way it runs exactly as a fresh one does. */
+static void replayed_workers_run_as_fresh_ones(void **state)
+{
+    (void)state;
+    struct overrides o = {-1, 100};
+    struct simulation kept;
+    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
+    kept.reuse_agents = 1;
+    kept.figures_only = 1;
+    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+    assert_true(kept.runs[0].snapshots > 0);
+    struct mig_event closure = {.kind = MIG_EVENT_BORDER_CLOSED,
+                                .target = "TJK",
+                                .start = kept.scenario.start + 91,
+                                .end = MIG_NO_END,
+                                .value = 1};
+    for (int change = 0; change < 3; change++) {
+        if (change == 1)
+            kept.scenario.timeline.event[kept.scenario.timeline.count++] = closure;
+        else
+            kept.scenario.residents.climate_rate *= 1.5;
+        assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+        assert_int_equal(kept.warm_ups, 1);
+        assert_int_equal(kept.replays, change == 0 ? 1 : 2);
+        assert_int_equal(kept.replay_differs, change > 0);
         assert_runs_as_fresh(&kept, &o);
     }
     mig_simulation_free(&kept);
@@ -486,6 +527,7 @@ int main(void)
         cmocka_unit_test(figures_only_stops_early_with_the_same_figures),
         cmocka_unit_test(reused_agents_run_as_fresh_ones),
         cmocka_unit_test(reused_warm_states_run_as_fresh_ones),
+        cmocka_unit_test(replayed_workers_run_as_fresh_ones),
         cmocka_unit_test(closed_border_holds),
         cmocka_unit_test(levels_match_a_recount),
         cmocka_unit_test(surveys_draw_the_smallest_keys),

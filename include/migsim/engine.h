@@ -39,6 +39,26 @@ struct warmup_record {
     struct warmup_tables *tables; /* NULL when nothing was recorded */
 };
 
+/* What the migrant workers of a run did at each recorded step, kept for
+ * the next runs of a calibration or sensitivity analysis. A run from the
+ * same warm state whose workers' tables are the same at a step (workers
+ * decide from nothing else) would make the same step, so it takes the
+ * step's totals, aggregates and snapshots from here instead of moving its
+ * workers. Residents and workers read nothing of each other, so its
+ * residents move as they would beside the workers. */
+struct migrant_step {
+    unsigned char tables[offsetof(struct tables, residents)];         /* the migrants' part */
+    unsigned char total[offsetof(struct tally, residents)];           /* after the step */
+    unsigned char aggregates[offsetof(struct aggregates, residents)]; /* after the step */
+};
+
+struct migrant_record {
+    int steps, room;           /* recorded steps [0, steps), room for as many */
+    struct migrant_step *step; /* NULL until a step is recorded */
+    int snapshots;             /* those taken in the recorded steps */
+    struct snapshot snapshot[MIG_MAX_SNAPSHOTS];
+};
+
 struct engine {
     const struct scenario *sc;
     const struct world *w;
@@ -56,6 +76,8 @@ struct engine {
     double stage_seconds[MIG_MAX_STAGES]; /* wall time spent in each stage, for the benchmark */
     double warmup_seconds;    /* the unrecorded steps before the start, for the benchmark */
     struct warmup_record *record; /* during the warm-up, when asked: what it reads */
+    struct migrant_record *kept;  /* the workers' steps, recorded or (replaying) taken */
+    bool replaying;
 };
 
 /* A stage of the step; the list is in engine.c. */
@@ -76,6 +98,13 @@ void mig_engine_free(struct engine *e);
 bool mig_engine_warmup_same(const struct warmup_record *record, const struct scenario *sc,
                             const struct world *w);
 void mig_engine_warmup_free(struct warmup_record *record);
+
+/* From now on, records the workers' steps into `kept` (emptied first), or
+ * with `replay` takes them from it: then a step whose workers' tables are
+ * not the recorded ones (or that wants a snapshot it lacks) fails with
+ * MIG_EDIFFERS, without a message, and the run must be made anew. */
+void mig_engine_keep_migrants(struct engine *e, struct migrant_record *kept, bool replay);
+void mig_engine_migrants_free(struct migrant_record *kept);
 
 /* Sets every migrant's class from its state and recounts the running levels
  * from scratch (after placing the population or restoring a checkpoint; a

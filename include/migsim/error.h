@@ -10,6 +10,7 @@ enum mig_status {
     MIG_ENOMEM = -3,   /* out of memory: exit 1 */
     MIG_EIO = -4,      /* a file could not be read or written: exit 1 */
     MIG_ESTOPPED = -5, /* stopped by SIGINT or SIGTERM: exit 130 or 143 */
+    MIG_EDIFFERS = -6, /* a run's workers left its kept record: made anew, never shown */
 };
 
 /* Records a message (printf-style) and returns code, so that callers write

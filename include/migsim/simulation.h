@@ -54,6 +54,16 @@ struct simulation {
     int warm_carried; /* the warm state is an earlier run's, not yet checked in this one */
     int warm_differs; /* a run's warm-up differed: no warm state is kept across runs */
     int warm_ups;     /* how many warm-ups were run (not reused) */
+    /* With the warm state and figures only, the workers' steps of each
+     * replicate r of the run that made it (kept_migrants[r]): the next runs
+     * take them instead of moving their workers while their workers'
+     * tables are the recorded ones (then the workers would move alike). A
+     * run whose workers leave the record is made anew, and no run replays
+     * from then on (replay_differs). */
+    struct migrant_record *kept_migrants;
+    int kept_count;
+    int replay_differs;
+    int replays; /* runs that took their workers' steps from a record */
 };
 
 /* Loads and checks the scenario, its data and its figures (no agents yet). */

@@ -7,6 +7,8 @@
 #include "migsim/behaviour.h"
 #include "migsim/target.h"
 
+#include <stdbool.h>
+
 /* What a survey of the migrant workers present on one day would find. */
 struct snapshot {
     long day;
@@ -89,6 +91,12 @@ void mig_stats_record(struct stats *s, int step, const struct tally *y);
 /* Takes the snapshots wanted within step `step`, if any. */
 int mig_stats_snapshots(struct stats *s, int step, const struct world *w, const struct tables *t,
                         const struct conditions *c, const struct population *pop);
+
+/* The same snapshots taken from `kept`, those of a run whose workers were
+ * these at this step (a replayed step), with this step's fee; false when
+ * one is not there. */
+bool mig_stats_snapshots_kept(struct stats *s, int step, const struct conditions *c,
+                              const struct snapshot *kept, int count);
 
 /* The named statistics. */
 struct mig_statistic {
