@@ -147,5 +147,15 @@ timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${both[@]}" -o "$wo
 if diff <(grep -v '^#' "$work/nm1.yaml") <(grep -v '^#' "$work/nm2.yaml") >/dev/null; then ok; else
     not_ok "nelder-mead replicates over 2 ranks found another fit"; fi
 same "$work/nm1.h5" "$work/nm2.h5" # every evaluation's figures
+# With only residents' rates free every evaluation after a rank's first
+# takes its workers' steps from that rank's record: the fit is the serial one.
+res=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free residents.climate_rate:0.05:0.3
+    --free residents.economic_rate:0.003:0.02 --method nelder-mead --replicates 2 --budget 5 --threads 1)
+"$serial" calibrate "$work/short.yaml" "${res[@]}" -o "$work/nm3" >/dev/null
+timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${res[@]}" -o "$work/nm4" >"$work/out" 2>&1 &&
+    ok || not_ok "nelder-mead of residents' rates over ranks: $(tail -3 "$work/out")"
+if diff <(grep -v '^#' "$work/nm3.yaml") <(grep -v '^#' "$work/nm4.yaml") >/dev/null; then ok; else
+    not_ok "nelder-mead of residents' rates over 2 ranks found another fit"; fi
+same "$work/nm3.h5" "$work/nm4.h5"
 
 finish mpi
