@@ -17,6 +17,7 @@
 #include "migsim/date.h"
 #include "migsim/error.h"
 #include "migsim/rng.h"
+#include "migsim/world.h"
 
 #include <math.h>
 #include <signal.h>
@@ -76,14 +77,27 @@ static void make_tables(struct engine *e)
     }
 }
 
-/* The recorded step of a replaying run, or NULL when its workers' tables
- * are not the recorded ones (or the record ends before the step). */
-static const struct migrant_step *replayed_step(const struct engine *e)
+/* The workers' recorded step, or NULL when their tables are not the
+ * recorded ones (or the record ends before the step). */
+static const struct migrant_step *replayed_migrants(const struct engine *e)
 {
-    if (e->step >= e->kept->steps)
+    if (e->step >= e->kept_migrants->steps)
         return NULL;
-    const struct migrant_step *kept = &e->kept->step[e->step];
+    const struct migrant_step *kept = &e->kept_migrants->step[e->step];
     return memcmp(&e->tables, kept->tables, sizeof kept->tables) == 0 ? kept : NULL;
+}
+
+/* The residents' recorded step, or NULL likewise (their tables, the seed
+ * of their draws and the conditions their demography reads). */
+static const struct resident_step *replayed_residents(const struct engine *e)
+{
+    if (e->step >= e->kept_residents->steps)
+        return NULL;
+    const struct resident_step *kept = &e->kept_residents->step[e->step];
+    bool same = kept->seed == e->tables.seed &&
+                memcmp(&kept->tables, &e->tables.residents, sizeof kept->tables) == 0 &&
+                memcmp(&kept->conditions, &e->conditions, sizeof kept->conditions) == 0;
+    return same ? kept : NULL;
 }
 
 static int stage_tables(struct engine *e)
@@ -91,7 +105,9 @@ static int stage_tables(struct engine *e)
     make_tables(e);
     if (e->tables.migrant_clamped)
         e->clamped_steps++;
-    return e->replaying && !replayed_step(e) ? MIG_EDIFFERS : 0;
+    e->migrants_left = e->replaying_migrants && !replayed_migrants(e);
+    e->residents_left = e->replaying_residents && !replayed_residents(e);
+    return e->migrants_left || e->residents_left ? MIG_EDIFFERS : 0;
 }
 
 typedef void (*visit_fn)(const struct tables *, struct population *, uint64_t, struct mig_draw,
@@ -236,13 +252,15 @@ static void migrant_chunk(struct engine *e, int64_t c, uint64_t first, uint64_t 
 
 static int stage_migrants(struct engine *e)
 {
-    if (!e->replaying)
+    if (!e->replaying_migrants)
         each_migrant_chunk(e, migrant_chunk);
     return 0;
 }
 
 static int stage_residents(struct engine *e)
 {
+    if (e->replaying_residents)
+        return 0;
     thinned(e, e->pop->residents, e->pop->resident_begin, e->pop->resident_end,
             MIG_STREAM_RESIDENT_CANDIDATE, e->tables.residents.q_move, prefetch_resident,
             MIG_STREAM_RESIDENT_MOVE, mig_residents_move);
@@ -272,8 +290,8 @@ static int stage_reduce(struct engine *e)
     int status = sum_tallies(e, &e->total);
     if (status < 0)
         return status;
-    if (e->replaying) { /* the workers' part as recorded; the residents' summed */
-        const struct migrant_step *kept = replayed_step(e);
+    if (e->replaying_migrants) { /* the workers' part as recorded; the residents' summed */
+        const struct migrant_step *kept = replayed_migrants(e);
         memcpy(&e->total, kept->total, sizeof kept->total);
         memcpy(&e->aggregates, kept->aggregates, sizeof kept->aggregates);
         return 0;
@@ -305,8 +323,13 @@ static int stage_reduce(struct engine *e)
 static int stage_demography(struct engine *e)
 {
     int64_t lost = e->aggregates.residents.lost_newborn;
-    mig_demography_step(e->sc, e->w, &e->conditions, e->stats->residents_now, e->step, e->threads,
-                        e->pop, &e->aggregates.residents, &e->total.residents);
+    if (e->replaying_residents) { /* the step's moves and demography as recorded */
+        const struct resident_step *kept = replayed_residents(e);
+        e->total.residents = kept->total;
+        e->aggregates.residents = kept->aggregates;
+    } else
+        mig_demography_step(e->sc, e->w, &e->conditions, e->stats->residents_now, e->step,
+                            e->threads, e->pop, &e->aggregates.residents, &e->total.residents);
     if (e->aggregates.residents.lost_newborn > lost)
         e->clamped_steps++;
     return 0;
@@ -315,11 +338,12 @@ static int stage_demography(struct engine *e)
 static int stage_record(struct engine *e)
 {
     mig_stats_record(e->stats, e->step, &e->total);
-    if (e->replaying)
-        return mig_stats_snapshots_kept(e->stats, e->step, &e->conditions, e->kept->snapshot,
-                                        e->kept->snapshots)
-                   ? 0
-                   : MIG_EDIFFERS;
+    if (e->replaying_migrants) {
+        e->migrants_left =
+            !mig_stats_snapshots_kept(e->stats, e->step, &e->conditions, e->kept_migrants->snapshot,
+                                      e->kept_migrants->snapshots);
+        return e->migrants_left ? MIG_EDIFFERS : 0;
+    }
     return mig_stats_snapshots(e->stats, e->step, e->w, &e->tables, &e->conditions, e->pop);
 }
 
@@ -499,8 +523,8 @@ void mig_engine_free(struct engine *e)
 
 void mig_engine_keep_migrants(struct engine *e, struct migrant_record *kept, bool replay)
 {
-    e->kept = kept;
-    e->replaying = replay;
+    e->kept_migrants = kept;
+    e->replaying_migrants = replay;
     if (!replay)
         kept->steps = kept->snapshots = 0;
 }
@@ -511,24 +535,94 @@ void mig_engine_migrants_free(struct migrant_record *kept)
     memset(kept, 0, sizeof *kept);
 }
 
-/* Records the workers' part of the step just made, and its snapshots. */
+/* What the residents' start reads besides the recorded steps, into `into`. */
+static void resident_start(const struct engine *e, struct resident_record *into)
+{
+    into->recipe = e->pop->recipe;
+    into->split = e->pop->split;
+    into->seed = e->sc->seed;
+    into->scale = e->sc->scale;
+    into->step_days = e->sc->step_days;
+    into->start = e->sc->start;
+    into->end = e->sc->end;
+    memcpy(into->residents, &e->sc->residents, sizeof into->residents);
+    mig_world_digest(e->w, into->data_digest);
+}
+
+void mig_engine_keep_residents(struct engine *e, struct resident_record *kept, bool replay)
+{
+    e->kept_residents = kept;
+    e->replaying_residents = replay;
+    if (!replay) {
+        kept->steps = 0;
+        resident_start(e, kept);
+    }
+}
+
+bool mig_engine_residents_fit(const struct engine *e, const struct resident_record *kept)
+{
+    struct resident_record *ours = calloc(1, sizeof *ours);
+    bool fit = ours && kept->steps > 0;
+    if (fit) {
+        resident_start(e, ours);
+        fit = memcmp(&ours->recipe, &kept->recipe, sizeof ours->recipe) == 0 &&
+              ours->split == kept->split && ours->seed == kept->seed &&
+              ours->scale == kept->scale && ours->step_days == kept->step_days &&
+              ours->start == kept->start && ours->end == kept->end &&
+              memcmp(ours->residents, kept->residents, sizeof ours->residents) == 0 &&
+              strcmp(ours->data_digest, kept->data_digest) == 0;
+    }
+    free(ours);
+    return fit;
+}
+
+void mig_engine_residents_free(struct resident_record *kept)
+{
+    free(kept->step);
+    memset(kept, 0, sizeof *kept);
+}
+
+/* Room for one more recorded step in *step (of `size` bytes each): a
+ * record takes at most the run's steps. */
+static int room_for_step(void **step, int *room, int steps, size_t size, const struct engine *e)
+{
+    if (steps < *room)
+        return 0;
+    void *more = realloc(*step, (size_t)e->stats->steps * size);
+    if (!more)
+        return mig_fail(MIG_ENOMEM, "out of memory for the record of a run's steps");
+    *step = more;
+    *room = e->stats->steps;
+    return 0;
+}
+
+/* Records the workers' and the residents' part of the step just made, as
+ * asked; the workers' with the step's snapshots. */
 static int keep_step(struct engine *e)
 {
-    struct migrant_record *r = e->kept;
-    if (r->steps == r->room) {
-        int room = e->stats->steps;
-        struct migrant_step *step = realloc(r->step, (size_t)room * sizeof *step);
-        if (!step)
-            return mig_fail(MIG_ENOMEM, "out of memory for the record of the workers' steps");
-        r->step = step;
-        r->room = room;
+    struct migrant_record *m = e->replaying_migrants ? NULL : e->kept_migrants;
+    struct resident_record *r = e->replaying_residents ? NULL : e->kept_residents;
+    int status;
+    if (m) {
+        if ((status = room_for_step((void **)&m->step, &m->room, m->steps, sizeof *m->step, e)) < 0)
+            return status;
+        struct migrant_step *made = &m->step[m->steps++];
+        memcpy(made->tables, &e->tables, sizeof made->tables);
+        memcpy(made->total, &e->total, sizeof made->total);
+        memcpy(made->aggregates, &e->aggregates, sizeof made->aggregates);
+        for (; m->snapshots < e->stats->snapshots; m->snapshots++)
+            m->snapshot[m->snapshots] = e->stats->snapshot[m->snapshots];
     }
-    struct migrant_step *made = &r->step[r->steps++];
-    memcpy(made->tables, &e->tables, sizeof made->tables);
-    memcpy(made->total, &e->total, sizeof made->total);
-    memcpy(made->aggregates, &e->aggregates, sizeof made->aggregates);
-    for (; r->snapshots < e->stats->snapshots; r->snapshots++)
-        r->snapshot[r->snapshots] = e->stats->snapshot[r->snapshots];
+    if (r) {
+        if ((status = room_for_step((void **)&r->step, &r->room, r->steps, sizeof *r->step, e)) < 0)
+            return status;
+        struct resident_step *made = &r->step[r->steps++];
+        memcpy(&made->tables, &e->tables.residents, sizeof made->tables);
+        made->seed = e->tables.seed;
+        memcpy(&made->conditions, &e->conditions, sizeof made->conditions);
+        made->total = e->total.residents;
+        made->aggregates = e->aggregates.residents;
+    }
     return 0;
 }
 
@@ -556,7 +650,7 @@ int mig_engine_run_until(struct engine *e, int stop, mig_progress_fn progress, v
             if (status < 0)
                 return status;
         }
-        if (e->kept && !e->replaying && (status = keep_step(e)) < 0)
+        if ((status = keep_step(e)) < 0)
             return status;
         if (progress)
             progress(user, e->step + 1, e->stats->steps, e->stats->step_day[e->step]);

@@ -232,9 +232,31 @@ static void forget_kept_migrants(struct simulation *sim)
 {
     for (int r = 0; r < sim->kept_count; r++)
         mig_engine_migrants_free(&sim->kept_migrants[r]);
-    free(sim->kept_migrants);
-    sim->kept_migrants = NULL;
-    sim->kept_count = 0;
+}
+
+static void forget_kept_residents(struct simulation *sim)
+{
+    for (int r = 0; r < sim->kept_count; r++)
+        mig_engine_residents_free(&sim->kept_residents[r]);
+}
+
+/* Room for the records of replicates [0, r], the new ones empty. */
+static int room_for_records(struct simulation *sim, int r)
+{
+    if (r < sim->kept_count)
+        return 0;
+    size_t n = (size_t)r + 1, old = (size_t)sim->kept_count;
+    struct migrant_record *m = realloc(sim->kept_migrants, n * sizeof *m);
+    if (m)
+        sim->kept_migrants = m;
+    struct resident_record *d = m ? realloc(sim->kept_residents, n * sizeof *d) : NULL;
+    if (!d)
+        return mig_fail(MIG_ENOMEM, "out of memory for the records of a run's steps");
+    sim->kept_residents = d;
+    memset(m + old, 0, (n - old) * sizeof *m);
+    memset(d + old, 0, (n - old) * sizeof *d);
+    sim->kept_count = r + 1;
+    return 0;
 }
 
 static void forget_warm(struct simulation *sim)
@@ -364,23 +386,26 @@ static int draw_agents(struct simulation *sim)
  * follow on this process); the replicate's own seed drives the recorded
  * steps. */
 /* A run of figures only from the kept warm state takes its workers' steps
- * from the record of the run that made the state (the engine checks each
- * step's tables); that run records them. */
+ * from the record of the run that made the state, which records them; a
+ * run whose residents start as the recorded ones did takes their steps,
+ * else records them (the engine checks each step's tables). */
 static int keep_or_replay(struct simulation *sim, int r)
 {
-    if (!sim->figures_only || !carry_warm(sim) || sim->replay_differs)
+    if (!sim->figures_only || !sim->reuse_agents)
         return 0;
-    if (r >= sim->kept_count) {
-        struct migrant_record *kept = realloc(sim->kept_migrants, (size_t)(r + 1) * sizeof *kept);
-        if (!kept)
-            return mig_fail(MIG_ENOMEM, "out of memory for the record of the workers' steps");
-        memset(kept + sim->kept_count, 0, (size_t)(r + 1 - sim->kept_count) * sizeof *kept);
-        sim->kept_migrants = kept;
-        sim->kept_count = r + 1;
+    int status = room_for_records(sim, r);
+    if (status < 0)
+        return status;
+    if (carry_warm(sim) && !sim->migrants_differ) {
+        bool replay = sim->kept_migrants[r].steps > 0;
+        mig_engine_keep_migrants(&sim->engine, &sim->kept_migrants[r], replay);
+        sim->migrant_replays += replay;
     }
-    bool replay = sim->kept_migrants[r].steps > 0;
-    mig_engine_keep_migrants(&sim->engine, &sim->kept_migrants[r], replay);
-    sim->replays += replay;
+    if (!sim->residents_differ) {
+        bool replay = mig_engine_residents_fit(&sim->engine, &sim->kept_residents[r]);
+        mig_engine_keep_residents(&sim->engine, &sim->kept_residents[r], replay);
+        sim->resident_replays += replay;
+    }
     return 0;
 }
 
@@ -422,8 +447,14 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
 static int run_anew(struct simulation *sim, int r, double seed, bool more, mig_progress_fn progress,
                     void *user)
 {
-    sim->replay_differs = 1;
-    forget_kept_migrants(sim);
+    if (sim->engine.migrants_left) {
+        sim->migrants_differ = 1;
+        forget_kept_migrants(sim);
+    }
+    if (sim->engine.residents_left) {
+        sim->residents_differ = 1;
+        forget_kept_residents(sim);
+    }
     mig_stats_free(&sim->runs[r]);
     int status = series_for(sim, &sim->runs[r]);
     if (status == 0 && (status = start_replicate(sim, r, seed, more)) == 0)
@@ -791,6 +822,9 @@ void mig_simulation_print_summary(const struct simulation *sim, FILE *out)
 void mig_simulation_free(struct simulation *sim)
 {
     forget_warm(sim);
+    forget_kept_residents(sim);
+    free(sim->kept_migrants);
+    free(sim->kept_residents);
     forget_drawn(sim);
     mig_engine_free(&sim->engine);
     for (int r = 0; r < sim->replicates; r++)

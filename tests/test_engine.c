@@ -294,8 +294,45 @@ static void replayed_workers_run_as_fresh_ones(void **state)
             kept.scenario.residents.climate_rate *= 1.5;
         assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
         assert_int_equal(kept.warm_ups, 1);
-        assert_int_equal(kept.replays, change == 0 ? 1 : 2);
-        assert_int_equal(kept.replay_differs, change > 0);
+        assert_int_equal(kept.migrant_replays, change == 0 ? 1 : 2);
+        assert_int_equal(kept.migrants_differ, change > 0);
+        assert_runs_as_fresh(&kept, &o);
+    }
+    mig_simulation_free(&kept);
+}
+
+/* A run of figures only whose residents start as the recorded ones did
+ * (the same agents, seed, residents' parameters and data: another entry
+ * rate of the workers) takes the residents' steps from the record while
+ * their tables and conditions are the recorded ones, and records them anew
+ * when they do not start alike (another rate of the residents' moves); a
+ * resettlement programme from after the start makes the run anew, after
+ * which no run replays residents; each runs exactly as a fresh one does. */
+static void replayed_residents_run_as_fresh_ones(void **state)
+{
+    (void)state;
+    struct overrides o = {-1, 100};
+    struct simulation kept;
+    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
+    kept.reuse_agents = 1;
+    kept.figures_only = 1;
+    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+    struct mig_event programme = {.kind = MIG_EVENT_RESETTLEMENT,
+                                  .start = kept.scenario.start + 91,
+                                  .end = MIG_NO_END,
+                                  .value = 20000};
+    memcpy(programme.target, kept.world.region_code[0], sizeof programme.target);
+    const int replays[] = {1, 1, 2, 3};
+    for (int change = 0; change < 4; change++) {
+        if (change == 1)
+            kept.scenario.residents.climate_rate *= 1.5;
+        else if (change == 3)
+            kept.scenario.timeline.event[kept.scenario.timeline.count++] = programme;
+        else
+            kept.scenario.migrants.entry_rate *= 1.1;
+        assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+        assert_int_equal(kept.resident_replays, replays[change]);
+        assert_int_equal(kept.residents_differ, change == 3);
         assert_runs_as_fresh(&kept, &o);
     }
     mig_simulation_free(&kept);
@@ -528,6 +565,7 @@ int main(void)
         cmocka_unit_test(reused_agents_run_as_fresh_ones),
         cmocka_unit_test(reused_warm_states_run_as_fresh_ones),
         cmocka_unit_test(replayed_workers_run_as_fresh_ones),
+        cmocka_unit_test(replayed_residents_run_as_fresh_ones),
         cmocka_unit_test(closed_border_holds),
         cmocka_unit_test(levels_match_a_recount),
         cmocka_unit_test(surveys_draw_the_smallest_keys),

@@ -5,6 +5,7 @@
 #ifndef MIGSIM_ENGINE_H
 #define MIGSIM_ENGINE_H
 
+#include "migsim/scenario.h"
 #include "migsim/stats.h"
 
 #include <stdbool.h>
@@ -59,6 +60,32 @@ struct migrant_record {
     struct snapshot snapshot[MIG_MAX_SNAPSHOTS];
 };
 
+/* What the residents of a run did at each recorded step, kept likewise: a
+ * run whose residents start alike (drawn from the same recipe, with the
+ * same seed, scenario parameters of residents and data) and whose
+ * residents' tables and conditions are the recorded ones at a step would
+ * make the same step (residents and their demography read nothing else),
+ * so it takes the step's totals and aggregates of residents from here. */
+struct resident_step {
+    struct resident_tables tables;
+    uint64_t seed;
+    struct conditions conditions;
+    struct resident_tally total;           /* after the step */
+    struct resident_aggregates aggregates; /* after the step */
+};
+
+struct resident_record {
+    int steps, room;
+    struct resident_step *step;
+    /* What the residents' start and their demography read besides. */
+    struct population_recipe recipe;
+    int split;
+    double seed, scale, step_days;
+    long start, end;
+    unsigned char residents[sizeof(((struct scenario *)0)->residents)];
+    char data_digest[17];
+};
+
 struct engine {
     const struct scenario *sc;
     const struct world *w;
@@ -76,8 +103,10 @@ struct engine {
     double stage_seconds[MIG_MAX_STAGES]; /* wall time spent in each stage, for the benchmark */
     double warmup_seconds;    /* the unrecorded steps before the start, for the benchmark */
     struct warmup_record *record; /* during the warm-up, when asked: what it reads */
-    struct migrant_record *kept;  /* the workers' steps, recorded or (replaying) taken */
-    bool replaying;
+    struct migrant_record *kept_migrants;   /* the workers' steps, recorded or taken */
+    struct resident_record *kept_residents; /* the residents' likewise */
+    bool replaying_migrants, replaying_residents;
+    bool migrants_left, residents_left; /* which record a step left (MIG_EDIFFERS) */
 };
 
 /* A stage of the step; the list is in engine.c. */
@@ -105,6 +134,13 @@ void mig_engine_warmup_free(struct warmup_record *record);
  * MIG_EDIFFERS, without a message, and the run must be made anew. */
 void mig_engine_keep_migrants(struct engine *e, struct migrant_record *kept, bool replay);
 void mig_engine_migrants_free(struct migrant_record *kept);
+
+/* The same for the residents' steps; a recorded run's residents fit this
+ * run's when they start alike (then a step fails with MIG_EDIFFERS only
+ * when its residents' tables or conditions are not the recorded ones). */
+void mig_engine_keep_residents(struct engine *e, struct resident_record *kept, bool replay);
+bool mig_engine_residents_fit(const struct engine *e, const struct resident_record *kept);
+void mig_engine_residents_free(struct resident_record *kept);
 
 /* Sets every migrant's class from its state and recounts the running levels
  * from scratch (after placing the population or restoring a checkpoint; a

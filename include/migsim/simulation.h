@@ -54,16 +54,20 @@ struct simulation {
     int warm_carried; /* the warm state is an earlier run's, not yet checked in this one */
     int warm_differs; /* a run's warm-up differed: no warm state is kept across runs */
     int warm_ups;     /* how many warm-ups were run (not reused) */
-    /* With the warm state and figures only, the workers' steps of each
-     * replicate r of the run that made it (kept_migrants[r]): the next runs
-     * take them instead of moving their workers while their workers'
-     * tables are the recorded ones (then the workers would move alike). A
-     * run whose workers leave the record is made anew, and no run replays
-     * from then on (replay_differs). */
+    /* Runs of figures only with reuse_agents keep the steps of each
+     * replicate r: the workers' (kept_migrants[r]) of the run that made the
+     * warm state, which the next runs from that state take instead of
+     * moving their workers; and the residents' (kept_residents[r]) of the
+     * last run whose residents did not fit the record, which the next runs
+     * whose residents start alike take instead of moving them. Each while
+     * the step's tables are the recorded ones (then the agents would move
+     * alike); a run that leaves a record is made anew, and no run replays
+     * that part from then on (migrants_differ, residents_differ). */
     struct migrant_record *kept_migrants;
-    int kept_count;
-    int replay_differs;
-    int replays; /* runs that took their workers' steps from a record */
+    struct resident_record *kept_residents;
+    int kept_count; /* of each */
+    int migrants_differ, residents_differ;
+    int migrant_replays, resident_replays; /* runs that took those steps */
 };
 
 /* Loads and checks the scenario, its data and its figures (no agents yet). */
