@@ -62,6 +62,15 @@ static int stage_conditions(struct engine *e)
 _Static_assert(offsetof(struct tables, residents) + sizeof(struct resident_tables) ==
                    sizeof(struct tables),
                "the residents' tables end struct tables: the migrants' part is what precedes");
+_Static_assert(offsetof(struct tally, residents) + sizeof(struct resident_tally) ==
+                       sizeof(struct tally) &&
+                   offsetof(struct tally, remit_base) + sizeof(((struct tally *)0)->remit_base) ==
+                       offsetof(struct tally, residents),
+               "the workers' fields of struct tally end with the remittance base, then the "
+               "residents' tally: a replayed step's record is what precedes the base");
+_Static_assert(offsetof(struct aggregates, residents) + sizeof(struct resident_aggregates) ==
+                   sizeof(struct aggregates),
+               "the residents' aggregates end struct aggregates: the workers' part precedes");
 
 /* The step's tables, recorded with their aggregates while a warm-up is
  * (the placement's at the start included). */
@@ -582,30 +591,36 @@ void mig_engine_residents_free(struct resident_record *kept)
     memset(kept, 0, sizeof *kept);
 }
 
-/* Room for one more recorded step in *step (of `size` bytes each): a
- * record takes at most the run's steps. */
-static int room_for_step(void **step, int *room, int steps, size_t size, const struct engine *e)
+/* Room for one more recorded step in *step (of `size` bytes each), grown
+ * with the steps made (a run of figures only makes fewer than its series
+ * hold); false when out of memory: then the run records no more, and its
+ * record is left empty (a replay is only a saving). */
+static bool room_for_step(void **step, int *room, int *steps, size_t size)
 {
-    if (steps < *room)
-        return 0;
-    void *more = realloc(*step, (size_t)e->stats->steps * size);
-    if (!more)
-        return mig_fail(MIG_ENOMEM, "out of memory for the record of a run's steps");
-    *step = more;
-    *room = e->stats->steps;
-    return 0;
+    if (*steps < *room)
+        return true;
+    int more = *room ? 2 * *room : 64;
+    void *grown = realloc(*step, (size_t)more * size);
+    if (!grown) {
+        *steps = 0;
+        return false;
+    }
+    *step = grown;
+    *room = more;
+    return true;
 }
 
 /* Records the workers' and the residents' part of the step just made, as
  * asked; the workers' with the step's snapshots. */
-static int keep_step(struct engine *e)
+static void keep_step(struct engine *e)
 {
     struct migrant_record *m = e->replaying_migrants ? NULL : e->kept_migrants;
     struct resident_record *r = e->replaying_residents ? NULL : e->kept_residents;
-    int status;
+    if (m && !room_for_step((void **)&m->step, &m->room, &m->steps, sizeof *m->step))
+        m = e->kept_migrants = NULL;
+    if (r && !room_for_step((void **)&r->step, &r->room, &r->steps, sizeof *r->step))
+        r = e->kept_residents = NULL;
     if (m) {
-        if ((status = room_for_step((void **)&m->step, &m->room, m->steps, sizeof *m->step, e)) < 0)
-            return status;
         struct migrant_step *made = &m->step[m->steps++];
         memcpy(made->tables, &e->tables, sizeof made->tables);
         memcpy(made->total, &e->total, sizeof made->total);
@@ -614,8 +629,6 @@ static int keep_step(struct engine *e)
             m->snapshot[m->snapshots] = e->stats->snapshot[m->snapshots];
     }
     if (r) {
-        if ((status = room_for_step((void **)&r->step, &r->room, r->steps, sizeof *r->step, e)) < 0)
-            return status;
         struct resident_step *made = &r->step[r->steps++];
         memcpy(&made->tables, &e->tables.residents, sizeof made->tables);
         made->seed = e->tables.seed;
@@ -623,7 +636,6 @@ static int keep_step(struct engine *e)
         made->total = e->total.residents;
         made->aggregates = e->aggregates.residents;
     }
-    return 0;
 }
 
 int mig_engine_run(struct engine *e, mig_progress_fn progress, void *user)
@@ -650,8 +662,7 @@ int mig_engine_run_until(struct engine *e, int stop, mig_progress_fn progress, v
             if (status < 0)
                 return status;
         }
-        if ((status = keep_step(e)) < 0)
-            return status;
+        keep_step(e);
         if (progress)
             progress(user, e->step + 1, e->stats->steps, e->stats->step_day[e->step]);
     }

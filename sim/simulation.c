@@ -232,12 +232,16 @@ static void forget_kept_migrants(struct simulation *sim)
 {
     for (int r = 0; r < sim->kept_count; r++)
         mig_engine_migrants_free(&sim->kept_migrants[r]);
+    sim->engine.kept_migrants = NULL;
+    sim->engine.replaying_migrants = false;
 }
 
 static void forget_kept_residents(struct simulation *sim)
 {
     for (int r = 0; r < sim->kept_count; r++)
         mig_engine_residents_free(&sim->kept_residents[r]);
+    sim->engine.kept_residents = NULL;
+    sim->engine.replaying_residents = false;
 }
 
 /* Room for the records of replicates [0, r], the new ones empty. */
@@ -465,13 +469,17 @@ static int run_anew(struct simulation *sim, int r, double seed, bool more, mig_p
 /* Makes room for `replicates` series and forgets any earlier run. */
 static int prepare(struct simulation *sim, int replicates)
 {
+    /* The last run is forgotten first: the series of all its replicates
+     * are freed before the room for them may shrink. */
+    int status = sim->built || sim->runs[0].snapshots ? reset(sim) : 0;
+    if (status < 0)
+        return status;
     struct stats *runs = realloc(sim->runs, (size_t)replicates * sizeof *runs);
     if (!runs)
         return mig_fail(MIG_ENOMEM, "out of memory");
     sim->runs = runs;
-    int status = sim->built || sim->runs[0].snapshots ? reset(sim) : 0;
     sim->warm_carried = sim->warm; /* kept by an earlier run: checked before use */
-    return status;
+    return 0;
 }
 
 int mig_simulation_run_forking(struct simulation *sim, int fork, const char *fork_path,

@@ -266,6 +266,25 @@ static void reused_warm_states_run_as_fresh_ones(void **state)
     mig_simulation_free(&kept);
 }
 
+/* A simulation run again with fewer replicates than before (3, then 2)
+ * gives a fresh one's series (the last run's are freed before their room
+ * shrinks). */
+static void fewer_replicates_after_more(void **state)
+{
+    (void)state;
+    struct overrides o = {-1, 400};
+    struct simulation sim, fresh;
+    assert_int_equal(mig_simulation_load(&sim, BASELINE, &o), 0);
+    assert_int_equal(mig_simulation_run(&sim, 3, NULL, NULL), 0);
+    assert_int_equal(mig_simulation_run(&sim, 2, NULL, NULL), 0);
+    assert_int_equal(mig_simulation_load(&fresh, BASELINE, &o), 0);
+    assert_int_equal(mig_simulation_run(&fresh, 2, NULL, NULL), 0);
+    for (int r = 0; r < 2; r++)
+        assert_same_series(&sim.runs[r], &fresh.runs[r]);
+    mig_simulation_free(&sim);
+    mig_simulation_free(&fresh);
+}
+
 /* A run of figures only from the kept warm state takes its workers' steps
  * from the record of the run that made the state while their tables are
  * the recorded ones (another rate of the residents' moves: residents and
@@ -564,6 +583,7 @@ int main(void)
         cmocka_unit_test(figures_only_stops_early_with_the_same_figures),
         cmocka_unit_test(reused_agents_run_as_fresh_ones),
         cmocka_unit_test(reused_warm_states_run_as_fresh_ones),
+        cmocka_unit_test(fewer_replicates_after_more),
         cmocka_unit_test(replayed_workers_run_as_fresh_ones),
         cmocka_unit_test(replayed_residents_run_as_fresh_ones),
         cmocka_unit_test(closed_border_holds),

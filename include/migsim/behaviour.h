@@ -32,10 +32,6 @@ struct tally {
     int64_t visiting[MIG_MAX_ORIGINS]; /* level: away on a visit */
     /* Level: at home and free to go, by area and sex (a quota reads it). */
     int64_t eligible[MIG_MAX_AREAS][2];
-    /* Level: the remittance base of those present, by origin, region,
-     * sector, sex and informal work (the cells that share a wage), in
-     * units of 1 / MIG_REMIT_UNIT. */
-    int64_t remit_base[MIG_MAX_ORIGINS][MIG_MAX_REGIONS][MIG_MAX_SECTORS][2][2];
     int64_t arrivals[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     int64_t returns[MIG_MAX_ORIGINS][MIG_MAX_REGIONS];
     int64_t visits[MIG_MAX_ORIGINS];
@@ -47,6 +43,11 @@ struct tally {
     /* Working in Russia at the end of the step: not counted by agents but
      * set by the engine from its running total (aggregates). */
     int64_t in_russia[MIG_MAX_ORIGINS];
+    /* Level: the remittance base of those present, by origin, region,
+     * sector, sex and informal work (the cells that share a wage), in
+     * units of 1 / MIG_REMIT_UNIT. Last of the workers' fields: the reduce
+     * alone reads it (a replayed step's record ends before it). */
+    int64_t remit_base[MIG_MAX_ORIGINS][MIG_MAX_REGIONS][MIG_MAX_SECTORS][2][2];
     struct resident_tally residents;
 };
 

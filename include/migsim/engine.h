@@ -49,7 +49,7 @@ struct warmup_record {
  * residents move as they would beside the workers. */
 struct migrant_step {
     unsigned char tables[offsetof(struct tables, residents)];         /* the migrants' part */
-    unsigned char total[offsetof(struct tally, residents)];           /* after the step */
+    unsigned char total[offsetof(struct tally, remit_base)];          /* after the step */
     unsigned char aggregates[offsetof(struct aggregates, residents)]; /* after the step */
 };
 
