@@ -591,35 +591,39 @@ void mig_engine_residents_free(struct resident_record *kept)
     memset(kept, 0, sizeof *kept);
 }
 
-/* Room for one more recorded step in *step (of `size` bytes each), grown
- * with the steps made (a run of figures only makes fewer than its series
- * hold); false when out of memory: then the run records no more, and its
- * record is left empty (a replay is only a saving). */
-static bool room_for_step(void **step, int *room, int *steps, size_t size)
+/* `step`, with room for *room steps of `size` bytes, grown to hold one
+ * more after the `steps` made (a run of figures only makes fewer than its
+ * series hold); NULL when out of memory (`step` is left as it was). */
+static void *room_for_step(void *step, int *room, int steps, size_t size)
 {
-    if (*steps < *room)
-        return true;
+    if (steps < *room)
+        return step;
     int more = *room ? 2 * *room : 64;
-    void *grown = realloc(*step, (size_t)more * size);
-    if (!grown) {
-        *steps = 0;
-        return false;
-    }
-    *step = grown;
-    *room = more;
-    return true;
+    void *grown = realloc(step, (size_t)more * size);
+    if (grown)
+        *room = more;
+    return grown;
 }
 
 /* Records the workers' and the residents' part of the step just made, as
- * asked; the workers' with the step's snapshots. */
+ * asked; the workers' with the step's snapshots. A record that finds no
+ * memory is left empty and the run records no more into it: a replay is
+ * only a saving. */
 static void keep_step(struct engine *e)
 {
     struct migrant_record *m = e->replaying_migrants ? NULL : e->kept_migrants;
     struct resident_record *r = e->replaying_residents ? NULL : e->kept_residents;
-    if (m && !room_for_step((void **)&m->step, &m->room, &m->steps, sizeof *m->step))
+    void *room;
+    if (m && !(room = room_for_step(m->step, &m->room, m->steps, sizeof *m->step))) {
+        m->steps = 0;
         m = e->kept_migrants = NULL;
-    if (r && !room_for_step((void **)&r->step, &r->room, &r->steps, sizeof *r->step))
+    } else if (m)
+        m->step = room;
+    if (r && !(room = room_for_step(r->step, &r->room, r->steps, sizeof *r->step))) {
+        r->steps = 0;
         r = e->kept_residents = NULL;
+    } else if (r)
+        r->step = room;
     if (m) {
         struct migrant_step *made = &m->step[m->steps++];
         memcpy(made->tables, &e->tables, sizeof made->tables);
