@@ -135,27 +135,31 @@ if diff <(grep -v '^#' "$work/abc1.yaml") <(grep -v '^#' "$work/abc2.yaml") >/de
     not_ok "abc-smc over 2 ranks found another posterior"; fi
 same "$work/abc1.h5" "$work/abc2.h5" # the predictive bands too
 
-# Replicates of Nelder-Mead evaluations spread over ranks, with a residents'
-# rate free (runs may start from the last one's warm state) and a migrants'
-# rate (then they may not): each rank checks the kept warm state at its own
-# first replicate, and the fit is the serial one.
-both=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free residents.climate_rate:0.05:0.3
-    --free migrants.visit_rate:1:4 --method nelder-mead --replicates 2 --budget 5 --threads 1)
-"$serial" calibrate "$work/short.yaml" "${both[@]}" -o "$work/nm1" >/dev/null
-timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${both[@]}" -o "$work/nm2" >"$work/out" 2>&1 &&
-    ok || not_ok "nelder-mead replicates over ranks: $(tail -3 "$work/out")"
-if diff <(grep -v '^#' "$work/nm1.yaml") <(grep -v '^#' "$work/nm2.yaml") >/dev/null; then ok; else
-    not_ok "nelder-mead replicates over 2 ranks found another fit"; fi
-same "$work/nm1.h5" "$work/nm2.h5" # every evaluation's figures
-# With only residents' rates free every evaluation after a rank's first
-# takes its workers' steps from that rank's record: the fit is the serial one.
-res=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" --free residents.climate_rate:0.05:0.3
-    --free residents.economic_rate:0.003:0.02 --method nelder-mead --replicates 2 --budget 5 --threads 1)
-"$serial" calibrate "$work/short.yaml" "${res[@]}" -o "$work/nm3" >/dev/null
-timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${res[@]}" -o "$work/nm4" >"$work/out" 2>&1 &&
-    ok || not_ok "nelder-mead of residents' rates over ranks: $(tail -3 "$work/out")"
-if diff <(grep -v '^#' "$work/nm3.yaml") <(grep -v '^#' "$work/nm4.yaml") >/dev/null; then ok; else
-    not_ok "nelder-mead of residents' rates over 2 ranks found another fit"; fi
-same "$work/nm3.h5" "$work/nm4.h5"
+# Nelder-Mead with replicates spread over 2 ranks finds the serial fit,
+# every evaluation's figures included: nelder_mead_over_ranks NAME WHAT ARGS.
+nelder_mead_over_ranks() {
+    local name=$1 what=$2
+    shift 2
+    local args=(--targets "$source_dir/scenarios/targets/imws_round6.yaml" "$@" --method nelder-mead
+        --replicates 2 --budget 5 --threads 1)
+    "$serial" calibrate "$work/short.yaml" "${args[@]}" -o "$work/${name}1" >/dev/null
+    timeout 300 mpirun -n 2 "$mpi" calibrate "$work/short.yaml" "${args[@]}" -o "$work/${name}2" \
+        >"$work/out" 2>&1 && ok || not_ok "$what over ranks: $(tail -3 "$work/out")"
+    if diff <(grep -v '^#' "$work/${name}1.yaml") <(grep -v '^#' "$work/${name}2.yaml") >/dev/null; then
+        ok
+    else
+        not_ok "$what over 2 ranks found another fit"
+    fi
+    same "$work/${name}1.h5" "$work/${name}2.h5"
+}
+# A residents' rate free (runs may start from the last one's warm state)
+# and a migrants' rate (then they may not): each rank checks the kept warm
+# state at its own first replicate.
+nelder_mead_over_ranks nm "nelder-mead replicates" --free residents.climate_rate:0.05:0.3 \
+    --free migrants.visit_rate:1:4
+# Only residents' rates free: every evaluation after a rank's first takes
+# its workers' steps from that rank's record.
+nelder_mead_over_ranks res "nelder-mead of residents' rates" \
+    --free residents.climate_rate:0.05:0.3 --free residents.economic_rate:0.003:0.02
 
 finish mpi

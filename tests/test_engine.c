@@ -181,12 +181,13 @@ static void assert_same_series(const struct stats *a, const struct stats *b)
     }
 }
 
-/* A simulation at scale 100 that reuses what it can across runs, after
- * its first run. */
-static void run_kept(struct simulation *kept, const struct overrides *o)
+/* A simulation that reuses what it can across runs, after its first run
+ * (of figures only, as calibration's, or whole). */
+static void run_kept(struct simulation *kept, const struct overrides *o, int figures_only)
 {
     assert_int_equal(mig_simulation_load(kept, BASELINE, o), 0);
     kept->reuse_agents = 1;
+    kept->figures_only = figures_only;
     assert_int_equal(mig_simulation_run(kept, 1, NULL, NULL), 0);
 }
 
@@ -223,7 +224,7 @@ static void reused_agents_run_as_fresh_ones(void **state)
     (void)state;
     struct overrides o = {-1, 100};
     struct simulation kept;
-    run_kept(&kept, &o);
+    run_kept(&kept, &o, 0);
     for (int change = 0; change < 2; change++) {
         if (change == 0) {
             kept.scenario.migrants.entry_rate *= 1.3;
@@ -249,7 +250,7 @@ static void reused_warm_states_run_as_fresh_ones(void **state)
     (void)state;
     struct overrides o = {-1, 100};
     struct simulation kept;
-    run_kept(&kept, &o);
+    run_kept(&kept, &o, 0);
     assert_int_equal(kept.warm_ups, 1);
     for (int change = 0; change < 3; change++) {
         if (change == 1)
@@ -296,10 +297,7 @@ static void replayed_workers_run_as_fresh_ones(void **state)
     (void)state;
     struct overrides o = {-1, 100};
     struct simulation kept;
-    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
-    kept.reuse_agents = 1;
-    kept.figures_only = 1;
-    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+    run_kept(&kept, &o, 1);
     assert_true(kept.runs[0].snapshots > 0);
     struct mig_event closure = {.kind = MIG_EVENT_BORDER_CLOSED,
                                 .target = "TJK",
@@ -332,10 +330,7 @@ static void replayed_residents_run_as_fresh_ones(void **state)
     (void)state;
     struct overrides o = {-1, 100};
     struct simulation kept;
-    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
-    kept.reuse_agents = 1;
-    kept.figures_only = 1;
-    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+    run_kept(&kept, &o, 1);
     struct mig_event programme = {.kind = MIG_EVENT_RESETTLEMENT,
                                   .start = kept.scenario.start + 91,
                                   .end = MIG_NO_END,
