@@ -103,9 +103,9 @@ static const struct resident_step *replayed_residents(const struct engine *e)
     if (e->step >= e->kept_residents->steps)
         return NULL;
     const struct resident_step *kept = &e->kept_residents->step[e->step];
-    bool same = kept->seed == e->tables.seed &&
-                memcmp(&kept->tables, &e->tables.residents, sizeof kept->tables) == 0 &&
-                memcmp(&kept->conditions, &e->conditions, sizeof kept->conditions) == 0;
+    bool same = kept->seed == e->tables.seed && kept->day == e->conditions.day &&
+                kept->days == e->conditions.days &&
+                memcmp(&kept->tables, &e->tables.residents, sizeof kept->tables) == 0;
     return same ? kept : NULL;
 }
 
@@ -636,7 +636,8 @@ static void keep_step(struct engine *e)
         struct resident_step *made = &r->step[r->steps++];
         memcpy(&made->tables, &e->tables.residents, sizeof made->tables);
         made->seed = e->tables.seed;
-        memcpy(&made->conditions, &e->conditions, sizeof made->conditions);
+        made->day = e->conditions.day;
+        made->days = e->conditions.days;
         made->total = e->total.residents;
         made->aggregates = e->aggregates.residents;
     }

@@ -446,16 +446,24 @@ static int start_replicate(struct simulation *sim, int r, double seed, bool more
     return status < 0 ? status : keep_or_replay(sim, r);
 }
 
-/* Makes replicate r anew after its workers left the kept record (a
- * parameter that varies moves them after all). */
+/* Makes replicate r anew after a part of it left its record (a parameter
+ * that varies moves the workers or the residents after all): that part is
+ * moved, not replayed, from now on. */
 static int run_anew(struct simulation *sim, int r, double seed, bool more, mig_progress_fn progress,
                     void *user)
 {
-    if (sim->engine.migrants_left) {
+    struct engine *e = &sim->engine;
+    /* A record this run was making holds only the steps before it broke
+     * off: it must not be replayed as if whole. */
+    if (e->kept_migrants && !e->replaying_migrants)
+        e->kept_migrants->steps = e->kept_migrants->snapshots = 0;
+    if (e->kept_residents && !e->replaying_residents)
+        e->kept_residents->steps = 0;
+    if (e->migrants_left) {
         sim->migrants_differ = 1;
         forget_kept_migrants(sim);
     }
-    if (sim->engine.residents_left) {
+    if (e->residents_left) {
         sim->residents_differ = 1;
         forget_kept_residents(sim);
     }
@@ -635,7 +643,7 @@ int mig_simulation_run(struct simulation *sim, int replicates, mig_progress_fn p
                             (status = mig_engine_recount(&sim->engine)) < 0))
             break;
         status = run_checkpointed(sim, progress ? replicate_step : NULL, &wrap);
-        if (status == MIG_EDIFFERS)
+        while (status == MIG_EDIFFERS) /* each time one part more is moved anew */
             status = run_anew(sim, r, seed, more, progress ? replicate_step : NULL, &wrap);
     }
     sim->scenario.seed = seed;

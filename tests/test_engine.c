@@ -352,6 +352,78 @@ static void replayed_residents_run_as_fresh_ones(void **state)
     mig_simulation_free(&kept);
 }
 
+/* After a first run, a run with `events` added (starting so many days
+ * after the start) and the residents' rate times `residents` runs exactly
+ * as a fresh one does, whichever of its parts leave their records, and
+ * when. */
+static void assert_leaves_as_fresh(const struct mig_event *events, int count, double residents)
+{
+    struct overrides o = {-1, 100};
+    struct simulation kept;
+    run_kept(&kept, &o, 1);
+    for (int i = 0; i < count; i++) {
+        struct mig_event *added = &kept.scenario.timeline.event[kept.scenario.timeline.count++];
+        *added = events[i];
+        added->start += kept.scenario.start;
+    }
+    kept.scenario.residents.climate_rate *= residents;
+    assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
+    assert_runs_as_fresh(&kept, &o);
+    mig_simulation_free(&kept);
+}
+
+/* The workers leave their record while the residents' steps are being
+ * recorded (a border closed after the start, another residents' rate):
+ * the part record is not replayed when the run is made anew. Both parts
+ * replayed, the residents leave first (a resettlement programme, which
+ * workers do not read), the workers later (a border closed): the run is
+ * made anew twice. */
+static void parts_leave_their_records_in_any_order(void **state)
+{
+    (void)state;
+    struct mig_event closure = {.kind = MIG_EVENT_BORDER_CLOSED,
+                                .target = "TJK",
+                                .start = 91,
+                                .end = MIG_NO_END,
+                                .value = 1};
+    struct mig_event programme = {.kind = MIG_EVENT_RESETTLEMENT,
+                                  .target = "KZY",
+                                  .start = 91,
+                                  .end = MIG_NO_END,
+                                  .value = 20000};
+    assert_leaves_as_fresh(&closure, 1, 1.5);
+    closure.start += 91;
+    const struct mig_event both[] = {programme, closure};
+    assert_leaves_as_fresh(both, 2, 1);
+}
+
+/* Runs of 2, 2, 1 and 3 replicates, both parts replayed where a record
+ * exists: each replicate as a fresh one's. */
+static void replicates_replay_as_fresh_ones(void **state)
+{
+    (void)state;
+    struct overrides o = {-1, 100};
+    struct simulation kept, fresh;
+    assert_int_equal(mig_simulation_load(&kept, BASELINE, &o), 0);
+    kept.reuse_agents = 1;
+    kept.figures_only = 1;
+    const int replicates[] = {2, 2, 1, 3};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(mig_simulation_run(&kept, replicates[i], NULL, NULL), 0);
+    assert_true(kept.migrant_replays > 0 && kept.resident_replays > 0);
+    assert_int_equal(mig_simulation_load(&fresh, BASELINE, &o), 0);
+    fresh.figures_only = 1;
+    assert_int_equal(mig_simulation_run(&fresh, 3, NULL, NULL), 0);
+    for (int r = 0; r < 3; r++) {
+        assert_same_series(&kept.runs[r], &fresh.runs[r]);
+        assert_int_equal(kept.runs[r].snapshots, fresh.runs[r].snapshots);
+        assert_memory_equal(kept.runs[r].snapshot, fresh.runs[r].snapshot,
+                            (size_t)fresh.runs[r].snapshots * sizeof *fresh.runs[r].snapshot);
+    }
+    mig_simulation_free(&kept);
+    mig_simulation_free(&fresh);
+}
+
 /* While the border is closed to an origin, nobody from it comes or goes. */
 static void closed_border_holds(void **state)
 {
@@ -581,6 +653,8 @@ int main(void)
         cmocka_unit_test(fewer_replicates_after_more),
         cmocka_unit_test(replayed_workers_run_as_fresh_ones),
         cmocka_unit_test(replayed_residents_run_as_fresh_ones),
+        cmocka_unit_test(parts_leave_their_records_in_any_order),
+        cmocka_unit_test(replicates_replay_as_fresh_ones),
         cmocka_unit_test(closed_border_holds),
         cmocka_unit_test(levels_match_a_recount),
         cmocka_unit_test(surveys_draw_the_smallest_keys),

@@ -45,7 +45,9 @@ int mig_demography_age(const struct world *w, double u);
 
 /* Births, immigrants and (once a year) ageing in step `step`, given the
  * residents per region at the end of the previous step (agents). Adds the
- * new agents to `total`, identically on every process. */
+ * new agents to `total`, identically on every process. Of the conditions
+ * it reads only the step's first day and length (a replay of residents'
+ * steps checks those: see struct resident_step). */
 void mig_demography_step(const struct scenario *sc, const struct world *w,
                          const struct conditions *c, const int64_t *residents, int32_t step,
                          int threads, struct population *pop, struct resident_aggregates *agg,

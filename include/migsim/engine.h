@@ -63,13 +63,14 @@ struct migrant_record {
 /* What the residents of a run did at each recorded step, kept likewise: a
  * run whose residents start alike (drawn from the same recipe, with the
  * same seed, scenario parameters of residents and data) and whose
- * residents' tables and conditions are the recorded ones at a step would
+ * residents' tables, draws and step are the recorded ones at a step would
  * make the same step (residents and their demography read nothing else),
  * so it takes the step's totals and aggregates of residents from here. */
 struct resident_step {
     struct resident_tables tables;
     uint64_t seed;
-    struct conditions conditions;
+    long day;    /* the conditions demography reads: the step's first day */
+    double days; /* and its length */
     struct resident_tally total;           /* after the step */
     struct resident_aggregates aggregates; /* after the step */
 };
@@ -137,7 +138,7 @@ void mig_engine_migrants_free(struct migrant_record *kept);
 
 /* The same for the residents' steps; a recorded run's residents fit this
  * run's when they start alike (then a step fails with MIG_EDIFFERS only
- * when its residents' tables or conditions are not the recorded ones). */
+ * when its residents' tables, draws or step are not the recorded ones). */
 void mig_engine_keep_residents(struct engine *e, struct resident_record *kept, bool replay);
 bool mig_engine_residents_fit(const struct engine *e, const struct resident_record *kept);
 void mig_engine_residents_free(struct resident_record *kept);
