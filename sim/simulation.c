@@ -384,11 +384,6 @@ static int draw_agents(struct simulation *sim)
     return status;
 }
 
-/* Readies replicate r: its series, population and engine. The population
- * and the warm-up are drawn from the scenario's seed, so every replicate
- * starts from the same warm state (made once, kept when more replicates
- * follow on this process); the replicate's own seed drives the recorded
- * steps. */
 /* A run of figures only from the kept warm state takes its workers' steps
  * from the record of the run that made the state, which records them; a
  * run whose residents start as the recorded ones did takes their steps,
@@ -413,6 +408,11 @@ static int keep_or_replay(struct simulation *sim, int r)
     return 0;
 }
 
+/* Readies replicate r (its series made): its population and engine, and
+ * what it records or replays. The population and the warm-up are drawn
+ * from the scenario's seed, so every replicate starts from the same warm
+ * state (made once, kept when more replicates follow on this process);
+ * the replicate's own seed drives the recorded steps. */
 static int start_replicate(struct simulation *sim, int r, double seed, bool more)
 {
     int status;
