@@ -114,8 +114,11 @@ static int stage_tables(struct engine *e)
     make_tables(e);
     if (e->tables.migrant_clamped)
         e->clamped_steps++;
-    e->migrants_left = e->replaying_migrants && !replayed_migrants(e);
-    e->residents_left = e->replaying_residents && !replayed_residents(e);
+    /* The steps a replaying run takes, found once for the step's stages. */
+    e->migrant_step = e->replaying_migrants ? replayed_migrants(e) : NULL;
+    e->resident_step = e->replaying_residents ? replayed_residents(e) : NULL;
+    e->migrants_left = e->replaying_migrants && !e->migrant_step;
+    e->residents_left = e->replaying_residents && !e->resident_step;
     return e->migrants_left || e->residents_left ? MIG_EDIFFERS : 0;
 }
 
@@ -300,9 +303,8 @@ static int stage_reduce(struct engine *e)
     if (status < 0)
         return status;
     if (e->replaying_migrants) { /* the workers' part as recorded; the residents' summed */
-        const struct migrant_step *kept = replayed_migrants(e);
-        memcpy(&e->total, kept->total, sizeof kept->total);
-        memcpy(&e->aggregates, kept->aggregates, sizeof kept->aggregates);
+        memcpy(&e->total, e->migrant_step->total, sizeof e->migrant_step->total);
+        memcpy(&e->aggregates, e->migrant_step->aggregates, sizeof e->migrant_step->aggregates);
         return 0;
     }
     mig_behaviour_levels(&e->levels, &e->total);
@@ -333,9 +335,8 @@ static int stage_demography(struct engine *e)
 {
     int64_t lost = e->aggregates.residents.lost_newborn;
     if (e->replaying_residents) { /* the step's moves and demography as recorded */
-        const struct resident_step *kept = replayed_residents(e);
-        e->total.residents = kept->total;
-        e->aggregates.residents = kept->aggregates;
+        e->total.residents = e->resident_step->total;
+        e->aggregates.residents = e->resident_step->aggregates;
     } else
         mig_demography_step(e->sc, e->w, &e->conditions, e->stats->residents_now, e->step,
                             e->threads, e->pop, &e->aggregates.residents, &e->total.residents);

@@ -107,6 +107,8 @@ struct engine {
     struct migrant_record *kept_migrants;   /* the workers' steps, recorded or taken */
     struct resident_record *kept_residents; /* the residents' likewise */
     bool replaying_migrants, replaying_residents;
+    const struct migrant_step *migrant_step; /* replaying: this step's, as recorded */
+    const struct resident_step *resident_step;
     bool migrants_left, residents_left; /* which record a step left (MIG_EDIFFERS) */
 };
 
