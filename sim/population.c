@@ -13,25 +13,18 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* Arrays of agents this large or larger are aligned to it and asked to be
- * put on huge pages (2 MiB on x86-64; Linux's transparent huge pages,
- * where the system gives them on request). A step's decisions read agents
- * scattered over the whole array: with 4 KiB pages most of those reads
- * also missed the processor's cache of address translations, and the
- * baseline ran about a quarter slower (README, Performance). */
-#define HUGE_PAGE ((size_t)2 << 20)
-
 /* An array for ids [begin, end), indexed by id: the pointer is moved back by
  * `begin` so that every module indexes agents by their global id. */
 static int allocate(void **p, uint64_t begin, uint64_t end, size_t size)
 {
-    /* On cache lines at least, so that no record straddles two. */
+    /* On cache lines at least, so that no record straddles two; large
+     * arrays on huge pages (population.h). */
     size_t bytes = (end > begin ? end - begin : 1) * size;
-    size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : 64;
+    size_t align = bytes >= MIG_HUGE_PAGE ? MIG_HUGE_PAGE : 64;
     bytes = (bytes + align - 1) / align * align;
     char *block = aligned_alloc(align, bytes);
 #ifdef MADV_HUGEPAGE
-    if (block && align == HUGE_PAGE)
+    if (block && align == MIG_HUGE_PAGE)
         (void)madvise(block, bytes, MADV_HUGEPAGE); /* only a hint: no error to report */
 #endif
     if (!block)

@@ -17,6 +17,11 @@ static void counts_and_traits(void **state)
     sc.scale = 20;
     assert_int_equal(mig_world_load(&w, &sc), 0);
     assert_int_equal(mig_population_init(&pop, &sc, &w, 0), 0);
+    /* Both arrays are large enough at this scale to start on a huge page. */
+    assert_true(pop.migrants * sizeof *pop.migrant >= MIG_HUGE_PAGE &&
+                pop.residents * sizeof *pop.resident >= MIG_HUGE_PAGE);
+    assert_int_equal((uintptr_t)pop.migrant % MIG_HUGE_PAGE, 0);
+    assert_int_equal((uintptr_t)pop.resident % MIG_HUGE_PAGE, 0);
     uint64_t residents = 0;
     for (int r = 0; r < w.regions; r++) {
         uint64_t n = pop.region_first[r + 1] - pop.region_first[r];
