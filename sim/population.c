@@ -130,7 +130,9 @@ void mig_population_personal(struct population *pop, uint64_t id)
 #define MIGRANT_ARRAYS(X) X(migrant, sizeof(struct migrant))
 #define RESIDENT_ARRAYS(X) X(resident, sizeof(struct resident))
 
-/* The bitmaps over migrants: the classes, then the timers' slots. */
+/* The bitmaps over migrants: the classes, then the timers' slots, one
+ * after the other in one array (on huge pages: a decision changes words of
+ * two or three of them, scattered like the agents). */
 enum { BITMAPS = MIG_CLASSES + MIG_TIMER_SLOTS };
 
 static uint64_t **bitmap(struct population *pop, int b)
@@ -156,9 +158,12 @@ static int allocate_all(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
+    uint64_t low = pop->migrant_begin / 64, words = (pop->migrant_end + 63) / 64 - low;
+    uint64_t *block = NULL;
+    if (status == 0)
+        status = allocate((void **)&block, 0, BITMAPS * words, sizeof(uint64_t));
     for (int b = 0; b < BITMAPS && status == 0; b++)
-        status = allocate((void **)bitmap(pop, b), pop->migrant_begin / 64,
-                          (pop->migrant_end + 63) / 64, sizeof(uint64_t));
+        *bitmap(pop, b) = block + (uint64_t)b * words - low; /* indexed by word, as each id */
     return status;
 }
 
@@ -420,8 +425,7 @@ void mig_population_free(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
-    for (int b = 0; b < BITMAPS; b++)
-        release(*bitmap(pop, b), pop->migrant_begin / 64, sizeof(uint64_t));
+    release(*bitmap(pop, 0), pop->migrant_begin / 64, sizeof(uint64_t)); /* all of them */
     memset(pop, 0, sizeof *pop);
 }
 
