@@ -118,7 +118,7 @@ struct population_recipe {
  * request, as transparent huge pages). A step's decisions read agents
  * scattered over the whole array: with 4 KiB pages most of those reads
  * also missed the processor's cache of address translations, and a run
- * was about an eighth slower (README, Performance). */
+ * was about a tenth slower (README, Performance). */
 #define MIG_HUGE_PAGE ((size_t)2 << 20)
 
 struct population {
