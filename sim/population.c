@@ -28,8 +28,7 @@ static int allocate(void **p, uint64_t begin, uint64_t end, size_t size)
         (void)madvise(block, bytes, MADV_HUGEPAGE); /* only a hint: no error to report */
 #endif
     if (!block)
-        return mig_fail(MIG_ENOMEM, "out of memory for %llu agents",
-                        (unsigned long long)(end - begin));
+        return mig_fail(MIG_ENOMEM, "out of memory for the agents: an array of %zu bytes", bytes);
     *p = block - begin * size;
     return 0;
 }
@@ -158,12 +157,14 @@ static int allocate_all(struct population *pop)
     RESIDENT_ARRAYS(RESIDENT)
 #undef MIGRANT
 #undef RESIDENT
+    /* Each bitmap on its own cache lines: threads change the words of
+     * their own chunks, which must not share a line with another bitmap's. */
     uint64_t low = pop->migrant_begin / 64, words = (pop->migrant_end + 63) / 64 - low;
-    uint64_t *block = NULL;
+    uint64_t stride = (words + 7) / 8 * 8, *block = NULL;
     if (status == 0)
-        status = allocate((void **)&block, 0, BITMAPS * words, sizeof(uint64_t));
+        status = allocate((void **)&block, 0, BITMAPS * stride, sizeof(uint64_t));
     for (int b = 0; b < BITMAPS && status == 0; b++)
-        *bitmap(pop, b) = block + (uint64_t)b * words - low; /* indexed by word, as each id */
+        *bitmap(pop, b) = block + (uint64_t)b * stride - low; /* indexed by word, as each id */
     return status;
 }
 

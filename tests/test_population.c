@@ -7,6 +7,20 @@
 
 #include <math.h>
 
+/* Large arrays start on a huge page, and every bitmap on cache lines of
+ * its own (a whole population: its ids start at 0). */
+static void assert_laid_out(const struct population *pop)
+{
+    if (pop->migrants * sizeof *pop->migrant >= MIG_HUGE_PAGE)
+        assert_int_equal((uintptr_t)pop->migrant % MIG_HUGE_PAGE, 0);
+    if (pop->residents * sizeof *pop->resident >= MIG_HUGE_PAGE)
+        assert_int_equal((uintptr_t)pop->resident % MIG_HUGE_PAGE, 0);
+    for (int c = 0; c < MIG_CLASSES; c++)
+        assert_int_equal((uintptr_t)pop->member[c] % 64, 0);
+    for (int slot = 0; slot < MIG_TIMER_SLOTS; slot++)
+        assert_int_equal((uintptr_t)pop->due[slot] % 64, 0);
+}
+
 static void counts_and_traits(void **state)
 {
     (void)state;
@@ -17,11 +31,8 @@ static void counts_and_traits(void **state)
     sc.scale = 20;
     assert_int_equal(mig_world_load(&w, &sc), 0);
     assert_int_equal(mig_population_init(&pop, &sc, &w, 0), 0);
-    /* Both arrays are large enough at this scale to start on a huge page. */
-    assert_true(pop.migrants * sizeof *pop.migrant >= MIG_HUGE_PAGE &&
-                pop.residents * sizeof *pop.resident >= MIG_HUGE_PAGE);
-    assert_int_equal((uintptr_t)pop.migrant % MIG_HUGE_PAGE, 0);
-    assert_int_equal((uintptr_t)pop.resident % MIG_HUGE_PAGE, 0);
+    assert_true(pop.migrants * sizeof *pop.migrant >= 2 * MIG_HUGE_PAGE);
+    assert_laid_out(&pop);
     uint64_t residents = 0;
     for (int r = 0; r < w.regions; r++) {
         uint64_t n = pop.region_first[r + 1] - pop.region_first[r];
@@ -102,6 +113,7 @@ static void traits_do_not_depend_on_threads(void **state)
     assert_int_equal(mig_population_init(&a, &sc, &w, 0), 0);
     omp_set_num_threads(3);
     assert_int_equal(mig_population_init(&b, &sc, &w, 0), 0);
+    assert_laid_out(&a);
     assert_memory_equal(a.migrant, b.migrant, a.migrants * sizeof *a.migrant);
     assert_memory_equal(a.resident, b.resident, a.residents * sizeof *a.resident);
     mig_population_free(&a);
