@@ -264,8 +264,8 @@ static int write_results(const struct sensitivity_options *o, const struct resul
         "parameters",
         "total Sobol' index (Jansen 1999 estimator); rows: figures, columns: parameters", NULL};
     static const char *const morris_text[3] = {
-        "Morris mu*: mean absolute elementary effect, figure units per whole range of the "
-        "parameter; rows: figures, columns: parameters",
+        ("Morris mu*: mean absolute elementary effect, figure units per whole range of the "
+         "parameter; rows: figures, columns: parameters"),
         "Morris mu: mean elementary effect (signed)", "Morris sigma: sd of the elementary effects"};
     int ok =
         name_list && id_list && label_list && role_list &&
