@@ -187,34 +187,64 @@ static void thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, 
     }
 }
 
+/* A walk over the members of a class in id order, among ids [first, end):
+ * `before` members lie in the words before `word`, whose members are
+ * `bits`, `in_word` of them. */
+struct member_walk {
+    const uint64_t *member;
+    uint64_t first, end, word, last, bits, in_word, before;
+};
+
+static void walk_start(struct member_walk *walk, const uint64_t *member, uint64_t first,
+                       uint64_t end)
+{
+    walk->member = member;
+    walk->first = first;
+    walk->end = end;
+    walk->word = first / 64;
+    walk->last = (end - 1) / 64;
+    walk->bits = mig_population_members(member, walk->word, first, end);
+    walk->in_word = mig_population_bits(walk->bits);
+    walk->before = 0;
+}
+
+/* The id of the member at `position` (from 0, never less than the last
+ * one asked for), or false when the class has no more members. */
+static bool walk_to(struct member_walk *walk, uint64_t position, uint64_t *id)
+{
+    while (position >= walk->before + walk->in_word) {
+        if (walk->word == walk->last)
+            return false;
+        walk->before += walk->in_word;
+        walk->bits = mig_population_members(walk->member, ++walk->word, walk->first, walk->end);
+        walk->in_word = mig_population_bits(walk->bits);
+    }
+    *id = walk->word * 64 + mig_population_select(walk->bits, (unsigned)(position - walk->before));
+    return true;
+}
+
 /* Runs `visit` on a Bernoulli(q) subset of the members of class `cls` among
  * ids [first, end) (within one chunk; `key` names the range for the skips):
  * the skips run over the members in id order, so the work follows the
- * class's size. A visit moves at most its own agent out of the class; each
- * word is read once, so positions stay those of the start of the pass. */
+ * class's size. They are drawn as if over end - first members and stop
+ * where the members do, which takes the same members as skips over exactly
+ * the class's members would, without counting them first. A visit moves at
+ * most its own agent out of the class; each word is read once, so
+ * positions stay those of the start of the pass. */
 static void thinned_class(struct engine *e, int cls, uint32_t stream, double q, visit_fn visit,
                           uint64_t key, uint64_t first, uint64_t end, struct tally *y)
 {
-    const uint64_t *member = e->pop->member[cls];
-    uint64_t low = first / 64, n = mig_population_count(member, first, end);
+    struct member_walk walk;
     struct mig_skip it;
-    uint64_t position, word = low, before = 0,
-                       bits = mig_population_members(member, low, first, end);
-    uint64_t in_word = mig_population_bits(bits), batch[BATCH];
+    uint64_t position, batch[BATCH];
     int size = 0;
-    mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, key, 0, n, q);
-    while (mig_skip_next(&it, &position)) {
-        while (position >= before + in_word) {
-            before += in_word;
-            bits = mig_population_members(member, ++word, first, end);
-            in_word = mig_population_bits(bits);
-        }
-        batch[size] = word * 64 + mig_population_select(bits, (unsigned)(position - before));
+    walk_start(&walk, e->pop->member[cls], first, end);
+    mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, key, 0, end - first, q);
+    while (mig_skip_next(&it, &position) && walk_to(&walk, position, &batch[size]))
         if (++size == BATCH) {
             visit_batch(e, batch, size, prefetch_migrant, MIG_STREAM_MIGRANT_STEP, visit, y);
             size = 0;
         }
-    }
     visit_batch(e, batch, size, prefetch_migrant, MIG_STREAM_MIGRANT_STEP, visit, y);
 }
 
