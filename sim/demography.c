@@ -189,6 +189,20 @@ static void place(const struct world *w, struct population *pop, uint64_t seed, 
     }
 }
 
+/* Whether candidate `id` of a band whose probability is `up` moves up
+ * (candidates are thinned at q). Only a band below the ceiling needs the
+ * draw: at the ceiling u q < q for every uniform u, since u is at most
+ * 1 - 2^-33 and the product's rounding is far smaller than q 2^-33; an
+ * open band (up 0) never moves. About two candidates in three
+ * (the 10-year bands' share of the population) are at the ceiling of 1/10. */
+static bool moves_up(uint64_t seed, uint64_t id, int32_t step, double q, double up)
+{
+    if (up >= q || up <= 0)
+        return up > 0;
+    struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_RESIDENT_AGEING, id, (uint32_t)step);
+    return mig_rng_u01(d.w[0]) * q < up;
+}
+
 /* Once a year: every resident of a closed band moves up with probability
  * one over its width. Candidates are thinned at the largest such
  * probability, chunk by chunk, as in the engine. */
@@ -218,8 +232,7 @@ static void age_everybody(const struct world *w, struct population *pop, uint64_
                 continue;
             uint8_t person = pop->resident[id].person;
             int a = person & 0x7F;
-            struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_RESIDENT_AGEING, id, (uint32_t)step);
-            if (a < w->ages - 1 && mig_rng_u01(d.w[0]) * q < up[a])
+            if (a < w->ages - 1 && moves_up(seed, id, step, q, up[a]))
                 pop->resident[id].person = (uint8_t)((person & MIG_RESIDENT_FEMALE) | (a + 1));
         }
     }
