@@ -157,32 +157,37 @@ static void prefetch_migrant(const struct population *p, uint64_t id)
     __builtin_prefetch(&p->migrant[id], 1);
 }
 
-/* Runs `visit` on a Bernoulli(q) subset of ids [begin, end) of the n ids,
- * chunk by chunk, with draws of stream `decision`; begin is a chunk
- * boundary (this process's share). */
-static void thinned(struct engine *e, uint64_t n, uint64_t begin, uint64_t end, uint32_t stream,
-                    double q, prefetch_fn prefetch, uint32_t decision, visit_fn visit)
+/* Runs the residents' decision on a Bernoulli(q) subset of this process's
+ * residents, chunk by chunk (their first id is a chunk boundary). The
+ * functions are named, not passed, so that the parallel loop calls them
+ * directly. */
+static void thinned_residents(struct engine *e)
 {
-    int64_t low = (int64_t)(begin / MIG_SKIP_CHUNK);
-    int64_t chunks = (int64_t)((end + MIG_SKIP_CHUNK - 1) / MIG_SKIP_CHUNK);
+    const struct population *p = e->pop;
+    double q = e->tables.residents.q_move;
+    int64_t low = (int64_t)(p->resident_begin / MIG_SKIP_CHUNK);
+    int64_t chunks = (int64_t)((p->resident_end + MIG_SKIP_CHUNK - 1) / MIG_SKIP_CHUNK);
 #pragma omp parallel num_threads(e->threads)
     {
         struct tally *y = my_tally(e);
 #pragma omp for schedule(dynamic, 1)
         for (int64_t c = low; c < chunks; c++) {
             uint64_t first = (uint64_t)c * MIG_SKIP_CHUNK;
-            uint64_t count = first + MIG_SKIP_CHUNK < n ? MIG_SKIP_CHUNK : n - first;
+            uint64_t count = first + MIG_SKIP_CHUNK < p->residents ? MIG_SKIP_CHUNK
+                                                                     : p->residents - first;
             struct mig_skip it;
             uint64_t batch[BATCH];
             int size = 0;
-            mig_skip_start(&it, e->tables.seed, stream, (uint32_t)e->step, (uint64_t)c, first,
-                           count, q);
+            mig_skip_start(&it, e->tables.seed, MIG_STREAM_RESIDENT_CANDIDATE, (uint32_t)e->step,
+                           (uint64_t)c, first, count, q);
             while (mig_skip_next(&it, &batch[size]))
                 if (++size == BATCH) {
-                    visit_batch(e, batch, size, prefetch, decision, visit, y);
+                    visit_batch(e, batch, size, prefetch_resident, MIG_STREAM_RESIDENT_MOVE,
+                                mig_residents_move, y);
                     size = 0;
                 }
-            visit_batch(e, batch, size, prefetch, decision, visit, y);
+            visit_batch(e, batch, size, prefetch_resident, MIG_STREAM_RESIDENT_MOVE,
+                        mig_residents_move, y);
         }
     }
 }
@@ -303,9 +308,7 @@ static int stage_residents(struct engine *e)
 {
     if (e->replaying_residents)
         return 0;
-    thinned(e, e->pop->residents, e->pop->resident_begin, e->pop->resident_end,
-            MIG_STREAM_RESIDENT_CANDIDATE, e->tables.residents.q_move, prefetch_resident,
-            MIG_STREAM_RESIDENT_MOVE, mig_residents_move);
+    thinned_residents(e);
     return 0;
 }
 
