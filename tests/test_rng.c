@@ -126,6 +126,61 @@ static void thresholds_split_words_where_uniforms_do(void **state)
     }
 }
 
+/* The near log is within a small part of the slack of log() for a sample
+ * of the words (every 65,521st, and those at the ends, where |s| is 1/5 and
+ * where the log nears 0). README, Performance, says how every word was
+ * checked. */
+static void near_log_keeps_within_its_slack(void **state)
+{
+    (void)state;
+    const uint32_t ends[] = {0, 1, 2, 3, 0x7FFFFFFFu, 0x80000000u, 0xBFFFFFFFu, 0xC0000000u,
+                             UINT32_MAX - 1, UINT32_MAX};
+    double worst = 0;
+    for (uint64_t w = 0; w <= UINT32_MAX; w += 65521)
+        worst = fmax(worst, fabs(mig_rng_log_u01_near((uint32_t)w) - log(mig_rng_u01((uint32_t)w))));
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+        worst = fmax(worst, fabs(mig_rng_log_u01_near(ends[i]) - log(mig_rng_u01(ends[i]))));
+    assert_true(worst <= MIG_LOG_SLACK / 64);
+}
+
+/* The members a skip yields are those of gaps floor(log(u) / log(1 - q))
+ * computed with log() itself, word by word as the skip draws them. */
+static void assert_skip_follows_log(double q, uint64_t count)
+{
+    struct mig_skip it;
+    uint64_t id, expected = 0, k = 0;
+    mig_skip_start(&it, 42, 5, 7, 3, 0, count, q);
+    double inverse = 1.0 / log1p(-q);
+    for (;; k++) {
+        struct mig_draw d = mig_rng_draw(42, 5, (UINT64_C(3) << 16) | (k >> 2), 7);
+        double gap = floor(log(mig_rng_u01(d.w[k & 3])) * inverse);
+        expected += k == 0 ? 0 : 1;
+        if (gap >= (double)(count - expected))
+            break;
+        expected += (uint64_t)gap;
+        assert_true(mig_skip_next(&it, &id));
+        assert_int_equal(id, expected);
+    }
+    assert_false(mig_skip_next(&it, &id));
+}
+
+static void gaps_are_those_of_log(void **state)
+{
+    (void)state;
+    const double qs[] = {0.9, 0.3, 0.047, 0.0047, 1e-4};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+        assert_skip_follows_log(qs[i], MIG_SKIP_CHUNK);
+    /* A rate whose first gap is a whole number to within rounding, so that
+     * the ends of the near log's interval fall on both sides of it and
+     * log() must decide. */
+    uint32_t first = mig_rng_draw(42, 5, UINT64_C(3) << 16, 7).w[0];
+    double q = -expm1(log(mig_rng_u01(first)) / 3.0), inverse = 1.0 / log1p(-q);
+    double near = mig_rng_log_u01_near(first);
+    assert_int_not_equal(mig_skip_gap((near + MIG_LOG_SLACK) * inverse),
+                         mig_skip_gap((near - MIG_LOG_SLACK) * inverse));
+    assert_skip_follows_log(q, MIG_SKIP_CHUNK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +190,8 @@ int main(void)
         cmocka_unit_test(thinning_keeps_its_rate),
         cmocka_unit_test(thinning_is_reproducible),
         cmocka_unit_test(thresholds_split_words_where_uniforms_do),
+        cmocka_unit_test(near_log_keeps_within_its_slack),
+        cmocka_unit_test(gaps_are_those_of_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
