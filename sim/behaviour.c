@@ -372,11 +372,15 @@ void mig_behaviour_place_initial(const struct tables *t, struct population *pop,
 
 
 /* The remittance base of a worker: share of earnings sent times wage noise,
- * in fixed point (0 for non-remitters). */
+ * in fixed point (0 for non-remitters), rounded half away from zero as
+ * llround() does, without its call (every event of a present worker
+ * counts one): the product is at least 0, and its fraction is exact. */
 static int64_t remit_base(const struct population *pop, uint64_t id)
 {
-    return llround((double)pop->migrant[id].remit_share * (double)pop->migrant[id].skill *
-                   MIG_REMIT_UNIT);
+    double base = (double)pop->migrant[id].remit_share * (double)pop->migrant[id].skill *
+                  MIG_REMIT_UNIT;
+    int64_t whole = (int64_t)base;
+    return whole + (base - (double)whole >= 0.5);
 }
 
 /* Adds (sign 1) or removes (-1) a present worker from the levels. */
