@@ -348,7 +348,8 @@ void mig_behaviour_place_initial(const struct tables *t, struct population *pop,
                                  uint64_t end)
 {
     double tenure_steps = t->start_tenure_steps, visit_steps = t->start_visit_gap_steps;
-    /* Each worker's draws are its own: placed in parallel. */
+    /* Each worker's draws are its own: placed in parallel (their personal
+     * draws come with the agents). */
 #pragma omp parallel for schedule(static)
     for (int64_t i = (int64_t)first; i < (int64_t)end; i++) {
         uint64_t id = (uint64_t)i;
@@ -360,7 +361,6 @@ void mig_behaviour_place_initial(const struct tables *t, struct population *pop,
         pop->migrant[id].region = (uint8_t)r;
         pop->migrant[id].sector = (uint8_t)sample(t->sector_cdf[r], t->sectors, d.w[1]);
         pop->migrant[id].state = MIG_PRESENT;
-        mig_population_personal(pop, id);
         if (mig_rng_u01(e.w[0]) < t->informal_p[a][female])
             pop->migrant[id].traits |= MIG_INFORMAL;
         int32_t tenure = (int32_t)(-log(mig_rng_u01(d.w[2])) * tenure_steps);

@@ -125,6 +125,30 @@ void mig_population_personal(struct population *pop, uint64_t id)
     pop->migrant[id].living_cost = (float)exp(lc * gsl_cdf_ugaussian_Pinv(mig_rng_u01(e.w[1])));
 }
 
+/* The personal draws of the workers present at the start (each origin's
+ * first ids), made with the agents: runs that copy the drawn agents find
+ * them made (placing those workers needs them), unless their parameters
+ * change (mig_population_set_personal). */
+static void personal_of_initial(struct population *pop)
+{
+    for (int o = 0; o < pop->recipe.origins; o++) {
+        uint64_t first = pop->origin_first[o], end = first + pop->initially_present[o];
+        first = first > pop->migrant_begin ? first : pop->migrant_begin;
+        end = end < pop->migrant_end ? end : pop->migrant_end;
+#pragma omp parallel for schedule(static)
+        for (int64_t id = (int64_t)first; id < (int64_t)end; id++)
+            mig_population_personal(pop, (uint64_t)id);
+    }
+}
+
+void mig_population_set_personal(struct population *pop, struct personal_draws personal)
+{
+    if (memcmp(&pop->personal, &personal, sizeof personal) == 0)
+        return;
+    pop->personal = personal;
+    personal_of_initial(pop);
+}
+
 /* The arrays of migrants and residents, each with its element size. */
 #define MIGRANT_ARRAYS(X) X(migrant, sizeof(struct migrant))
 #define RESIDENT_ARRAYS(X) X(resident, sizeof(struct resident))
@@ -402,6 +426,7 @@ int mig_population_make(struct population *pop, const struct population_recipe *
         for (int64_t id = first; id < end; id++)
             init_migrant(pop, r, (uint64_t)id, o);
     }
+    personal_of_initial(pop);
     init_residents(pop);
     return 0;
 }

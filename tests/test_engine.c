@@ -214,27 +214,30 @@ static void assert_runs_as_fresh(const struct simulation *kept, const struct ove
 
 /* A run with other parameter values copies the agents drawn for the last
  * one when they would be drawn the same (another entry rate, and another
- * spread of wages, drawn at a worker's first entry), draws them
- * again when not (another share of remitters, after which no copy is
- * kept), and either way runs exactly as a fresh simulation does. The first
- * run keeps its warm state instead of its agents, so the second, whose
- * warm-up differs, draws again and keeps that copy. */
+ * spread of wages, whose personal draws are made anew for the workers
+ * present at the start), draws them again when not (another share of
+ * remitters, after which no copy is kept), and either way runs exactly as
+ * a fresh simulation does. The first run keeps its warm state instead of
+ * its agents, so the second, whose warm-up differs, draws again and keeps
+ * that copy; the third copies it. */
 static void reused_agents_run_as_fresh_ones(void **state)
 {
     (void)state;
     struct overrides o = {-1, 100};
     struct simulation kept;
     run_kept(&kept, &o, 0);
-    for (int change = 0; change < 2; change++) {
+    for (int change = 0; change < 3; change++) {
         if (change == 0) {
             kept.scenario.migrants.entry_rate *= 1.3;
             kept.scenario.migrants.wage_sigma *= 2;
-        } else
+        } else if (change == 1)
+            kept.scenario.migrants.wage_sigma *= 0.75;
+        else
             kept.scenario.migrants.remitter_share *= 0.5;
         assert_int_equal(mig_simulation_run(&kept, 1, NULL, NULL), 0);
-        assert_int_equal(kept.draws, 2 + change);
+        assert_int_equal(kept.draws, change < 2 ? 2 : 3);
         /* A copy is kept while it serves, not once the recipe has changed. */
-        assert_int_equal(kept.has_drawn, change == 0);
+        assert_int_equal(kept.has_drawn, change < 2);
         assert_runs_as_fresh(&kept, &o);
     }
     mig_simulation_free(&kept);

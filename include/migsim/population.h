@@ -164,8 +164,14 @@ void mig_population_free(struct population *pop);
 int mig_population_copy(struct population *to, const struct population *from);
 
 /* Draws migrant id's wage noise, share of earnings sent and living-cost
- * factor (the same values whenever it is called). */
+ * factor (the same values whenever it is called). The agents are made with
+ * those of the workers present at the start; others draw theirs when they
+ * first come. */
 void mig_population_personal(struct population *pop, uint64_t id);
+
+/* Sets what the personal draws need, and draws those of the workers
+ * present at the start anew if it changed (on agents not yet placed). */
+void mig_population_set_personal(struct population *pop, struct personal_draws personal);
 
 /* Sets every migrant's class from its state, and the timers of those
  * visiting or resting: a returned migrant rests until min_home_steps after
