@@ -351,11 +351,12 @@ static void unbuild(struct simulation *sim)
 /* The scenario's agents, before placement: a copy of those drawn for the
  * last run when their recipe is the same (into the last run's memory when
  * it holds the same ids; the personal draws of the workers present at the
- * start are made anew if their parameters differ), else drawn, and kept when runs with other
- * parameter values follow and no warm state is kept for them (the first run keeps the warm state;
- * if the next one cannot start from it, it draws again and keeps that copy). A kept copy doubles
- * the agents' memory, so once a run finds it drawn from another recipe (the parameters that vary
- * enter the recipe), no further copy is kept. */
+ * start are made anew if their parameters differ), else drawn, and kept
+ * when runs with other parameter values follow and no warm state is kept
+ * for them (the first run keeps the warm state; if the next one cannot
+ * start from it, it draws again and keeps that copy). A kept copy doubles
+ * the agents' memory, so once a run finds it drawn from another recipe
+ * (the parameters that vary enter the recipe), no further copy is kept. */
 static int draw_agents(struct simulation *sim)
 {
     struct population_recipe *recipe = recipe_of(sim);
