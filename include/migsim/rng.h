@@ -121,9 +121,9 @@ void mig_skip_start(struct mig_skip *it, uint64_t seed, uint32_t stream, uint32_
  * with m in [1, 2), and log m = log 1.5 + 2 atanh s for
  * s = (m - 1.5) / (m + 1.5), |s| <= 1/5, by its series to s^17 (the next
  * term is below 10^-14). Over all 2^32 words it differs from the C
- * library's log() by at most 2^-47 (tests/test_rng.c checks a sample of
- * the words; README, Performance, how all were checked), well within
- * MIG_LOG_SLACK. */
+ * library's log() by at most 2^-47 (glibc 2.36; tests/test_rng.c checks a
+ * sample of the words, or all of them with MIGSIM_TEST_EVERY_WORD set),
+ * well within MIG_LOG_SLACK. */
 #define MIG_LOG_SLACK 0x1p-40
 
 static inline double mig_rng_log_u01_near(uint32_t word)
