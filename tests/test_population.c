@@ -51,12 +51,17 @@ static void counts_and_traits(void **state)
     uint64_t by_area[MIG_MAX_AREAS] = {0};
     for (uint64_t id = 0; id < pop.migrants; id++) {
         assert_int_equal(pop.migrant[id].state, MIG_PROSPECTIVE);
-        /* Personal draws are made at the first entry, the same each time. */
-        assert_true(pop.migrant[id].skill == 0);
+        /* Personal draws are made with the agents for the workers present
+         * at the start (each origin's first ids), at the first entry for
+         * the others; the same each time. */
+        int o = pop.migrant[id].origin;
+        float made = pop.migrant[id].skill;
+        assert_int_equal(made > 0, id - pop.origin_first[o] < pop.initially_present[o]);
         if (id % 97 == 0) {
             mig_population_personal(&pop, id);
             float skill = pop.migrant[id].skill, share = pop.migrant[id].remit_share;
             assert_true(skill > 0);
+            assert_true(made == 0 || made == skill);
             assert_true((share > 0) == ((pop.migrant[id].traits & MIG_REMITTER) != 0));
             mig_population_personal(&pop, id);
             assert_true(pop.migrant[id].skill == skill && pop.migrant[id].remit_share == share);
