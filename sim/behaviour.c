@@ -373,8 +373,8 @@ void mig_behaviour_place_initial(const struct tables *t, struct population *pop,
 
 /* The remittance base of a worker: share of earnings sent times wage noise,
  * in fixed point (0 for non-remitters), rounded half away from zero as
- * llround() does, without its call (every event of a present worker
- * counts one): the product is at least 0, and its fraction is exact. */
+ * llround() does, without its call (it is made at every event of a
+ * present worker): the product is at least 0, and its fraction is exact. */
 static int64_t remit_base(const struct population *pop, uint64_t id)
 {
     double base = (double)pop->migrant[id].remit_share * (double)pop->migrant[id].skill *

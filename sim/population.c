@@ -126,9 +126,9 @@ void mig_population_personal(struct population *pop, uint64_t id)
 }
 
 /* The personal draws of the workers present at the start (each origin's
- * first ids), made with the agents: runs that copy the drawn agents find
- * them made (placing those workers needs them), unless their parameters
- * change (mig_population_set_personal). */
+ * first ids), made with the agents (those workers earn and send from
+ * the first step): runs that copy the drawn agents find them made, unless
+ * their parameters change (mig_population_set_personal). */
 static void personal_of_initial(struct population *pop)
 {
     for (int o = 0; o < pop->recipe.origins; o++) {
