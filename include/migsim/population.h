@@ -60,9 +60,10 @@ struct personal_draws {
 struct migrant {
     uint8_t origin, area, region, sector, state, traits;
     uint8_t spare[2]; /* zero: no padding, so records compare and checksum as bytes */
-    /* Personal draws, made when the agent first works in Kazakhstan (0
-     * before): they are pure functions of the seed and the id, and only
-     * workers in Kazakhstan use them. */
+    /* Personal draws, made with the agents for the workers present at the
+     * start, else when the agent first works in Kazakhstan (0 before):
+     * they are pure functions of the seed and the id, and only workers in
+     * Kazakhstan use them. */
     float skill;        /* wage relative to the mean for the job, log-normal */
     float remit_share;  /* share of earnings sent home; 0 for non-remitters */
     float living_cost;  /* living cost relative to the median */
