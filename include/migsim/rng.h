@@ -143,8 +143,8 @@ static inline double mig_rng_log_u01_near(uint32_t word)
 }
 
 /* The gap of a geometric skip from its uniform's log times the inverse of
- * log(1 - q): the product's floor (it is positive, so the conversion's
- * truncation is the floor), or no end at 10^18 and beyond. */
+ * log(1 - q): the product's floor (it is not negative, so the
+ * conversion's truncation is the floor), or no end at 10^18 and beyond. */
 static inline uint64_t mig_skip_gap(double product)
 {
     return product >= 1e18 ? UINT64_MAX : (uint64_t)(int64_t)product;
@@ -160,8 +160,8 @@ static inline uint64_t mig_skip_gap(double product)
  * the near log, and the product with the inverse (below 0), its rounding
  * and the gap all grow as the log falls, so log(u)'s gap lies between the
  * gaps of the interval's two ends. Where those agree it is theirs; where
- * they differ (an end within 10^-12 or so of a whole gap: almost never)
- * log() decides. */
+ * they differ (the product within 2^-40 / |log(1 - q)| of a whole gap:
+ * almost never) log() decides. */
 static inline void mig_skip_refill(struct mig_skip *it)
 {
     uint32_t word[MIG_SKIP_AHEAD];
