@@ -132,18 +132,17 @@ typedef void (*prefetch_fn)(const struct population *, uint64_t);
  * agent's id, the step) are made together, since each is a long chain of
  * multiplications and independent chains side by side keep the processor
  * busy where one at a time, inside each decision, would make it wait. */
-#define BATCH 32
+#define BATCH MIG_DRAWS
 
 static void visit_batch(struct engine *e, const uint64_t *ids, int n, prefetch_fn prefetch,
                         uint32_t stream, visit_fn visit, struct tally *y)
 {
-    struct mig_draw draw[BATCH];
-    for (int i = 0; i < n; i++) {
-        prefetch(e->pop, ids[i]);
-        draw[i] = mig_rng_draw(e->tables.seed, stream, ids[i], (uint32_t)e->step);
-    }
+    struct mig_draws draws;
     for (int i = 0; i < n; i++)
-        visit(&e->tables, e->pop, ids[i], draw[i], y);
+        prefetch(e->pop, ids[i]);
+    mig_rng_draws(e->tables.seed, stream, ids, (uint32_t)e->step, n, &draws);
+    for (int i = 0; i < n; i++)
+        visit(&e->tables, e->pop, ids[i], mig_rng_draws_at(&draws, i), y);
 }
 
 static void prefetch_resident(const struct population *p, uint64_t id)

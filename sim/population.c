@@ -91,22 +91,38 @@ static uint8_t draw_area(const struct population_recipe *t, int o, uint32_t word
     return t->area[o][i];
 }
 
-static void init_migrant(struct population *pop, const struct population_recipe *t, uint64_t id,
-                         int o)
+/* The migrants of origin o among ids [first, end), a block of ids at a
+ * time so that their draws are made together. */
+static void init_migrants(struct population *pop, const struct population_recipe *t, int o,
+                          uint64_t first, uint64_t end)
 {
     uint64_t seed = t->seed;
-    struct mig_draw d = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 0);
-    struct mig_draw f = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 2);
-    struct mig_draw g = mig_rng_draw(seed, MIG_STREAM_MIGRANT_TRAITS, id, 3);
-    pop->migrant[id] = (struct migrant){
-        .origin = (uint8_t)o,
-        .area = draw_area(t, o, g.w[0]),
-        .state = MIG_PROSPECTIVE,
-        .traits = draw_traits(t, &d, &f),
-        .arrived = MIG_NEVER,
-        .last_visit = MIG_NEVER,
-        .until = MIG_NEVER,
-    };
+    int64_t blocks = (int64_t)((end + MIG_DRAWS - 1) / MIG_DRAWS);
+#pragma omp parallel for schedule(static)
+    for (int64_t block = (int64_t)(first / MIG_DRAWS); block < blocks; block++) {
+        uint64_t lo = (uint64_t)block * MIG_DRAWS, hi = lo + MIG_DRAWS, id[MIG_DRAWS];
+        lo = lo > first ? lo : first;
+        hi = hi < end ? hi : end;
+        int n = (int)(hi - lo);
+        for (int i = 0; i < n; i++)
+            id[i] = lo + (uint64_t)i;
+        struct mig_draws d, f, g;
+        mig_rng_draws(seed, MIG_STREAM_MIGRANT_TRAITS, id, 0, n, &d);
+        mig_rng_draws(seed, MIG_STREAM_MIGRANT_TRAITS, id, 2, n, &f);
+        mig_rng_draws(seed, MIG_STREAM_MIGRANT_TRAITS, id, 3, n, &g);
+        for (int i = 0; i < n; i++) {
+            struct mig_draw di = mig_rng_draws_at(&d, i), fi = mig_rng_draws_at(&f, i);
+            pop->migrant[id[i]] = (struct migrant){
+                .origin = (uint8_t)o,
+                .area = draw_area(t, o, g.w[0][i]),
+                .state = MIG_PROSPECTIVE,
+                .traits = draw_traits(t, &di, &fi),
+                .arrived = MIG_NEVER,
+                .last_visit = MIG_NEVER,
+                .until = MIG_NEVER,
+            };
+        }
+    }
 }
 
 void mig_population_personal(struct population *pop, uint64_t id)
@@ -251,20 +267,26 @@ static void init_residents(struct population *pop)
     const uint32_t *threshold = r->age_threshold;
     int bands = r->ages - 1;
     uint64_t first = pop->resident_begin, end = pop->resident_end, n = pop->residents;
-    /* One draw of 4 words for 4 residents: a word's low bit is the sex, the
-     * other 31 its age band. */
+    /* One draw of 4 words for 4 residents (a word's low bit is the sex,
+     * the other 31 its age band), the draws of a block of quads together. */
+    int64_t blocks = (int64_t)((end + 4 * MIG_DRAWS - 1) / (4 * MIG_DRAWS));
 #pragma omp parallel for schedule(static)
-    for (int64_t quad = (int64_t)(first / 4); quad < (int64_t)((end + 3) / 4); quad++) {
-        struct mig_draw d = mig_rng_draw(r->seed, MIG_STREAM_RESIDENT_TRAITS, (uint64_t)quad, 0);
-        for (uint64_t i = (uint64_t)quad * 4, j = 0; j < 4; i++, j++) {
-            if (i < first || i >= end)
-                continue;
-            uint32_t u = d.w[j] >> 1;
-            int a = 0;
-            for (int k = 0; k < bands; k++)
-                a += u >= threshold[k];
-            pop->resident[i].person = (uint8_t)(a | (d.w[j] & 1u ? MIG_RESIDENT_FEMALE : 0));
-        }
+    for (int64_t block = (int64_t)(first / (4 * MIG_DRAWS)); block < blocks; block++) {
+        uint64_t quad[MIG_DRAWS];
+        for (int j = 0; j < MIG_DRAWS; j++)
+            quad[j] = (uint64_t)block * MIG_DRAWS + (uint64_t)j;
+        struct mig_draws d;
+        mig_rng_draws(r->seed, MIG_STREAM_RESIDENT_TRAITS, quad, 0, MIG_DRAWS, &d);
+        for (int j = 0; j < MIG_DRAWS; j++)
+            for (uint64_t i = quad[j] * 4, c = 0; c < 4; i++, c++) {
+                if (i < first || i >= end)
+                    continue;
+                uint32_t u = d.w[c][j] >> 1;
+                int a = 0;
+                for (int k = 0; k < bands; k++)
+                    a += u >= threshold[k];
+                pop->resident[i].person = (uint8_t)(a | (d.w[c][j] & 1u ? MIG_RESIDENT_FEMALE : 0));
+            }
     }
     for (int k = 0; k <= r->regions; k++) {
         /* After the last region: ids kept free for births and immigrants. */
@@ -422,9 +444,8 @@ int mig_population_make(struct population *pop, const struct population_recipe *
         int64_t first = (int64_t)pop->origin_first[o], end = (int64_t)pop->origin_first[o + 1];
         first = first > (int64_t)pop->migrant_begin ? first : (int64_t)pop->migrant_begin;
         end = end < (int64_t)pop->migrant_end ? end : (int64_t)pop->migrant_end;
-#pragma omp parallel for schedule(static)
-        for (int64_t id = first; id < end; id++)
-            init_migrant(pop, r, (uint64_t)id, o);
+        if (first < end)
+            init_migrants(pop, r, o, (uint64_t)first, (uint64_t)end);
     }
     personal_of_initial(pop);
     init_residents(pop);

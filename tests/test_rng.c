@@ -168,9 +168,10 @@ static void assert_skip_follows_log(double q, uint64_t count)
     assert_false(mig_skip_next(&it, &id));
 }
 
-static void gaps_are_those_of_log(void **state)
+/* The skip's members follow log() for rates of every size, and for rates
+ * where log() must decide. */
+static void assert_gaps_follow_log(void)
 {
-    (void)state;
     const double qs[] = {0.9, 0.3, 0.047, 0.0047, 1e-4};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
         assert_skip_follows_log(qs[i], MIG_SKIP_CHUNK);
@@ -188,6 +189,45 @@ static void gaps_are_those_of_log(void **state)
     }
 }
 
+/* Draws made together are those made one at a time. */
+static void assert_draws_together_are_one_at_a_time(void)
+{
+    for (int n = 1; n <= MIG_DRAWS; n += 5) {
+        uint64_t id[MIG_DRAWS];
+        for (int i = 0; i < n; i++)
+            id[i] = mig_rng_draw(3, 1, (uint64_t)(n * 100 + i), 0).w[0] * UINT64_C(0x10001);
+        struct mig_draws d;
+        mig_rng_draws(0x299f31d0a4093822ull, 9, id, (uint32_t)n, n, &d);
+        for (int i = 0; i < n; i++) {
+            struct mig_draw one = mig_rng_draw(0x299f31d0a4093822ull, 9, id[i], (uint32_t)n);
+            for (int j = 0; j < 4; j++)
+                assert_int_equal(d.w[j][i], one.w[j]);
+        }
+    }
+}
+
+/* Both hold in every instruction set this processor has (each named
+ * once); the one chosen at start-up is the widest, and is in use again
+ * after. */
+static void every_instruction_set_gives_the_same_numbers(void **state)
+{
+    (void)state;
+    const char *const sets[] = {"base", "avx2", "avx512"}, *chosen = mig_rng_instructions();
+    const char *widest = NULL;
+    assert_int_equal(mig_rng_use_instructions("sse9"), -1);
+    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+        if (mig_rng_use_instructions(sets[s]) < 0)
+            continue;
+        widest = sets[s];
+        assert_draws_together_are_one_at_a_time();
+        assert_gaps_follow_log();
+        print_message("checked in %s\n", sets[s]);
+    }
+    assert_non_null(widest);
+    assert_string_equal(chosen, widest);
+    assert_int_equal(mig_rng_use_instructions(chosen), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,7 +238,7 @@ int main(void)
         cmocka_unit_test(thinning_is_reproducible),
         cmocka_unit_test(thresholds_split_words_where_uniforms_do),
         cmocka_unit_test(near_log_keeps_within_its_slack),
-        cmocka_unit_test(gaps_are_those_of_log),
+        cmocka_unit_test(every_instruction_set_gives_the_same_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

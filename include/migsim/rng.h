@@ -60,6 +60,30 @@ static inline struct mig_draw mig_rng_draw(uint64_t seed, uint32_t stream, uint6
     return (struct mig_draw){{c0, c1, c2, c3}};
 }
 
+/* The draws of up to MIG_DRAWS ids at once, id[i]'s in column i: the same
+ * numbers as mig_rng_draw, made side by side in vector instructions where
+ * the processor has them (rng.c). */
+#define MIG_DRAWS 32
+
+struct mig_draws {
+    uint32_t w[4][MIG_DRAWS];
+};
+
+void mig_rng_draws(uint64_t seed, uint32_t stream, const uint64_t *id, uint32_t step, int n,
+                   struct mig_draws *out);
+
+static inline struct mig_draw mig_rng_draws_at(const struct mig_draws *d, int i)
+{
+    return (struct mig_draw){{d->w[0][i], d->w[1][i], d->w[2][i], d->w[3][i]}};
+}
+
+/* The instruction set the draws and skips use ("base", "avx2" or
+ * "avx512"), chosen at start-up as the widest this processor has; every
+ * set gives the same numbers. mig_rng_use_instructions picks one (tests
+ * compare them), or returns -1 when the processor lacks it. */
+const char *mig_rng_instructions(void);
+int mig_rng_use_instructions(const char *name);
+
 /* A uniform in the open interval (0, 1) from one 32-bit word. */
 static inline double mig_rng_u01(uint32_t word)
 {
@@ -150,42 +174,8 @@ static inline uint64_t mig_skip_gap(double product)
     return product >= 1e18 ? UINT64_MAX : (uint64_t)(int64_t)product;
 }
 
-/* The next MIG_SKIP_AHEAD gaps, made together: each is geometric, from one
- * word of a draw made for four gaps, and they do not depend on one another,
- * so their random numbers and logarithms overlap in the processor instead
- * of waiting each for the walk over the last candidate.
- *
- * Each gap is exactly floor(log(u) / log(1 - q)) with the C library's
- * log(), found mostly without calling it: log(u) lies within the slack of
- * the near log, and the product with the inverse (below 0), its rounding
- * and the gap all grow as the log falls, so log(u)'s gap lies between the
- * gaps of the interval's two ends. Where those agree it is theirs; where
- * they differ (the product within 2^-40 / |log(1 - q)| of a whole gap:
- * almost never) log() decides. */
-static inline void mig_skip_refill(struct mig_skip *it)
-{
-    uint32_t word[MIG_SKIP_AHEAD];
-    double low[MIG_SKIP_AHEAD], high[MIG_SKIP_AHEAD];
-    for (int j = 0; j < MIG_SKIP_AHEAD; j += 4) {
-        uint32_t k = it->k + (uint32_t)j;
-        struct mig_draw d =
-            mig_rng_draw(it->seed, it->stream, (it->chunk << 16) | (k >> 2), it->step);
-        memcpy(&word[j], d.w, sizeof d.w);
-    }
-    for (int i = 0; i < MIG_SKIP_AHEAD; i++) {
-        double near = mig_rng_log_u01_near(word[i]);
-        low[i] = (near + MIG_LOG_SLACK) * it->inverse_log_1mq;
-        high[i] = (near - MIG_LOG_SLACK) * it->inverse_log_1mq;
-    }
-    for (int i = 0; i < MIG_SKIP_AHEAD; i++) {
-        uint64_t gap = mig_skip_gap(low[i]);
-        if (!(low[i] >= 0) || gap != mig_skip_gap(high[i]))
-            gap = mig_skip_gap(log(mig_rng_u01(word[i])) * it->inverse_log_1mq);
-        it->gap[i] = gap;
-    }
-    it->k += MIG_SKIP_AHEAD;
-    it->ready = MIG_SKIP_AHEAD;
-}
+/* The next MIG_SKIP_AHEAD gaps (rng.c). */
+void mig_skip_refill(struct mig_skip *it);
 
 /* The gap before the next member. */
 static inline uint64_t mig_skip_length(struct mig_skip *it)
