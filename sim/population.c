@@ -13,6 +13,20 @@
 #include <string.h>
 #include <sys/mman.h>
 
+bool mig_population_bit_instructions;
+
+#ifdef MIG_BIT_INSTRUCTIONS
+/* Before main(), so that no thread ever sees it change (AMD family 17h:
+ * Zen to Zen 2). */
+__attribute__((constructor)) static void find_bit_instructions(void)
+{
+    __builtin_cpu_init(); /* other constructors may run before the library's own */
+    mig_population_bit_instructions = __builtin_cpu_supports("popcnt") &&
+                                      __builtin_cpu_supports("bmi2") &&
+                                      !__builtin_cpu_is("amdfam17h");
+}
+#endif
+
 /* An array for ids [begin, end), indexed by id: the pointer is moved back by
  * `begin` so that every module indexes agents by their global id. */
 static int allocate(void **p, uint64_t begin, uint64_t end, size_t size)

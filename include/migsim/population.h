@@ -179,10 +179,29 @@ void mig_population_set_personal(struct population *pop, struct personal_draws p
  * its return (at `step`). */
 void mig_population_classify(struct population *pop, int32_t step, int32_t min_home_steps);
 
-/* Set bits of a word (portable: a builtin may call a slow library routine
- * where the processor's instruction is not assumed). */
+/* Whether this processor counts the set bits of a word and finds the k-th
+ * of them in one instruction each (popcnt, pdep), found at start-up. The
+ * base x86-64 set has neither, so the functions below take them only when
+ * it is true, written out (a builtin would call a library routine where
+ * the instruction is not assumed); AMD's processors before Zen 3 run pdep
+ * in microcode, dozens of times slower, and keep the arithmetic. Both ways
+ * give the same answers; tests set it to compare them. */
+extern bool mig_population_bit_instructions;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MIG_BIT_INSTRUCTIONS 1
+#endif
+
+/* Set bits of a word. */
 static inline uint64_t mig_population_bits(uint64_t x)
 {
+#ifdef MIG_BIT_INSTRUCTIONS
+    if (mig_population_bit_instructions) {
+        uint64_t n;
+        __asm__("popcnt %1, %0" : "=r"(n) : "r"(x) : "cc");
+        return n;
+    }
+#endif
     x = x - ((x >> 1) & 0x5555555555555555u);
     x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
     x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
@@ -205,6 +224,13 @@ static inline unsigned mig_population_bytes_at_most(uint64_t running, unsigned k
  * nearly every call, since k is random. */
 static inline unsigned mig_population_select(uint64_t x, unsigned k)
 {
+#ifdef MIG_BIT_INSTRUCTIONS
+    if (mig_population_bit_instructions) {
+        uint64_t bit; /* the k-th set bit of x, alone */
+        __asm__("pdep %2, %1, %0" : "=r"(bit) : "r"((uint64_t)1 << k), "r"(x));
+        return (unsigned)__builtin_ctzll(bit);
+    }
+#endif
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     uint64_t s = x - ((x >> 1) & 0x5555555555555555u);
     s = (s & 0x3333333333333333u) + ((s >> 2) & 0x3333333333333333u);
