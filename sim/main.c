@@ -32,7 +32,9 @@
 #include "migsim/export.h"
 #include "migsim/import.h"
 #include "migsim/sensitivity.h"
+#include "migsim/population.h"
 #include "migsim/report.h"
+#include "migsim/rng.h"
 #include "migsim/error.h"
 #include "migsim/files.h"
 #include "migsim/simulation.h"
@@ -1292,9 +1294,10 @@ static int command_bench(const struct cli_args *a)
     if (out)
         fprintf(out,
                 "median: %.3f s wall, %.4g agent-steps/s, %d threads, %.0f agents x %.0f steps, "
-                "peak memory %.1f MiB (%.1f bytes per agent)\n",
+                "peak memory %.1f MiB (%.1f bytes per agent), draws in %s%s\n",
                 median, agents * steps / median, omp_get_max_threads(), agents, steps,
-                peak / 1048576.0, peak / agents);
+                peak / 1048576.0, peak / agents, mig_rng_instructions(),
+                mig_population_bit_instructions ? ", bits by popcnt and pdep" : "");
     free(wall);
     return 0;
 }
@@ -1501,7 +1504,8 @@ static const struct cli_command commands[] = {
     {"bench", "SCENARIO.yaml", 1, 1, bench_options,
      "time full runs: agent-steps per second, wall time, memory",
      "Under MPI the run is split over the ranks, as `run` does; the times and the peak memory\n"
-     "are rank 0's.\n",
+     "are rank 0's. The median line ends with the instruction set the random draws use and\n"
+     "whether bits are counted by popcnt and pdep (every choice gives the same numbers).\n",
      command_bench, CLI_ALL_RANKS},
     {"help", "[COMMAND]", 0, 2, no_options, "this list, or a command's options", "", command_help,
      0},
