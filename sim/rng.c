@@ -84,47 +84,28 @@ static bool always(void)
     return true;
 }
 
-static void draws_base(uint64_t seed, uint32_t stream, const uint64_t *id, uint32_t step, int n,
-                       struct mig_draws *out)
-{
-    draws_of(seed, stream, id, step, n, out);
-}
+/* A set's kernels: the bodies above, compiled for its instructions. */
+#define KERNELS(set, target)                                                                       \
+    target static void draws_##set(uint64_t seed, uint32_t stream, const uint64_t *id,             \
+                                   uint32_t step, int n, struct mig_draws *out)                    \
+    {                                                                                              \
+        draws_of(seed, stream, id, step, n, out);                                                  \
+    }                                                                                              \
+    target static void refill_##set(struct mig_skip *it)                                           \
+    {                                                                                              \
+        refill_of(it);                                                                             \
+    }
 
-static void refill_base(struct mig_skip *it)
-{
-    refill_of(it);
-}
+KERNELS(base, )
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define WIDE_KERNELS 1
-#define AVX2 __attribute__((target("avx2")))
-#define AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
-
-AVX2 static void draws_avx2(uint64_t seed, uint32_t stream, const uint64_t *id, uint32_t step,
-                            int n, struct mig_draws *out)
-{
-    draws_of(seed, stream, id, step, n, out);
-}
-
-AVX2 static void refill_avx2(struct mig_skip *it)
-{
-    refill_of(it);
-}
+KERNELS(avx2, __attribute__((target("avx2"))))
+KERNELS(avx512, __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))))
 
 static bool has_avx2(void)
 {
     return __builtin_cpu_supports("avx2");
-}
-
-AVX512 static void draws_avx512(uint64_t seed, uint32_t stream, const uint64_t *id, uint32_t step,
-                                int n, struct mig_draws *out)
-{
-    draws_of(seed, stream, id, step, n, out);
-}
-
-AVX512 static void refill_avx512(struct mig_skip *it)
-{
-    refill_of(it);
 }
 
 static bool has_avx512(void)
