@@ -12,18 +12,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifdef MIG_BIT_INSTRUCTIONS
+#include <cpuid.h>
+#endif
 
 bool mig_population_bit_instructions;
 
 #ifdef MIG_BIT_INSTRUCTIONS
-/* Before main(), so that no thread ever sees it change (AMD family 17h:
- * Zen to Zen 2). */
+/* Whether pdep takes a few cycles: not on AMD's or Hygon's processors
+ * before family 19h (Zen 3), which run it in microcode. */
+static bool pdep_is_fast(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d))
+        return false;
+    bool amd = b == 0x68747541u /* "Auth"enticAMD */ || b == 0x6F677948u /* "Hygo"nGenuine */;
+    if (!amd)
+        return true;
+    __get_cpuid(1, &a, &b, &c, &d);
+    unsigned family = (a >> 8) & 0xF;
+    if (family == 0xF)
+        family += (a >> 20) & 0xFF;
+    return family >= 0x19;
+}
+
+/* Before main(), so that no thread ever sees it change. */
 __attribute__((constructor)) static void find_bit_instructions(void)
 {
     __builtin_cpu_init(); /* other constructors may run before the library's own */
-    mig_population_bit_instructions = __builtin_cpu_supports("popcnt") &&
-                                      __builtin_cpu_supports("bmi2") &&
-                                      !__builtin_cpu_is("amdfam17h");
+    mig_population_bit_instructions =
+        __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi2") && pdep_is_fast();
 }
 #endif
 

@@ -39,6 +39,9 @@ KERNEL void draws_of(uint64_t seed, uint32_t stream, const uint64_t *id, uint32_
  * almost never) log() decides. The near log may round differently in
  * another instruction set (a fused multiply-add, say), by far less than
  * the slack, so the gaps do not change. */
+_Static_assert(MIG_SKIP_AHEAD % 4 == 0 && MIG_SKIP_AHEAD / 4 <= MIG_DRAWS,
+               "a refill's draws are made in one call");
+
 KERNEL void refill_of(struct mig_skip *it)
 {
     enum { DRAWN = MIG_SKIP_AHEAD / 4 };
@@ -129,7 +132,9 @@ static const struct kernels *chosen = &sets[sizeof sets / sizeof *sets - 1];
 /* Before main(), so that no thread ever sees the choice change. */
 __attribute__((constructor)) static void choose_widest(void)
 {
+#ifdef WIDE_KERNELS
     __builtin_cpu_init(); /* other constructors may run before the library's own */
+#endif
     for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
         if (sets[i].present()) {
             chosen = &sets[i];

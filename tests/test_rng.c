@@ -218,6 +218,7 @@ static void every_instruction_set_gives_the_same_numbers(void **state)
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         if (mig_rng_use_instructions(sets[s]) < 0)
             continue;
+        assert_string_equal(mig_rng_instructions(), sets[s]);
         widest = sets[s];
         assert_draws_together_are_one_at_a_time();
         assert_gaps_follow_log();

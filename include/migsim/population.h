@@ -180,12 +180,13 @@ void mig_population_set_personal(struct population *pop, struct personal_draws p
 void mig_population_classify(struct population *pop, int32_t step, int32_t min_home_steps);
 
 /* Whether this processor counts the set bits of a word and finds the k-th
- * of them in one instruction each (popcnt, pdep), found at start-up. The
- * base x86-64 set has neither, so the functions below take them only when
- * it is true, written out (a builtin would call a library routine where
- * the instruction is not assumed); AMD's processors before Zen 3 run pdep
- * in microcode, dozens of times slower, and keep the arithmetic. Both ways
- * give the same answers; tests set it to compare them. */
+ * of them in one fast instruction each (popcnt, pdep), found at start-up.
+ * The base x86-64 set has neither, so the functions below take them only
+ * when it is true, written out (a builtin would call a library routine
+ * where the instruction is not assumed); AMD's and Hygon's processors
+ * before family 19h (Zen 3) run pdep in microcode, dozens of times slower,
+ * and keep the arithmetic. Both ways give the same answers; tests set it
+ * to compare them, and nothing else may change it once threads run. */
 extern bool mig_population_bit_instructions;
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -198,7 +199,7 @@ static inline uint64_t mig_population_bits(uint64_t x)
 #ifdef MIG_BIT_INSTRUCTIONS
     if (mig_population_bit_instructions) {
         uint64_t n;
-        __asm__("popcnt %1, %0" : "=r"(n) : "r"(x) : "cc");
+        __asm__("popcnt {%1, %0|%0, %1}" : "=r"(n) : "r"(x) : "cc");
         return n;
     }
 #endif
@@ -227,7 +228,7 @@ static inline unsigned mig_population_select(uint64_t x, unsigned k)
 #ifdef MIG_BIT_INSTRUCTIONS
     if (mig_population_bit_instructions) {
         uint64_t bit; /* the k-th set bit of x, alone */
-        __asm__("pdep %2, %1, %0" : "=r"(bit) : "r"((uint64_t)1 << k), "r"(x));
+        __asm__("pdep {%2, %1, %0|%0, %1, %2}" : "=r"(bit) : "r"((uint64_t)1 << k), "r"(x));
         return (unsigned)__builtin_ctzll(bit);
     }
 #endif

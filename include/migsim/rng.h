@@ -80,7 +80,8 @@ static inline struct mig_draw mig_rng_draws_at(const struct mig_draws *d, int i)
 /* The instruction set the draws and skips use ("base", "avx2" or
  * "avx512"), chosen at start-up as the widest this processor has; every
  * set gives the same numbers. mig_rng_use_instructions picks one (tests
- * compare them), or returns -1 when the processor lacks it. */
+ * compare them; nothing may call it while threads run), or returns -1
+ * when the processor lacks it. */
 const char *mig_rng_instructions(void);
 int mig_rng_use_instructions(const char *name);
 
