@@ -301,24 +301,24 @@ static void init_residents(struct population *pop)
     uint64_t first = pop->resident_begin, end = pop->resident_end, n = pop->residents;
     /* One draw of 4 words for 4 residents (a word's low bit is the sex,
      * the other 31 its age band), the draws of a block of quads together. */
-    int64_t blocks = (int64_t)((end + 4 * MIG_DRAWS - 1) / (4 * MIG_DRAWS));
+    const uint64_t per_block = 4 * MIG_DRAWS;
+    int64_t blocks = (int64_t)((end + per_block - 1) / per_block);
 #pragma omp parallel for schedule(static)
-    for (int64_t block = (int64_t)(first / (4 * MIG_DRAWS)); block < blocks; block++) {
-        uint64_t quad[MIG_DRAWS];
+    for (int64_t block = (int64_t)(first / per_block); block < blocks; block++) {
+        uint64_t lo = (uint64_t)block * per_block, hi = lo + per_block, quad[MIG_DRAWS];
         for (int j = 0; j < MIG_DRAWS; j++)
-            quad[j] = (uint64_t)block * MIG_DRAWS + (uint64_t)j;
+            quad[j] = lo / 4 + (uint64_t)j;
         struct mig_draws d;
         mig_rng_draws(r->seed, MIG_STREAM_RESIDENT_TRAITS, quad, 0, MIG_DRAWS, &d);
-        for (int j = 0; j < MIG_DRAWS; j++)
-            for (uint64_t i = quad[j] * 4, c = 0; c < 4; i++, c++) {
-                if (i < first || i >= end)
-                    continue;
-                uint32_t u = d.w[c][j] >> 1;
-                int a = 0;
-                for (int k = 0; k < bands; k++)
-                    a += u >= threshold[k];
-                pop->resident[i].person = (uint8_t)(a | (d.w[c][j] & 1u ? MIG_RESIDENT_FEMALE : 0));
-            }
+        lo = lo > first ? lo : first;
+        hi = hi < end ? hi : end;
+        for (uint64_t i = lo; i < hi; i++) {
+            uint32_t word = d.w[i % 4][i / 4 % MIG_DRAWS], u = word >> 1;
+            int a = 0;
+            for (int k = 0; k < bands; k++)
+                a += u >= threshold[k];
+            pop->resident[i].person = (uint8_t)(a | (word & 1u ? MIG_RESIDENT_FEMALE : 0));
+        }
     }
     for (int k = 0; k <= r->regions; k++) {
         /* After the last region: ids kept free for births and immigrants. */
