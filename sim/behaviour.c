@@ -370,17 +370,12 @@ void mig_behaviour_place_initial(const struct tables *t, struct population *pop,
     }
 }
 
-
 /* The remittance base of a worker: share of earnings sent times wage noise,
- * in fixed point (0 for non-remitters), rounded half away from zero as
- * llround() does, without its call (it is made at every event of a
- * present worker): the product is at least 0, and its fraction is exact. */
+ * in fixed point (0 for non-remitters), rounded. */
 static int64_t remit_base(const struct population *pop, uint64_t id)
 {
-    double base = (double)pop->migrant[id].remit_share * (double)pop->migrant[id].skill *
-                  MIG_REMIT_UNIT;
-    int64_t whole = (int64_t)base;
-    return whole + (base - (double)whole >= 0.5);
+    return mig_behaviour_round((double)pop->migrant[id].remit_share *
+                               (double)pop->migrant[id].skill * MIG_REMIT_UNIT);
 }
 
 /* Adds (sign 1) or removes (-1) a present worker from the levels. */
@@ -475,7 +470,8 @@ void mig_behaviour_present(const struct tables *t, struct population *pop, uint6
         double length = -log(mig_rng_u01(d.w[1])) * t->visit_steps;
         pop->migrant[id].state = MIG_VISITING;
         pop->migrant[id].last_visit = t->step;
-        pop->migrant[id].until = t->step + (int32_t)fmax(1.0, round(length));
+        int64_t steps = mig_behaviour_round(length);
+        pop->migrant[id].until = t->step + (int32_t)(steps > 1 ? steps : 1);
         mig_population_move(pop, id, MIG_CLASS_PRESENT, MIG_CLASS_VISITING);
         mig_population_due(pop, id, t->step, pop->migrant[id].until);
         count_present(pop, id, y, -1);

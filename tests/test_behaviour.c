@@ -288,9 +288,32 @@ static void residents_never_move_to_their_own_region(void **state)
     free(t);
 }
 
+/* The rounding of events and snapshots is llround()'s for every value at
+ * least 0: halves, the doubles either side of them, and integers too large
+ * for a fraction. */
+static void rounding_is_llrounds(void **state)
+{
+    (void)state;
+    const double edges[] = {0.0, 0.5, 1.5, 2.5, 1e6 + 0.5, 4503599627370495.5, 9007199254740993.0};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        for (int side = -2; side <= 2; side++) {
+            double x = edges[i];
+            for (int k = 0; k < side; k++)
+                x = nextafter(x, INFINITY);
+            for (int k = 0; k > side; k--)
+                x = nextafter(x, 0.0);
+            assert_int_equal(mig_behaviour_round(x), llround(x));
+        }
+    for (int i = 0; i < 100000; i++) {
+        double x = ldexp((double)((uint64_t)i * 2654435761u % 1000003u), (i % 40) - 20);
+        assert_int_equal(mig_behaviour_round(x), llround(x));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rounding_is_llrounds),
         cmocka_unit_test(destination_shares_follow_labour_demand),
         cmocka_unit_test(distance_deters_and_wages_attract),
         cmocka_unit_test(western_route_carries_karakalpaks_west),
