@@ -143,9 +143,9 @@ void mig_behaviour_levels(struct tally *levels, struct tally *step);
 /* The step's remittances by origin from the remittance base of `y`. */
 void mig_behaviour_remittances(const struct tables *t, struct tally *y);
 
-/* x (at least 0) rounded half away from zero, as llround() does, without
- * its call (made at events and for every worker a snapshot counts): x's
- * fraction, x minus its whole part, is exact. */
+/* x (at least 0, below 2^63) rounded half away from zero, as llround()
+ * does, without its call (made at events and for every worker a snapshot
+ * counts): x's fraction, x minus its whole part, is exact. */
 static inline int64_t mig_behaviour_round(double x)
 {
     int64_t whole = (int64_t)x;
