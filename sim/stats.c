@@ -303,15 +303,15 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
     struct budget b = mig_behaviour_budget(t, pop, id);
     if (m->remit_share > 0) {
         n->remitters++;
-        int64_t usd = mig_behaviour_round(b.sent);
+        int64_t sent_usd = mig_behaviour_round(b.sent);
         n->remit_cents += mig_behaviour_round(b.sent * 100.0);
-        n->remit_usd_squared += usd * usd;
+        n->remit_usd_squared += sent_usd * sent_usd;
         n->remit_51_75 += m->remit_share >= 0.51f && m->remit_share <= 0.75f;
     }
-    int64_t usd = mig_behaviour_round(wage);
+    int64_t wage_usd = mig_behaviour_round(wage);
     n->wage_cents[female] += mig_behaviour_round(wage * 100.0);
     n->wage_count[female]++;
-    n->wage_usd_squared[female] += usd * usd;
+    n->wage_usd_squared[female] += wage_usd * wage_usd;
     n->savings[mig_behaviour_savings(t, &b)]++;
     /* Informal work has neither pension nor paid leave. */
     uint8_t traits = m->traits;
