@@ -292,7 +292,7 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
 {
     const struct migrant *m = &pop->migrant[id];
     int female = (m->traits & MIG_FEMALE) != 0;
-    double wage = mig_behaviour_wage(t, pop, id);
+    struct budget b = mig_behaviour_budget(t, pop, id); /* its wage too */
     n->present++;
     n->by_origin[m->origin]++;
     n->by_sector[m->sector]++;
@@ -300,7 +300,6 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
         n->settled++;
         n->settled_visited += m->last_visit != MIG_NEVER && t->step - m->last_visit < window;
     }
-    struct budget b = mig_behaviour_budget(t, pop, id);
     if (m->remit_share > 0) {
         n->remitters++;
         int64_t sent_usd = mig_behaviour_round(b.sent);
@@ -308,8 +307,8 @@ static void survey_one(const struct tables *t, const struct population *pop, uin
         n->remit_usd_squared += sent_usd * sent_usd;
         n->remit_51_75 += m->remit_share >= 0.51f && m->remit_share <= 0.75f;
     }
-    int64_t wage_usd = mig_behaviour_round(wage);
-    n->wage_cents[female] += mig_behaviour_round(wage * 100.0);
+    int64_t wage_usd = mig_behaviour_round(b.wage);
+    n->wage_cents[female] += mig_behaviour_round(b.wage * 100.0);
     n->wage_count[female]++;
     n->wage_usd_squared[female] += wage_usd * wage_usd;
     n->savings[mig_behaviour_savings(t, &b)]++;
